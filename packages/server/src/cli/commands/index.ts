@@ -1,0 +1,8 @@
+import type { Command } from '../command.ts';
+import { clientCommand } from './client.ts';
+import { keysCommand } from './keys.ts';
+import { serveCommand } from './serve.ts';
+import { tenantCommand } from './tenant.ts';
+
+/** Every `latchkey` command. Add one: a file in this folder and one entry here. */
+export const commands: readonly Command[] = [serveCommand, tenantCommand, clientCommand, keysCommand];

@@ -1,0 +1,47 @@
+import { isSigningAlgorithm, SIGNING_ALGORITHMS } from '../../tokens/jose.ts';
+import { requireTenantBySlug } from '../../directory/tenants.ts';
+import { parseCommandArgs, print, requireOption, UsageError } from '../command.ts';
+import type { Command } from '../command.ts';
+
+export const keysCommand: Command = {
+  name: 'keys',
+  usage: 'latchkey keys rotate --tenant <slug> [--alg RS256|ES256|EdDSA] [--activate-in <seconds>] [--json]\n       latchkey keys list --tenant <slug> [--json]',
+  summary: 'Rotate a tenant signing key (published before it signs; old keys stay until their tokens expire)',
+  async run(argv, context) {
+    const [verb, ...rest] = argv;
+    if (verb === 'rotate') {
+      const { values } = parseCommandArgs(rest, { tenant: { type: 'string' }, alg: { type: 'string' }, 'activate-in': { type: 'string' } });
+      const slug = requireOption(values.tenant, 'tenant');
+      if (values.alg !== undefined && !isSigningAlgorithm(values.alg)) throw new UsageError(`--alg must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
+      let activateInMs: number | undefined;
+      if (values['activate-in'] !== undefined) {
+        const seconds = Number(values['activate-in']);
+        if (!Number.isInteger(seconds) || seconds < 0 || seconds > 7 * 86400) throw new UsageError('--activate-in must be whole seconds from 0 to 604800');
+        activateInMs = seconds * 1000;
+      }
+      const ctx = await context.latchkey();
+      const tenant = await requireTenantBySlug(ctx, slug);
+      const alg = values.alg ?? tenant.settings.signing_alg;
+      if (!tenant.settings.allowed_signing_algs.includes(alg)) throw new UsageError(`tenant ${slug} does not allow ${alg}`);
+      const s = tenant.settings;
+      const maxLifetimeMs = Math.max(s.access_token_lifetime, s.id_token_lifetime) * 1000;
+      const result = await ctx.signingKeys.rotate(tenant.id, alg, maxLifetimeMs, activateInMs);
+      print(context.io, values.json, {
+        tenant: tenant.slug,
+        kid: result.kid,
+        alg: result.alg,
+        activates_at: new Date(result.activatesAt).toISOString(),
+        retired_keys_published_until: new Date(result.retiredPublishUntil).toISOString(),
+      });
+      return;
+    }
+    if (verb === 'list') {
+      const { values } = parseCommandArgs(rest, { tenant: { type: 'string' } });
+      const ctx = await context.latchkey();
+      const tenant = await requireTenantBySlug(ctx, requireOption(values.tenant, 'tenant'));
+      print(context.io, values.json, await ctx.signingKeys.jwks(tenant.id));
+      return;
+    }
+    throw new UsageError(verb ? `unknown keys command "${verb}"` : 'a keys command is required');
+  },
+};

@@ -1,0 +1,177 @@
+/**
+ * Every environment variable Latchkey reads, in one place. `loadConfig` parses them once at start-up and the
+ * README's configuration table is generated from this list (`npm run docs:config`), so the two cannot drift.
+ */
+export interface VariableDefinition<T> {
+  readonly name: string;
+  readonly description: string;
+  /** The default as written in the README; `undefined` means "unset" (the description says what then happens). */
+  readonly defaultText: string;
+  readonly parse: (raw: string | undefined, env: Readonly<Record<string, string | undefined>>) => T;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function integer(name: string, fallback: number, min: number, max: number) {
+  return (raw: string | undefined): number => {
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+    }
+    return value;
+  };
+}
+
+function text(fallback: string) {
+  return (raw: string | undefined): string => (raw === undefined || raw === '' ? fallback : raw);
+}
+
+function optional(raw: string | undefined): string | undefined {
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+function oneOf<const T extends string>(name: string, values: readonly T[], fallback: T) {
+  return (raw: string | undefined): T => {
+    if (raw === undefined || raw === '') return fallback;
+    if (!(values as readonly string[]).includes(raw)) {
+      throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+    }
+    return raw as T;
+  };
+}
+
+function url(name: string) {
+  return (raw: string | undefined): string | undefined => {
+    if (raw === undefined || raw === '') return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
+      if (parsed.search || parsed.hash) throw new Error('query or fragment');
+      return parsed.href.replace(/\/+$/, '');
+    } catch {
+      throw new ConfigError(`${name} must be an http(s) URL without query or fragment, got "${raw}"`);
+    }
+  };
+}
+
+export const variables = {
+  host: {
+    name: 'HOST',
+    description: 'Address the HTTP server listens on.',
+    defaultText: '127.0.0.1',
+    parse: text('127.0.0.1'),
+  },
+  port: {
+    name: 'PORT',
+    description: 'TCP port the HTTP server listens on (0 picks a free one).',
+    defaultText: '9000',
+    parse: integer('PORT', 9000, 0, 65535),
+  },
+  baseUrl: {
+    name: 'LATCHKEY_BASE_URL',
+    description:
+      'Public URL of this deployment; tenant issuers are `<base>/t/<slug>`. Set it to the https URL users see behind a proxy.',
+    defaultText: 'http://HOST:PORT',
+    parse: url('LATCHKEY_BASE_URL'),
+  },
+  databaseUrl: {
+    name: 'LATCHKEY_DATABASE_URL',
+    description:
+      '`sqlite:<path>` for the embedded store (WAL, `synchronous=FULL`), or `postgres://user@host:port/db` for PostgreSQL.',
+    defaultText: 'sqlite:./data/latchkey.db',
+    parse: text('sqlite:./data/latchkey.db'),
+  },
+  dataDir: {
+    name: 'LATCHKEY_DATA_DIR',
+    description: 'Directory for local state: the generated secret file (and the SQLite file in the default URL).',
+    defaultText: './data',
+    parse: text('./data'),
+  },
+  secret: {
+    name: 'LATCHKEY_SECRET',
+    description:
+      'Master secret (at least 32 characters) that encrypts signing keys at rest and protects cookies. Unset: one is generated into `<data dir>/secret` with mode 0600. Every instance of a deployment needs the same value.',
+    defaultText: '(generated)',
+    parse: (raw: string | undefined) => {
+      const value = optional(raw);
+      if (value !== undefined && value.length < 32) {
+        throw new ConfigError('LATCHKEY_SECRET must be at least 32 characters long');
+      }
+      return value;
+    },
+  },
+  redisUrl: {
+    name: 'LATCHKEY_REDIS_URL',
+    description:
+      'Redis URL (`redis://127.0.0.1:6379`). Set: rate limits and brute-force counters are shared by every instance. Unset: they are kept in memory, per instance.',
+    defaultText: '(unset)',
+    parse: optional,
+  },
+  logLevel: {
+    name: 'LATCHKEY_LOG_LEVEL',
+    description: 'pino log level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`.',
+    defaultText: 'info',
+    parse: oneOf('LATCHKEY_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+  },
+  bodyLimit: {
+    name: 'LATCHKEY_BODY_LIMIT',
+    description: 'Largest request body accepted, in bytes; larger bodies get 413.',
+    defaultText: '65536',
+    parse: integer('LATCHKEY_BODY_LIMIT', 65536, 1024, 10 * 1024 * 1024),
+  },
+  trustProxy: {
+    name: 'LATCHKEY_TRUST_PROXY',
+    description:
+      'Trust `X-Forwarded-*` headers from these proxies (`true`, a hop count, or comma-separated addresses/CIDRs). Needed for per-IP limits behind a load balancer.',
+    defaultText: 'false',
+    parse: (raw: string | undefined): boolean | number | string => {
+      if (raw === undefined || raw === '' || raw === 'false') return false;
+      if (raw === 'true') return true;
+      if (/^\d+$/.test(raw)) return Number(raw);
+      return raw;
+    },
+  },
+  rateLimitWindow: {
+    name: 'LATCHKEY_RATE_LIMIT_WINDOW_SECONDS',
+    description: 'Length of the rate-limit window, in seconds.',
+    defaultText: '60',
+    parse: integer('LATCHKEY_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86400),
+  },
+  rateLimitPerClient: {
+    name: 'LATCHKEY_RATE_LIMIT_PER_CLIENT',
+    description: 'Token-endpoint requests one client may make per window (0 turns the limit off).',
+    defaultText: '1200',
+    parse: integer('LATCHKEY_RATE_LIMIT_PER_CLIENT', 1200, 0, 100_000_000),
+  },
+  rateLimitPerIp: {
+    name: 'LATCHKEY_RATE_LIMIT_PER_IP',
+    description: 'Token-endpoint requests one IP address may make per window (0 turns the limit off).',
+    defaultText: '6000',
+    parse: integer('LATCHKEY_RATE_LIMIT_PER_IP', 6000, 0, 100_000_000),
+  },
+  keyActivationDelay: {
+    name: 'LATCHKEY_KEY_ACTIVATION_DELAY_SECONDS',
+    description:
+      'How long a rotated-in signing key is published in JWKS before it signs, so every instance and relying party can see it first.',
+    defaultText: '60',
+    parse: integer('LATCHKEY_KEY_ACTIVATION_DELAY_SECONDS', 60, 0, 7 * 86400),
+  },
+  cacheTtl: {
+    name: 'LATCHKEY_CACHE_TTL_SECONDS',
+    description:
+      'How long an instance caches tenants and signing keys; changes made through another instance or the CLI show within this bound.',
+    defaultText: '5',
+    parse: integer('LATCHKEY_CACHE_TTL_SECONDS', 5, 0, 3600),
+  },
+  shutdownTimeout: {
+    name: 'LATCHKEY_SHUTDOWN_TIMEOUT_SECONDS',
+    description: 'On SIGTERM, how long in-flight requests may take to finish before the process exits.',
+    defaultText: '10',
+    parse: integer('LATCHKEY_SHUTDOWN_TIMEOUT_SECONDS', 10, 0, 600),
+  },
+} as const satisfies Record<string, VariableDefinition<unknown>>;
+
+export type Variables = typeof variables;

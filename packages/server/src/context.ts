@@ -1,0 +1,79 @@
+/**
+ * The services one Latchkey process shares: configuration, database, signing keys, caches, limits, logger.
+ * Built once by `createLatchkey` and handed to every route and command as an argument (no globals).
+ */
+import type { Logger } from 'pino';
+import { createLogger } from './http/logger.ts';
+import { createMetrics } from './http/metrics.ts';
+import type { Metrics } from './http/metrics.ts';
+import type { Config } from './config/load-config.ts';
+import { resolveMasterSecret } from './config/master-secret.ts';
+import { openDatabase } from './db/database.ts';
+import type { Database, DialectName } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { SigningKeys } from './tokens/signing-keys.ts';
+import { TenantDirectory } from './directory/tenant-directory.ts';
+import { createRateLimiter } from './http/rate-limit/create-rate-limiter.ts';
+import type { RateLimiter } from './http/rate-limit/rate-limiter.ts';
+
+export interface Latchkey {
+  readonly config: Config;
+  readonly db: Database;
+  readonly dialect: DialectName;
+  readonly logger: Logger;
+  readonly masterSecret: string;
+  readonly signingKeys: SigningKeys;
+  readonly tenants: TenantDirectory;
+  readonly rateLimiter: RateLimiter;
+  readonly metrics: Metrics;
+  now(): number;
+  close(): Promise<void>;
+}
+
+export interface CreateOptions {
+  readonly logger?: Logger;
+  /** Run migrations (the server does; the CLI does too, so it works on a fresh database). */
+  readonly migrate?: boolean;
+}
+
+export async function createLatchkey(config: Config, options: CreateOptions = {}): Promise<Latchkey> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const secret = resolveMasterSecret(config);
+  if (secret.source === 'generated') {
+    logger.warn({ path: secret.path }, 'LATCHKEY_SECRET is not set: generated a master secret into the data directory (mode 0600); set LATCHKEY_SECRET to the same value on every instance');
+  }
+  const { db, dialect, description } = openDatabase(config.databaseUrl);
+  try {
+    if (options.migrate !== false) {
+      const applied = await migrateToLatest(db);
+      if (applied.length > 0) logger.info({ database: description, applied }, 'database migrated');
+    }
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  const now = () => Date.now();
+  const signingKeys = new SigningKeys(db, {
+    masterSecret: secret.value,
+    cacheTtlMs: config.cacheTtl * 1000,
+    activationDelayMs: config.keyActivationDelay * 1000,
+  });
+  const tenants = new TenantDirectory(db, config.cacheTtl * 1000);
+  const rateLimiter = createRateLimiter(config, logger);
+  return {
+    config,
+    db,
+    dialect,
+    logger,
+    masterSecret: secret.value,
+    signingKeys,
+    tenants,
+    rateLimiter,
+    metrics: createMetrics(),
+    now,
+    async close() {
+      await rateLimiter.close();
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,27 @@
+/** Kysely over `pg`. int8 columns hold epoch milliseconds, well inside 2^53, so they are parsed as numbers. */
+import pg from 'pg';
+import { PostgresDialect } from 'kysely';
+
+const INT8_OID = 20;
+
+export interface PostgresOptions {
+  readonly max?: number;
+}
+
+export function createPostgresDialect(connectionString: string, options: PostgresOptions = {}): PostgresDialect {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: 3000,
+    // Fail fast when the server is gone instead of hanging a request (issue: database outage answers 503).
+    query_timeout: 10_000,
+    keepAlive: true,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its connection emits 'error' on the pool; without a listener that would crash the process.
+  pool.on('error', () => {});
+  return new PostgresDialect({ pool });
+}

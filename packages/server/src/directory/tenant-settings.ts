@@ -1,0 +1,121 @@
+import { isSigningAlgorithm, SIGNING_ALGORITHMS } from '../tokens/jose.ts';
+import type { SigningAlgorithm } from '../tokens/jose.ts';
+import { InvalidRequest } from '../errors/oauth-error.ts';
+
+/** A tenant's settings, as stored (JSON) and as shown by the admin API. Lifetimes are in seconds. */
+export interface TenantSettings {
+  readonly access_token_lifetime: number;
+  readonly id_token_lifetime: number;
+  readonly refresh_token_lifetime: number;
+  readonly authorization_code_lifetime: number;
+  /** Issue a new refresh token on every use and revoke the family when an old one is replayed. */
+  readonly refresh_token_rotation: boolean;
+  /** The algorithm that signs this tenant's tokens. */
+  readonly signing_alg: SigningAlgorithm;
+  /** Algorithms this tenant may switch to (and publishes keys for). */
+  readonly allowed_signing_algs: readonly SigningAlgorithm[];
+  /** API keys look like `<prefix>_live_…` / `<prefix>_test_…` (seed 003: `sg`). */
+  readonly api_key_prefix: string;
+  /** Refuse `<prefix>_test_…` keys on this tenant (production tenants). */
+  readonly require_live_api_keys: boolean;
+  readonly features: { readonly auth: { readonly password_grant_enabled: boolean } };
+}
+
+export const DEFAULT_TENANT_SETTINGS: TenantSettings = Object.freeze<TenantSettings>({
+  access_token_lifetime: 3600,
+  id_token_lifetime: 3600,
+  refresh_token_lifetime: 30 * 86400,
+  authorization_code_lifetime: 60,
+  refresh_token_rotation: true,
+  signing_alg: 'RS256',
+  allowed_signing_algs: ['RS256', 'ES256', 'EdDSA'],
+  api_key_prefix: 'sg',
+  require_live_api_keys: false,
+  features: { auth: { password_grant_enabled: false } },
+});
+
+type Problems = string[];
+
+function lifetime(problems: Problems, name: string, value: unknown, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    problems.push(`${name} must be a whole number of seconds from 1 to ${max}`);
+    return fallback;
+  }
+  return value;
+}
+
+function flag(problems: Problems, name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    problems.push(`${name} must be true or false`);
+    return fallback;
+  }
+  return value;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+const KNOWN_KEYS = new Set(Object.keys(DEFAULT_TENANT_SETTINGS));
+
+/**
+ * Merges a partial update into `base` and validates the result; every problem is reported at once as one
+ * `invalid_request`. Used for admin updates and to read stored settings (where `base` is the defaults).
+ */
+export function mergeTenantSettings(base: TenantSettings, update: unknown, options: { ignoreUnknown?: boolean } = {}): TenantSettings {
+  const problems: Problems = [];
+  if (update !== undefined && !isRecord(update)) throw new InvalidRequest('settings must be a JSON object');
+  const input = update ?? {};
+  if (!options.ignoreUnknown) {
+    for (const key of Object.keys(input)) if (!KNOWN_KEYS.has(key)) problems.push(`unknown setting "${key}"`);
+  }
+
+  const allowed = input.allowed_signing_algs === undefined ? base.allowed_signing_algs : input.allowed_signing_algs;
+  let allowedAlgs: SigningAlgorithm[] = [...base.allowed_signing_algs];
+  if (!Array.isArray(allowed) || allowed.length === 0 || !allowed.every(isSigningAlgorithm)) {
+    problems.push(`allowed_signing_algs must be a non-empty list of ${SIGNING_ALGORITHMS.join(', ')}`);
+  } else allowedAlgs = [...new Set(allowed)];
+  const signingAlg = input.signing_alg === undefined ? base.signing_alg : input.signing_alg;
+  if (!isSigningAlgorithm(signingAlg) || !allowedAlgs.includes(signingAlg)) {
+    problems.push(`signing_alg must be one of allowed_signing_algs (${allowedAlgs.join(', ')})`);
+  }
+  const prefix = input.api_key_prefix === undefined ? base.api_key_prefix : input.api_key_prefix;
+  if (typeof prefix !== 'string' || !/^[a-z][a-z0-9]{1,15}$/.test(prefix)) {
+    problems.push('api_key_prefix must be 2 to 16 lower-case letters or digits, starting with a letter');
+  }
+  let passwordGrant = base.features.auth.password_grant_enabled;
+  if (input.features !== undefined) {
+    const auth = isRecord(input.features) ? input.features.auth : undefined;
+    if (!isRecord(input.features) || (input.features.auth !== undefined && !isRecord(auth))) {
+      problems.push('features must look like {"auth": {"password_grant_enabled": true}}');
+    } else if (isRecord(auth)) {
+      passwordGrant = flag(problems, 'features.auth.password_grant_enabled', auth.password_grant_enabled, passwordGrant);
+    }
+  }
+  const settings: TenantSettings = {
+    access_token_lifetime: lifetime(problems, 'access_token_lifetime', input.access_token_lifetime, base.access_token_lifetime, 86400),
+    id_token_lifetime: lifetime(problems, 'id_token_lifetime', input.id_token_lifetime, base.id_token_lifetime, 86400),
+    refresh_token_lifetime: lifetime(problems, 'refresh_token_lifetime', input.refresh_token_lifetime, base.refresh_token_lifetime, 365 * 86400),
+    // RFC 6749 §4.1.2 recommends at most 10 minutes; Latchkey caps codes at 60 s.
+    authorization_code_lifetime: lifetime(problems, 'authorization_code_lifetime', input.authorization_code_lifetime, base.authorization_code_lifetime, 60),
+    refresh_token_rotation: flag(problems, 'refresh_token_rotation', input.refresh_token_rotation, base.refresh_token_rotation),
+    signing_alg: isSigningAlgorithm(signingAlg) ? signingAlg : base.signing_alg,
+    allowed_signing_algs: allowedAlgs,
+    api_key_prefix: typeof prefix === 'string' ? prefix : base.api_key_prefix,
+    require_live_api_keys: flag(problems, 'require_live_api_keys', input.require_live_api_keys, base.require_live_api_keys),
+    features: { auth: { password_grant_enabled: passwordGrant } },
+  };
+  if (problems.length > 0) throw new InvalidRequest(`invalid settings: ${problems.join('; ')}`);
+  return settings;
+}
+
+/** Reads stored settings; settings added in later versions take their defaults. */
+export function parseStoredSettings(json: string): TenantSettings {
+  try {
+    return mergeTenantSettings(DEFAULT_TENANT_SETTINGS, JSON.parse(json), { ignoreUnknown: true });
+  } catch {
+    return DEFAULT_TENANT_SETTINGS;
+  }
+}

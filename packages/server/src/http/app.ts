@@ -1,0 +1,49 @@
+/**
+ * Assembles the Fastify application: request ids, logging without secrets, security headers, error
+ * serialization, health, metrics, and the route groups of each part of Latchkey.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Latchkey } from '../context.ts';
+import { oauthRoutes } from '../oauth/routes.ts';
+import { registerErrorHandling } from './error-handler.ts';
+import { registerHealth } from './health.ts';
+import { registerMetrics } from './metrics.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** A route group: a function that registers routes on its own encapsulated Fastify context. */
+export type RouteGroup = (app: FastifyInstance, ctx: Latchkey) => Promise<void>;
+
+/** Every part of Latchkey that serves HTTP, in registration order. */
+const ROUTE_GROUPS: readonly RouteGroup[] = [oauthRoutes];
+
+export interface AppOptions {
+  /** Reports shutdown state to /readyz. */
+  readonly isShuttingDown?: () => boolean;
+}
+
+export async function buildApp(ctx: Latchkey, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    bodyLimit: ctx.config.bodyLimit,
+    // A hop count is valid at run time (proxy-addr) though Fastify's types omit it.
+    trustProxy: ctx.config.trustProxy as boolean | string,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  registerSecurityHeaders(app);
+  registerErrorHandling(app);
+  registerHealth(app, ctx, options.isShuttingDown ?? (() => false));
+  registerMetrics(app, ctx.metrics);
+  for (const group of ROUTE_GROUPS) await app.register(async (scope) => group(scope, ctx));
+  return app;
+}

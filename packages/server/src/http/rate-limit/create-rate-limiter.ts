@@ -1,0 +1,17 @@
+import type { Logger } from 'pino';
+import type { Config } from '../../config/load-config.ts';
+import { MemoryStore } from './memory-store.ts';
+import { RedisStore } from './redis-store.ts';
+import { RateLimiter } from './rate-limiter.ts';
+
+export function createRateLimiter(config: Pick<Config, 'redisUrl'>, logger: Logger): RateLimiter {
+  if (config.redisUrl === undefined) return new RateLimiter(new MemoryStore());
+  let lastWarning = 0;
+  return new RateLimiter(new RedisStore(config.redisUrl), (error) => {
+    // Fail open, but say so (at most once a minute, so an outage does not flood the log).
+    if (Date.now() - lastWarning > 60_000) {
+      lastWarning = Date.now();
+      logger.warn({ err: error }, 'rate-limit store (Redis) unavailable; limits are not enforced until it returns');
+    }
+  });
+}

@@ -1,0 +1,42 @@
+import { Redis } from 'ioredis';
+import type { RateLimitStore, WindowCount } from './rate-limiter.ts';
+
+// INCR and set the expiry on the first hit, atomically, returning the count and the window's remaining time.
+const HIT_SCRIPT = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {count, ttl}
+`;
+
+/** Windows shared by every instance through Redis. Commands time out quickly so a Redis outage cannot hang requests. */
+export class RedisStore implements RateLimitStore {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+
+  constructor(url: string, prefix = 'latchkey:rl:') {
+    this.#redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1, commandTimeout: 500, enableOfflineQueue: false });
+    this.#redis.on('error', () => {});
+    this.#prefix = prefix;
+  }
+
+  async hit(key: string, windowMs: number): Promise<WindowCount> {
+    const [count, ttl] = (await this.#redis.eval(HIT_SCRIPT, 1, this.#prefix + key, String(windowMs))) as [number, number];
+    return { count, resetInMs: ttl };
+  }
+
+  async peek(key: string): Promise<WindowCount | undefined> {
+    const [count, ttl] = await Promise.all([this.#redis.get(this.#prefix + key), this.#redis.pttl(this.#prefix + key)]);
+    if (count === null || ttl < 0) return undefined;
+    return { count: Number(count), resetInMs: ttl };
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.#redis.del(this.#prefix + key);
+  }
+
+  async close(): Promise<void> {
+    this.#redis.disconnect();
+  }
+}

@@ -1,0 +1,30 @@
+/** RFC 6749 §4.4: a confidential client gets an access token for its own service account (seed 000). */
+import { userQueries } from '../../db/queries/users.ts';
+import { InvalidScope, UnauthorizedClient, assert } from '../../errors/oauth-error.ts';
+import { issueAccessToken } from '../../tokens/access-token.ts';
+import { principalClaims } from '../principal-claims.ts';
+import { splitScope } from '../request-params.ts';
+import type { Grant, GrantContext, TokenResponse } from './grant.ts';
+
+/** Without a `scope` parameter the client gets every scope it is allowed except `offline_access`. */
+export function grantedScope(requested: string | undefined, allowed: readonly string[]): string[] {
+  if (requested === undefined) return allowed.filter((s) => s !== 'offline_access');
+  const scopes = splitScope(requested);
+  const refused = scopes.filter((s) => !allowed.includes(s));
+  assert(refused.length === 0, new InvalidScope(`scope not allowed for this client: ${refused.join(' ')}`));
+  return scopes;
+}
+
+export const clientCredentialsGrant: Grant = {
+  type: 'client_credentials',
+  async handle({ ctx, params, tenant, client }: GrantContext): Promise<TokenResponse> {
+    assert(client.type === 'confidential', new UnauthorizedClient('public clients cannot use client_credentials'));
+    const scope = grantedScope(params.get('scope'), client.scopes);
+    const serviceUser = client.serviceUserId ? await userQueries(ctx.db).findById(client.serviceUserId) : undefined;
+    assert(serviceUser === undefined || serviceUser.status === 'active', new UnauthorizedClient('the service account of this client is disabled'));
+    const claims = serviceUser ? await principalClaims(ctx, tenant, client, serviceUser) : {};
+    // RFC 6749 §4.4.3: no refresh token for client_credentials.
+    const accessToken = await issueAccessToken(ctx, { tenant, client, subject: serviceUser?.id ?? client.clientId, scope, claims });
+    return { access_token: accessToken.token, token_type: 'Bearer', expires_in: accessToken.expiresIn, scope: scope.join(' ') };
+  },
+};

@@ -1,0 +1,26 @@
+/**
+ * Claims that describe the principal in access tokens: who it is (email, preferred_username) and, per the
+ * client's `token_claims` setting, its groups, roles, permissions and tenant (issue: token contents).
+ */
+import type { Latchkey } from '../context.ts';
+import type { Client } from '../db/queries/clients.ts';
+import type { Tenant } from '../db/queries/tenants.ts';
+import type { UserRow } from '../db/queries/users.ts';
+import { resolveAccess } from '../directory/access.ts';
+
+export async function principalClaims(ctx: Latchkey, tenant: Tenant, client: Client, user: UserRow): Promise<Record<string, unknown>> {
+  const claims: Record<string, unknown> = {};
+  if (user.email) claims.email = user.email;
+  if (user.username) claims.preferred_username = user.username;
+  const wanted = new Set(client.tokenClaims);
+  if (wanted.has('groups') || wanted.has('roles') || wanted.has('permissions')) {
+    const access = await resolveAccess(ctx.db, user.id);
+    if (wanted.has('groups')) claims.groups = access.groups;
+    if (wanted.has('roles')) claims.roles = access.roles;
+    if (wanted.has('permissions')) claims.permissions = access.permissions;
+  }
+  if (wanted.has('tenant_id')) claims.tenant_id = tenant.id;
+  if (wanted.has('tenant_slug')) claims.tenant_slug = tenant.slug;
+  if (wanted.has('partner_id')) claims.partner_id = tenant.partnerId;
+  return claims;
+}

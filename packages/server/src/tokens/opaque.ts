@@ -1,0 +1,21 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** A high-entropy opaque token: `bytes` random bytes, base64url (32 bytes = 256 bits = 43 characters). */
+export function generateOpaqueToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/**
+ * SHA-256 (hex) of a high-entropy secret. A slow KDF adds nothing for 256-bit random values and would cost
+ * milliseconds per token request; passwords, which are low-entropy, use argon2id instead.
+ */
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/** Constant-time comparison of a presented secret with a stored SHA-256 hex hash. */
+export function secretMatchesHash(secret: string, storedHash: string): boolean {
+  const presented = createHash('sha256').update(secret).digest();
+  const stored = Buffer.from(storedHash, 'hex');
+  return stored.length === presented.length && timingSafeEqual(presented, stored);
+}
