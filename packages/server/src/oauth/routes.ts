@@ -5,12 +5,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Latchkey } from '../context.ts';
 import { requireTenantBySlug } from '../directory/tenants.ts';
+import { registerOpenCors } from '../http/cors.ts';
 import { tenantMetadata } from './discovery.ts';
 import { tokenHandler } from './token.ts';
 
 type TenantParams = { Params: { tenant: string } };
 
 export async function oauthRoutes(app: FastifyInstance, ctx: Latchkey): Promise<void> {
+  registerOpenCors(app);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
@@ -32,6 +34,10 @@ export async function oauthRoutes(app: FastifyInstance, ctx: Latchkey): Promise<
   app.get<TenantParams>('/application/o/:tenant/jwks', jwks);
 
   const token = tokenHandler(ctx);
+  // Preflight for every protocol endpoint of this group (the onRequest hook above answers it).
+  app.options('/t/:tenant/*', async () => undefined);
+  app.options('/oauth2/*', async () => undefined);
+  app.options('/application/o/*', async () => undefined);
   app.post<TenantParams>('/t/:tenant/oauth2/token', token);
   app.post('/oauth2/token', token);
   // Seed 000: `POST https://login.ask-ai.ca/application/o/token/`.
