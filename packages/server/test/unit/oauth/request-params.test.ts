@@ -20,6 +20,11 @@ describe('request parameters', () => {
     assert.throws(() => parseFormBody('a=%ff'), invalidRequest);
   });
 
+  it('refuses NUL characters, which PostgreSQL cannot store (regression: NUL in client_id gave a 500)', () => {
+    assert.throws(() => parseFormBody('client_id=%00'), invalidRequest);
+    assert.throws(() => parseJsonBody('{"client_id":"a\\u0000b"}'), invalidRequest);
+  });
+
   it('accepts flat JSON objects of strings only', () => {
     assert.deepEqual([...parseJsonBody('{"a":"1","b":null}')], [['a', '1']]);
     assert.throws(() => parseJsonBody('[]'), invalidRequest);
