@@ -48,7 +48,8 @@ async function needsSignIn(ctx: Latchkey, progress: AuthorizationProgress): Prom
   if (user === undefined || user.status !== 'active') return true;
   if (signedInDuringInteraction(progress)) return false;
   if (authz.prompt.includes('login')) return true;
-  if (authz.maxAge !== undefined && ctx.now() - session.auth_time > authz.maxAge * 1000) return true;
+  // Core §3.1.2.1: max_age=0 is a fresh sign-in every time, like prompt=login.
+  if (authz.maxAge !== undefined && (authz.maxAge === 0 || ctx.now() - session.auth_time > authz.maxAge * 1000)) return true;
   return authz.idTokenHintSubject !== undefined && authz.idTokenHintSubject !== session.user_id;
 }
 
