@@ -84,7 +84,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('shows an error page, never a redirect, for an unregistered redirect URI or an unknown client', async () => {
-      for (const params of [
+      for (const params of <Array<Record<string, string>>>[
         { client_id: acme.clientId, redirect_uri: 'http://127.0.0.1:5999/callback/evil', response_type: 'code', state: 's' },
         { client_id: acme.clientId, redirect_uri: 'http://127.0.0.1:5999/callback?x=1', response_type: 'code', state: 's' },
         { client_id: 'no-such-client', redirect_uri: acme.redirectUri, response_type: 'code', state: 's' },
