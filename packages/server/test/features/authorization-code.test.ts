@@ -84,12 +84,13 @@ for (const dialect of DIALECTS) {
     });
 
     it('shows an error page, never a redirect, for an unregistered redirect URI or an unknown client', async () => {
-      for (const params of <Array<Record<string, string>>>[
+      const badRequests: Array<Record<string, string>> = [
         { client_id: acme.clientId, redirect_uri: 'http://127.0.0.1:5999/callback/evil', response_type: 'code', state: 's' },
         { client_id: acme.clientId, redirect_uri: 'http://127.0.0.1:5999/callback?x=1', response_type: 'code', state: 's' },
         { client_id: 'no-such-client', redirect_uri: acme.redirectUri, response_type: 'code', state: 's' },
         { redirect_uri: acme.redirectUri, response_type: 'code' },
-      ]) {
+      ];
+      for (const params of badRequests) {
         const before = await snapshotDatabase(server.ctx.db, dialect);
         const response = await authorize(params);
         assert.equal(response.status, 400, JSON.stringify(params));
