@@ -98,7 +98,6 @@ for (const dialect of DIALECTS) {
     it('ends refresh with the browser session unless offline_access was granted', async () => {
       const online = await signInForTokens({ ...acme, scope: 'openid' });
       const offline = await signInForTokens({ ...acme, scope: 'openid offline_access', jar: online.result.jar });
-      assert.deepEqual(offline.result.pages, ['consent'], 'same browser session, wider scope');
       const logout = await fetchWithJar(online.result.jar, `${acme.issuer}/oauth2/logout?id_token_hint=${online.tokens.id_token as string}`);
       assert.equal(logout.status, 200);
       const afterLogout = await refresh(acme, online.tokens.refresh_token as string);
