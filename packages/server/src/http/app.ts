@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Latchkey } from '../context.ts';
+import { adminRoutes } from '../admin/routes.ts';
 import { oauthRoutes } from '../oauth/routes.ts';
 import { registerErrorHandling } from './error-handler.ts';
 import { registerHealth } from './health.ts';
@@ -18,7 +19,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export type RouteGroup = (app: FastifyInstance, ctx: Latchkey) => Promise<void>;
 
 /** Every part of Latchkey that serves HTTP, in registration order. */
-const ROUTE_GROUPS: readonly RouteGroup[] = [oauthRoutes];
+const ROUTE_GROUPS: readonly RouteGroup[] = [oauthRoutes, adminRoutes];
 
 export interface AppOptions {
   /** Reports shutdown state to /readyz. */
