@@ -1,8 +1,14 @@
 import type { Command } from '../command.ts';
+import { adminCommand } from './admin.ts';
+import { apikeyCommand } from './apikey.ts';
+import { auditCommand } from './audit.ts';
 import { clientCommand } from './client.ts';
+import { groupCommand } from './group.ts';
+import { partnerCommand } from './partner.ts';
+import { roleCommand } from './role.ts';
 import { keysCommand } from './keys.ts';
 import { serveCommand } from './serve.ts';
 import { tenantCommand } from './tenant.ts';
 
 /** Every `latchkey` command. Add one: a file in this folder and one entry here. */
-export const commands: readonly Command[] = [serveCommand, tenantCommand, clientCommand, keysCommand];
+export const commands: readonly Command[] = [serveCommand, tenantCommand, clientCommand, keysCommand, partnerCommand, groupCommand, roleCommand, apikeyCommand, adminCommand, auditCommand];
