@@ -12,6 +12,7 @@ import { registerHealth } from './health.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { registerNulGuard } from './reject-nul.ts';
+import { sdkRoutes } from './sdk-route.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -19,7 +20,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export type RouteGroup = (app: FastifyInstance, ctx: Latchkey) => Promise<void>;
 
 /** Every part of Latchkey that serves HTTP, in registration order. */
-const ROUTE_GROUPS: readonly RouteGroup[] = [oauthRoutes];
+const ROUTE_GROUPS: readonly RouteGroup[] = [oauthRoutes, sdkRoutes];
 
 export interface AppOptions {
   /** Reports shutdown state to /readyz. */
