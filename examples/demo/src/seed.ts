@@ -37,6 +37,8 @@ export interface DemoSeed {
   readonly chat: DemoClient;
   readonly sending: DemoClient;
   readonly flow: DemoClient;
+  /** Seed 002's third-party application (authorization code with a client secret, JSON token requests). */
+  readonly partnerApp: DemoClient & { readonly redirectUri: string };
   readonly spaClientId: string;
   readonly user: { readonly id: string; readonly email: string; readonly password: string };
   readonly apiKey: string;
@@ -74,7 +76,9 @@ export async function seedDemo(server: RunningServer, urls: DemoUrls, options: S
   const agent = await confidential('Mail agent', [], { audience: mailAudience, scopes: ['openid', 'mail:read'] });
   const outsider = await confidential('Outside agent', [], { audience: mailAudience });
   const mailUi = await confidential('Mail UI', [`${urls.mailUi}/auth/callback`], { scopes: userScopes });
-  const chat = await confidential('Chat', [`${urls.chat}/v1/auth/login`], { grantTypes: ['authorization_code', 'refresh_token', 'password'], scopes: userScopes });
+  const chat = await confidential('Chat', [`${urls.chat}/v1/auth/login`], { grantTypes: ['authorization_code', 'refresh_token', 'password', 'client_credentials'], scopes: userScopes });
+  // Seed 002: a third-party app with its own redirect URL and the `profile organization` scopes.
+  const partnerApp = await confidential('Askara partner app', [`${urls.spa}/partner/callback`], { scopes: ['openid', 'profile', 'organization', 'offline_access'] });
   const sending = await confidential('Sending', [`${urls.sending}/callback`], { scopes: userScopes });
   const flow = await confidential('Flow editor', [`${urls.flow}/auth/callback`], { scopes: userScopes });
   const spa = await createClient(ctx, tenant, {
@@ -112,6 +116,7 @@ export async function seedDemo(server: RunningServer, urls: DemoUrls, options: S
     chat,
     sending,
     flow,
+    partnerApp: { ...partnerApp, redirectUri: `${urls.spa}/partner/callback` },
     spaClientId: spa.client.clientId,
     user: { id: ada.id, email: 'ada@demo.example', password },
     apiKey: apiKey.key,

@@ -26,6 +26,8 @@ export interface DemoOptions {
   readonly logLevel?: string;
   /** Overrides for the demo tenant's settings (the browser test shortens the access-token lifetime). */
   readonly accessTokenLifetime?: number;
+  /** Token requests one client may make per minute (Latchkey's default when absent). */
+  readonly rateLimitPerClient?: number;
 }
 
 export interface Demo {
@@ -57,6 +59,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       LATCHKEY_SECRET: randomBytes(32).toString('base64url'),
       LATCHKEY_LOG_LEVEL: options.logLevel ?? 'silent',
       LATCHKEY_KEY_ACTIVATION_DELAY_SECONDS: '0',
+      ...(options.rateLimitPerClient === undefined ? {} : { LATCHKEY_RATE_LIMIT_PER_CLIENT: String(options.rateLimitPerClient) }),
     }),
   );
   const seed = await seedDemo(latchkey, urls, { accessTokenLifetime: options.accessTokenLifetime });
