@@ -59,7 +59,8 @@ export function principalFromIntrospection(answer: Readonly<Record<string, unkno
   return {
     sub: String(answer.sub),
     tenant_id: text(answer.tenant_id),
-    email: text(answer.email),
+    // RFC 7662 §2.2 has `username`; Latchkey puts the owner's email there when the owner has no username.
+    email: text(answer.email) ?? (text(answer.username)?.includes('@') ? text(answer.username) : null),
     groups: strings(answer.groups),
     scopes: scopesOf(answer.scope),
     permissions: strings(answer.permissions),
