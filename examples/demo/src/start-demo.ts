@@ -26,6 +26,8 @@ export interface DemoOptions {
   readonly logLevel?: string;
   /** Overrides for the demo tenant's settings (the browser test shortens the access-token lifetime). */
   readonly accessTokenLifetime?: number;
+  /** The SPA's early-refresh margin in seconds (default 30). */
+  readonly spaRefreshBeforeSeconds?: number;
   /** Token requests one client may make per minute (Latchkey's default when absent). */
   readonly rateLimitPerClient?: number;
 }
@@ -71,7 +73,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     products.push(await startChat({ issuer: seed.issuer, ...seed.chat, port: port('chat') }));
     products.push(await startSending({ issuer: seed.issuer, ...seed.sending, stateSecret: secret(), port: port('sending') }));
     products.push(await startFlow({ issuer: seed.issuer, ...seed.flow, port: port('flow'), adminRoles: new Map([[seed.user.id, 'super_admin']]) }));
-    products.push(await startSpa({ latchkeyUrl: latchkey.url, issuer: seed.issuer, clientId: seed.spaClientId, mailApiUrl: urls.mail, port: port('spa') }));
+    products.push(await startSpa({ latchkeyUrl: latchkey.url, issuer: seed.issuer, clientId: seed.spaClientId, mailApiUrl: urls.mail, port: port('spa'), refreshBeforeSeconds: options.spaRefreshBeforeSeconds }));
     products.push(await startFlow({ port: port('flowUnconfigured'), adminRoles: new Map() }));
   } catch (error) {
     for (const product of products) await product.close();

@@ -45,7 +45,7 @@ export class OIDCError extends Error {
 
 interface Metadata {
   issuer: string;
-  authorization_endpoint: string;
+  authorization_endpoint?: string;
   token_endpoint: string;
   revocation_endpoint?: string;
   end_session_endpoint?: string;
@@ -163,7 +163,7 @@ export async function login(params: { loginHint?: string; returnTo?: string } = 
   const { clientId, redirectUri, scope } = config();
   const pending: Pending = { state: randomString(), nonce: randomString(), verifier: randomString(), returnTo: params.returnTo ?? location.href };
   sessionStorage.setItem(PENDING_KEY, JSON.stringify(pending));
-  const url = new URL((await discover()).authorization_endpoint);
+  const url = new URL((await discover()).authorization_endpoint ?? `${config().issuer}/oauth2/authorize`);
   url.search = new URLSearchParams({
     response_type: 'code',
     client_id: clientId,

@@ -11,10 +11,12 @@ export interface SpaOptions {
   readonly clientId: string;
   readonly mailApiUrl: string;
   readonly port: number;
+  /** Passed to initOIDC (the browser test shortens it to watch a token expire). */
+  readonly refreshBeforeSeconds?: number;
 }
 
 function page(options: SpaOptions): string {
-  const settings = JSON.stringify({ issuer: options.issuer, clientId: options.clientId, mail: options.mailApiUrl });
+  const settings = JSON.stringify({ issuer: options.issuer, clientId: options.clientId, mail: options.mailApiUrl, refreshBeforeSeconds: options.refreshBeforeSeconds ?? 30 });
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Mail SPA (Latchkey demo)</title></head>
 <body>
@@ -25,7 +27,7 @@ function page(options: SpaOptions): string {
 <script type="module">
 import * as sdk from '${options.latchkeyUrl}/sdk/latchkey.js';
 const settings = ${settings};
-sdk.initOIDC({ issuer: settings.issuer, clientId: settings.clientId, redirectUri: location.origin + '/callback', postLogoutRedirectUri: location.origin + '/' });
+sdk.initOIDC({ issuer: settings.issuer, clientId: settings.clientId, redirectUri: location.origin + '/callback', postLogoutRedirectUri: location.origin + '/', refreshBeforeSeconds: settings.refreshBeforeSeconds });
 const show = (value) => (document.getElementById('out').textContent = JSON.stringify(value, null, 2));
 window.latchkey = sdk;
 window.callApi = async (path) => {
