@@ -2,8 +2,18 @@
  * The one shape every verified credential becomes, whatever its kind: a person's JWT, a service account's
  * client_credentials JWT, or an API key checked through introspection.
  */
+/**
+ * What authenticated the request: a person's token, a service account's client_credentials token, or an API key.
+ * @example if (principal.kind === 'api_key') auditKeyUse(principal.sub);
+ */
 export type PrincipalKind = 'user' | 'service' | 'api_key';
 
+/**
+ * The authenticated caller, whatever the credential.
+ * @example
+ * const principal = await verifier.authenticate(request.headers.get('authorization'));
+ * console.log(principal.sub, principal.tenant_id, principal.groups, principal.scopes, principal.permissions);
+ */
 export interface Principal {
   readonly sub: string;
   readonly tenant_id: string | null;

@@ -25,7 +25,10 @@ export function routeTable(routes: readonly Route[]): WebHandler {
   };
 }
 
-/** JSON with `Cache-Control: no-store`, as every response carrying tokens must have (RFC 6749 §5.1). */
+/**
+ * JSON with `Cache-Control: no-store`, as every response carrying tokens must have (RFC 6749 §5.1).
+ * @example return noStoreJson({ access_token, expires_in });
+ */
 export function noStoreJson(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return Response.json(body, { status, headers: { 'cache-control': 'no-store', pragma: 'no-cache', ...headers } });
 }

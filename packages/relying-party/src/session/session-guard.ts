@@ -29,7 +29,10 @@ export interface SessionGuardOptions {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Throws `InvalidToken` unless an unsafe request proves it comes from our own pages. */
+/**
+ * Throws `InvalidToken` unless an unsafe request proves it comes from our own pages.
+ * @example checkCsrf(request, sessions.read(request)!);
+ */
 export function checkCsrf(request: Request, session: Session): void {
   if (SAFE_METHODS.has(request.method)) return;
   const origin = request.headers.get('origin');
