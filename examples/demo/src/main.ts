@@ -22,7 +22,7 @@ const width = (i: number) => Math.max(...rows.map((row) => row[i]?.length ?? 0))
 console.log('\nLatchkey demo is running\n');
 for (const row of rows) console.log(`  ${row[0].padEnd(width(0))}  ${row[1].padEnd(width(1))}  ${row[2]}`);
 console.log('\nCredentials');
-console.log(`  user              ${seed.user.email} / ${seed.user.password}  (groups mail-users < staff; roles developer, analyst)`);
+console.log(`  user              ${seed.user.email} / ${seed.user.password}  (groups mail-users < staff; roles developer, reporter)`);
 console.log(`  API key (Ada)     ${seed.apiKey}`);
 console.log(`  agent client      ${seed.agent.clientId} / ${seed.agent.clientSecret}`);
 for (const [name, client] of [['chat client', seed.chat], ['sending client', seed.sending], ['flow client', seed.flow], ['mail UI client', seed.mailUi]] as const) {

@@ -99,9 +99,9 @@ export async function seedDemo(server: RunningServer, urls: DemoUrls, options: S
   await nestGroup(ctx.db, tenant.id, mailUsers.id, staff.id, now);
   await addMember(ctx.db, tenant.id, mailUsers.id, ada.id, now);
   const developer = await createRole(ctx.db, tenant.id, { name: 'developer', permissions: ['mail.send', 'templates.read'] }, now);
-  const analyst = await createRole(ctx.db, tenant.id, { name: 'analyst', permissions: ['stats.read'] }, now);
+  const reporter = await createRole(ctx.db, tenant.id, { name: 'reporter', permissions: ['stats.read'] }, now);
   await assignRoleToGroup(ctx.db, tenant.id, staff.id, developer.id, now);
-  await assignRoleToUser(ctx.db, tenant.id, ada.id, analyst.id, now);
+  await assignRoleToUser(ctx.db, tenant.id, ada.id, reporter.id, now);
   const agentClient = await ctx.db.selectFrom('clients').select('service_user_id').where('client_id', '=', agent.clientId).executeTakeFirstOrThrow();
   if (agentClient.service_user_id) await addMember(ctx.db, tenant.id, mailUsers.id, agentClient.service_user_id, now);
   const apiKey = await createApiKey(ctx.db, tenant, { ownerUserId: ada.id, name: 'Ada sending key', permissions: ['mail.send'] }, now);

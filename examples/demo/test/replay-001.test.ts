@@ -77,19 +77,21 @@ describe('seed 001 replay', () => {
   it('the code flow: login exchanges the code (form and query), refresh rotates, register knows the person', async (t) => {
     if (!can.authorize) return t.skip('the merged Latchkey has no authorization endpoint yet');
     const redirectUri = `${demo.urls.chat}/v1/auth/login`;
-    const viaForm = await authorizationCode(demo, { clientId: demo.seed.chat.clientId, redirectUri, scope: 'openid profile email offline_access' });
+    const viaForm = await authorizationCode(demo, { clientId: demo.seed.chat.clientId, redirectUri, scope: 'openid profile email offline_access', pkce: false });
     const login = await form(`${demo.urls.chat}/v1/auth/login`, { code: viaForm.code, redirect_uri: redirectUri });
     assert.equal(login.status, 200);
     const { data } = await body(login);
     assert.deepEqual(Object.keys(data).sort(), ['access_token', 'expires_in', 'refresh_token', 'token_type']);
-    const viaQuery = await authorizationCode(demo, { clientId: demo.seed.chat.clientId, redirectUri, scope: 'openid profile email offline_access' });
+    const viaQuery = await authorizationCode(demo, { clientId: demo.seed.chat.clientId, redirectUri, scope: 'openid profile email offline_access', pkce: false });
     const queryLogin = await fetch(`${demo.urls.chat}/v1/auth/login?code=${encodeURIComponent(viaQuery.code)}`, { method: 'POST' });
     assert.equal(queryLogin.status, 200);
     const reused = await form(`${demo.urls.chat}/v1/auth/login`, { code: viaForm.code });
     assert.equal(reused.status, 401);
     assert.equal((await body(reused)).error.code, 'SW_AUTH_OIDC_FAILED');
 
-    const refreshed = await form(`${demo.urls.chat}/v1/auth/refresh`, { refresh_token: data.refresh_token });
+    // The reused code revoked what it had issued (RFC 6749 §4.1.2): refresh with the other login's token.
+    const { data: second } = await body(queryLogin);
+    const refreshed = await form(`${demo.urls.chat}/v1/auth/refresh`, { refresh_token: second.refresh_token });
     assert.equal(refreshed.status, 200);
     const rotated = (await body(refreshed)).data;
     assert.equal(typeof rotated.access_token, 'string');

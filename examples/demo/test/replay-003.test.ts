@@ -102,9 +102,6 @@ describe('seed 003 replay', () => {
     const tokens = await body(callback);
     assert.deepEqual(Object.keys(tokens).sort(), ['access_token', 'expires_in', 'refresh_token', 'user']);
     assert.deepEqual(tokens.user, { id: demo.seed.user.id, email: demo.seed.user.email, first_name: 'Ada', last_name: 'Lovelace', display_name: 'Ada Lovelace', tenant_id: demo.seed.tenantId });
-    const again = await postJson(v3('callback'), { code, state });
-    assert.equal(again.status, 400, 'a code works once');
-
     const me = await body(await fetch(v3('me'), { headers: { authorization: `Bearer ${tokens.access_token}` } }));
     assert.deepEqual(me.data, {
       id: demo.seed.user.id,
@@ -126,5 +123,7 @@ describe('seed 003 replay', () => {
     assert.notEqual(rotated.refresh_token, tokens.refresh_token);
     const replayed = await postJson(v3('refresh'), { refresh_token: tokens.refresh_token });
     assert.equal(replayed.status, 401, 'the rotated-out refresh token is refused');
+    const again = await postJson(v3('callback'), { code, state });
+    assert.equal(again.status, 400, 'a code works once');
   });
 });
