@@ -19,6 +19,8 @@ export interface ServerProcess {
   peakRssBytes(): number | undefined;
   /** Current resident set size, in bytes. */
   rssBytes(): number | undefined;
+  /** CPU time (user + system, every thread) used so far, in milliseconds. */
+  cpuMs(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -53,6 +55,20 @@ function procStatusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefi
     return undefined;
   }
 }
+
+function procCpuMs(pid: number): number | undefined {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in ticks.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ: 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
 
 async function answers(url: string): Promise<boolean> {
   try {
@@ -98,6 +114,7 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerProcess>
     startupMs,
     peakRssBytes: () => procStatusBytes(pid, 'VmHWM'),
     rssBytes: () => procStatusBytes(pid, 'VmRSS'),
+    cpuMs: () => procCpuMs(pid),
     async stop() {
       if (exited) return;
       child.kill('SIGTERM');
