@@ -53,7 +53,7 @@ function label(frame: CallFrame): string {
   return `${frame.functionName || '(anonymous)'} ${where}${where ? `:${frame.lineNumber + 1}` : ''}`;
 }
 
-export function summarizeProfile(profile: CpuProfile, categorizeFrame: Categorizer, top = 15): ProfileSummary {
+export function summarizeProfile(profile: CpuProfile, categorizeFrame: Categorizer, top = Number(process.env.BENCH_PROFILE_TOP ?? 15)): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
