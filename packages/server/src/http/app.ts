@@ -7,10 +7,13 @@ import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Latchkey } from '../context.ts';
 import { oauthRoutes } from '../oauth/routes.ts';
+import { userTokenRoutes } from '../oauth/user-token-routes.ts';
+import { browserRoutes } from '../interaction/routes.ts';
 import { registerErrorHandling } from './error-handler.ts';
 import { registerHealth } from './health.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
+import { registerNulGuard } from './reject-nul.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -18,7 +21,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export type RouteGroup = (app: FastifyInstance, ctx: Latchkey) => Promise<void>;
 
 /** Every part of Latchkey that serves HTTP, in registration order. */
-const ROUTE_GROUPS: readonly RouteGroup[] = [oauthRoutes];
+const ROUTE_GROUPS: readonly RouteGroup[] = [oauthRoutes, userTokenRoutes, browserRoutes];
 
 export interface AppOptions {
   /** Reports shutdown state to /readyz. */
@@ -42,6 +45,7 @@ export async function buildApp(ctx: Latchkey, options: AppOptions = {}): Promise
   });
   registerSecurityHeaders(app);
   registerErrorHandling(app);
+  registerNulGuard(app);
   registerHealth(app, ctx, options.isShuttingDown ?? (() => false));
   registerMetrics(app, ctx.metrics);
   for (const group of ROUTE_GROUPS) await app.register(async (scope) => group(scope, ctx));

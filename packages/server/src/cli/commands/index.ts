@@ -3,6 +3,7 @@ import { clientCommand } from './client.ts';
 import { keysCommand } from './keys.ts';
 import { serveCommand } from './serve.ts';
 import { tenantCommand } from './tenant.ts';
+import { userCommand } from './user.ts';
 
 /** Every `latchkey` command. Add one: a file in this folder and one entry here. */
-export const commands: readonly Command[] = [serveCommand, tenantCommand, clientCommand, keysCommand];
+export const commands: readonly Command[] = [serveCommand, tenantCommand, clientCommand, keysCommand, userCommand];
