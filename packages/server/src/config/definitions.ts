@@ -110,6 +110,20 @@ export const variables = {
     defaultText: '(unset)',
     parse: optional,
   },
+  redisKeyPrefix: {
+    name: 'LATCHKEY_REDIS_KEY_PREFIX',
+    description:
+      'Prefix of every Redis key Latchkey writes, so several deployments (or test runs) can share one Redis without sharing counters.',
+    defaultText: 'latchkey:',
+    parse: text('latchkey:'),
+  },
+  workers: {
+    name: 'LATCHKEY_WORKERS',
+    description:
+      '`latchkey serve`: how many worker processes share the port (`node:cluster`); 1 runs a single process without a primary. `--workers` overrides it.',
+    defaultText: '(one per core)',
+    parse: (raw: string | undefined) => (raw === undefined || raw === '' ? undefined : integer('LATCHKEY_WORKERS', 1, 1, 1024)(raw)),
+  },
   logLevel: {
     name: 'LATCHKEY_LOG_LEVEL',
     description: 'pino log level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`.',
