@@ -84,6 +84,13 @@ export const variables = {
     defaultText: 'sqlite:./data/latchkey.db',
     parse: text('sqlite:./data/latchkey.db'),
   },
+  databaseTimeout: {
+    name: 'LATCHKEY_DATABASE_TIMEOUT_SECONDS',
+    description:
+      'PostgreSQL: how long a query may run (and, up to 3 s, a new connection may take) before the request fails with 503. Bounds how long requests wait while the database is unreachable.',
+    defaultText: '10',
+    parse: integer('LATCHKEY_DATABASE_TIMEOUT_SECONDS', 10, 1, 3600),
+  },
   dataDir: {
     name: 'LATCHKEY_DATA_DIR',
     description: 'Directory for local state: the generated secret file (and the SQLite file in the default URL).',
