@@ -11,6 +11,7 @@ import { registerErrorHandling } from './error-handler.ts';
 import { registerHealth } from './health.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
+import { registerNulGuard } from './reject-nul.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -42,6 +43,7 @@ export async function buildApp(ctx: Latchkey, options: AppOptions = {}): Promise
   });
   registerSecurityHeaders(app);
   registerErrorHandling(app);
+  registerNulGuard(app);
   registerHealth(app, ctx, options.isShuttingDown ?? (() => false));
   registerMetrics(app, ctx.metrics);
   for (const group of ROUTE_GROUPS) await app.register(async (scope) => group(scope, ctx));

@@ -43,7 +43,15 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, thrown: 
       if (rendered) return rendered;
     }
   }
-  return reply.header('Cache-Control', 'no-store').type('application/json; charset=utf-8').send(error.toJSON());
+  return reply.header('Cache-Control', 'no-store').type('application/json; charset=utf-8').send(safeJson(error.toJSON()));
+}
+
+/**
+ * JSON with `<`, `>` and `&` written as \u escapes: the same value for every JSON parser, but a description that
+ * quotes client input can never appear as markup, whatever a browser or log viewer does with the body.
+ */
+export function safeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {

@@ -24,11 +24,19 @@ export function parseFormBody(body: string): Map<string, string> {
 }
 
 function decodeComponent(text: string): string {
+  let decoded: string;
   try {
-    return decodeURIComponent(text.replaceAll('+', ' '));
+    decoded = decodeURIComponent(text.replaceAll('+', ' '));
   } catch {
     throw new InvalidRequest('the form body is not valid percent-encoded UTF-8');
   }
+  return rejectNul(decoded);
+}
+
+/** NUL is never meaningful in a parameter, and PostgreSQL cannot store it in text: refuse it up front. */
+function rejectNul(value: string): string {
+  if (value.includes('\0')) throw new InvalidRequest('parameters must not contain NUL characters');
+  return value;
 }
 
 export function parseJsonBody(body: string): Map<string, string> {
@@ -42,7 +50,7 @@ export function parseJsonBody(body: string): Map<string, string> {
   const params = new Map<string, string>();
   const wrong: string[] = [];
   for (const [name, v] of Object.entries(value)) {
-    if (typeof v === 'string') params.set(name, v);
+    if (typeof v === 'string') params.set(rejectNul(name), rejectNul(v));
     else if (v === null) continue;
     else wrong.push(name);
   }

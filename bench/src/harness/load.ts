@@ -1,0 +1,53 @@
+/**
+ * Drives one target with autocannon from the harness process: a warm-up run (JIT, caches, connection pools)
+ * whose figures are thrown away, then the measured run. Non-2xx answers count as errors, so a rate limit or a
+ * broken request can never pass for throughput.
+ */
+import autocannon from 'autocannon';
+
+export interface LoadRequest {
+  readonly url: string;
+  readonly method?: 'GET' | 'POST';
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+export interface LoadOptions {
+  readonly durationSeconds: number;
+  readonly warmupSeconds: number;
+  readonly connections: number;
+}
+
+export interface LoadResult {
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+  readonly total: number;
+}
+
+function run(request: LoadRequest, connections: number, seconds: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: request.url,
+    method: request.method ?? 'POST',
+    headers: { ...request.headers },
+    body: request.body,
+    connections,
+    pipelining: 1,
+    duration: seconds,
+  });
+}
+
+export async function load(request: LoadRequest, options: LoadOptions): Promise<LoadResult> {
+  if (options.warmupSeconds > 0) await run(request, options.connections, options.warmupSeconds);
+  const result = await run(request, options.connections, options.durationSeconds);
+  const total = result.requests.total;
+  return {
+    // The mean over the whole run, not autocannon's per-second samples (a short run has few of those).
+    requestsPerSecond: result['2xx'] / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.non2xx,
+    total,
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * One measured row: start a target's server, warm it up and load it, read its peak RSS, stop it. Targets run
+ * one after another (never side by side), so each has the machine's cores to itself apart from autocannon.
+ */
+import { load } from './load.ts';
+import type { LoadOptions, LoadRequest, LoadResult } from './load.ts';
+import type { ServerProcess } from './processes.ts';
+
+export interface StartedTarget {
+  readonly server: ServerProcess;
+  readonly request: LoadRequest;
+  /** Where the keys that verify its tokens are published. */
+  readonly jwksUrl: string;
+}
+
+export interface Target {
+  readonly name: string;
+  start(): Promise<StartedTarget>;
+}
+
+export interface Row extends LoadResult {
+  readonly name: string;
+  readonly peakRssBytes: number | undefined;
+}
+
+export async function measure(target: Target, options: LoadOptions): Promise<Row> {
+  const { server, request } = await target.start();
+  try {
+    const result = await load(request, options);
+    return { name: target.name, ...result, peakRssBytes: server.peakRssBytes() };
+  } finally {
+    await server.stop();
+  }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * Measures every target `rounds` times, interleaved (A B C A B C …) so a neighbour's burst of CPU use hurts
+ * every target alike, and keeps the run with the median throughput of each.
+ */
+export async function measureAll(targets: readonly Target[], options: LoadOptions & { rounds: number }): Promise<Row[]> {
+  const runs = new Map<string, Row[]>(targets.map((t) => [t.name, []]));
+  for (let round = 0; round < Math.max(1, options.rounds); round += 1) {
+    for (const target of targets) runs.get(target.name)!.push(await measure(target, options));
+  }
+  return targets.map((target) => {
+    const rows = runs.get(target.name)!;
+    const mid = median(rows.map((r) => r.requestsPerSecond));
+    return rows.reduce((best, r) => (Math.abs(r.requestsPerSecond - mid) < Math.abs(best.requestsPerSecond - mid) ? r : best));
+  });
+}

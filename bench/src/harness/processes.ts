@@ -1,0 +1,109 @@
+/**
+ * Servers under test run as child processes of the harness, so the load generator (autocannon, in the harness
+ * process) never shares an event loop with them and each server's memory is its own. Readiness is polled over
+ * HTTP; memory is read from /proc (VmHWM = peak RSS, VmRSS = current RSS), so any server can be measured the same
+ * way, the real `latchkey serve` command included.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface ServerProcess {
+  readonly pid: number;
+  readonly child: ChildProcess;
+  /** Milliseconds from spawn until the ready check first passed. */
+  readonly startupMs: number;
+  /** Peak resident set size so far, in bytes (undefined where /proc is not available). */
+  peakRssBytes(): number | undefined;
+  /** Current resident set size, in bytes. */
+  rssBytes(): number | undefined;
+  stop(): Promise<void>;
+}
+
+export interface SpawnOptions {
+  readonly args: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  /** A URL polled until it answers with any HTTP status, or a check polled until it returns true. */
+  readonly ready: string | (() => Promise<boolean>);
+  /** Extra Node flags (`--cpu-prof`, …). */
+  readonly nodeFlags?: readonly string[];
+  readonly timeoutMs?: number;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function procStatusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    await response.arrayBuffer();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function spawnServer(options: SpawnOptions): Promise<ServerProcess> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...options.args], {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once('exit', () => {
+    exited = true;
+    resolve();
+  }));
+  const deadline = started + (options.timeoutMs ?? 30_000);
+  const { ready } = options;
+  const isReady = typeof ready === 'string' ? () => answers(ready) : ready;
+  while (!(await isReady().catch(() => false))) {
+    if (exited) throw new Error(`server ${options.args.join(' ')} exited before it was ready:\n${stderr}`);
+    if (performance.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server ${options.args.join(' ')} was not ready in time:\n${stderr}`);
+    }
+    await sleep(10);
+  }
+  const startupMs = performance.now() - started;
+  const pid = child.pid!;
+  return {
+    pid,
+    child,
+    startupMs,
+    peakRssBytes: () => procStatusBytes(pid, 'VmHWM'),
+    rssBytes: () => procStatusBytes(pid, 'VmRSS'),
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * Command-line options of `npm run bench[:<scenario>] -- [--duration s] [--warmup s] [--connections n]
+ * [--rounds n] [--tiny]`, also settable as BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_ROUNDS.
+ * Short by default, so the whole suite stays within minutes on a shared machine.
+ */
+import { parseArgs } from 'node:util';
+import type { RunOptions } from './scenarios/scenario.ts';
+
+export interface Invocation {
+  readonly scenarios: readonly string[];
+  readonly options: RunOptions;
+}
+
+function positive(name: string, raw: string | undefined, fallback: number, min: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number >= ${min}, got "${raw}"`);
+  return value;
+}
+
+export function parseInvocation(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Invocation {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      rounds: { type: 'string' },
+      tiny: { type: 'boolean', default: false },
+    },
+  });
+  const tiny = values.tiny === true;
+  return {
+    scenarios: positionals,
+    options: {
+      durationSeconds: positive('--duration', values.duration ?? env.BENCH_DURATION, tiny ? 1 : 8, 1),
+      warmupSeconds: positive('--warmup', values.warmup ?? env.BENCH_WARMUP, tiny ? 0 : 2, 0),
+      connections: positive('--connections', values.connections ?? env.BENCH_CONNECTIONS, tiny ? 2 : 32, 1),
+      rounds: positive('--rounds', values.rounds ?? env.BENCH_ROUNDS, 1, 1),
+      tiny,
+    },
+  };
+}

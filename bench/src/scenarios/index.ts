@@ -1,0 +1,6 @@
+/** Every scenario, in the order. Add one: a file in this folder and a line here. */
+import { algorithmsScenario } from './algorithms.ts';
+import type { Scenario } from './scenario.ts';
+import { tokensScenario } from './tokens.ts';
+
+export const scenarios: readonly Scenario[] = [tokensScenario, algorithmsScenario];

@@ -1,0 +1,17 @@
+/** What every scenario gets (the run options) and gives back (reports, printed as tables). */
+import type { LoadOptions } from '../harness/load.ts';
+import type { Report } from '../harness/table.ts';
+
+export interface RunOptions extends LoadOptions {
+  /** Interleaved repetitions per target; the median run is kept. */
+  readonly rounds: number;
+  /** Tiny mode for the plumbing test: smallest data sets, no optional extras. */
+  readonly tiny: boolean;
+}
+
+export interface Scenario {
+  /** The script name: `npm run bench:<name>`. */
+  readonly name: string;
+  readonly summary: string;
+  run(options: RunOptions): Promise<Report[]>;
+}

@@ -1,0 +1,20 @@
+import type { AuthError } from '../errors.ts';
+
+function quoted(value: string): string {
+  return `"${value.replace(/[\\"]/g, '\\$&').replace(/[\r\n]/g, ' ')}"`;
+}
+
+/**
+ * The RFC 6750 §3 `WWW-Authenticate` challenge for an authentication error.
+ * @example
+ * bearerChallenge(new InvalidToken('expired'), 'mail') // 'Bearer realm="mail", error="invalid_token", error_description="expired"'
+ */
+export function bearerChallenge(error: AuthError, realm?: string): string {
+  const params: string[] = [];
+  if (realm !== undefined) params.push(`realm=${quoted(realm)}`);
+  if (error.code !== undefined) {
+    params.push(`error=${quoted(error.code)}`, `error_description=${quoted(error.message)}`);
+    if (error.scope !== undefined) params.push(`scope=${quoted(error.scope)}`);
+  }
+  return params.length === 0 ? 'Bearer' : `Bearer ${params.join(', ')}`;
+}

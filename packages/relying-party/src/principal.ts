@@ -1,0 +1,69 @@
+/**
+ * The one shape every verified credential becomes, whatever its kind: a person's JWT, a service account's
+ * client_credentials JWT, or an API key checked through introspection.
+ */
+export type PrincipalKind = 'user' | 'service' | 'api_key';
+
+export interface Principal {
+  readonly sub: string;
+  readonly tenant_id: string | null;
+  readonly email: string | null;
+  readonly groups: readonly string[];
+  readonly scopes: readonly string[];
+  readonly permissions: readonly string[];
+  readonly kind: PrincipalKind;
+  /** The verified token's claims (or the introspection answer for API keys), for product-specific needs. */
+  readonly claims: Readonly<Record<string, unknown>>;
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function scopesOf(value: unknown): string[] {
+  if (typeof value === 'string') return value.split(' ').filter(Boolean);
+  return strings(value);
+}
+
+/**
+ * A principal from verified access-token claims. A token minted by `client_credentials` names the client's
+ * service account; RFC 9068 §2.2 puts `auth_time` only in tokens a person signed in for.
+ * @example
+ * principalFromClaims({ sub: 'usr_1', scope: 'openid', groups: ['mail'] }).scopes // ['openid']
+ */
+export function principalFromClaims(claims: Readonly<Record<string, unknown>>): Principal {
+  const username = text(claims.preferred_username) ?? '';
+  const isService = claims.auth_time === undefined && claims.sid === undefined && username.startsWith('service-account-');
+  return {
+    sub: String(claims.sub),
+    tenant_id: text(claims.tenant_id),
+    email: text(claims.email),
+    groups: strings(claims.groups),
+    scopes: scopesOf(claims.scope),
+    permissions: strings(claims.permissions),
+    kind: isService ? 'service' : 'user',
+    claims,
+  };
+}
+
+/**
+ * A principal from an active RFC 7662 introspection answer for an API key.
+ * @example
+ * principalFromIntrospection({ active: true, sub: 'usr_1', permissions: ['mail.send'] }).kind // 'api_key'
+ */
+export function principalFromIntrospection(answer: Readonly<Record<string, unknown>>): Principal {
+  return {
+    sub: String(answer.sub),
+    tenant_id: text(answer.tenant_id),
+    email: text(answer.email),
+    groups: strings(answer.groups),
+    scopes: scopesOf(answer.scope),
+    permissions: strings(answer.permissions),
+    kind: 'api_key',
+    claims: answer,
+  };
+}

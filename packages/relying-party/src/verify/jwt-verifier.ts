@@ -1,0 +1,54 @@
+/**
+ * RFC 9068 access-token verification: the algorithm allow-list is enforced before any key is looked up, so
+ * `alg: none` and HMAC algorithms (where a public key could be misused as a shared secret) never reach a
+ * signature check.
+ */
+import { InvalidToken } from '../errors.ts';
+import { JwtCheckFailed, readJwsHeader, verifyJwt } from '../jose-seam.ts';
+import type { JWTPayload } from '../jose-seam.ts';
+import type { JwksCache } from './jwks-cache.ts';
+
+/** Asymmetric algorithms only: RFC 8725 §3.1 (no `none`), §2.1 (no key confusion with HS*). */
+export const DEFAULT_ALGORITHMS: readonly string[] = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+const FORBIDDEN = /^(none|HS\d+)$/i;
+
+export interface JwtVerifierOptions {
+  readonly issuer: string;
+  readonly audience: string | readonly string[];
+  readonly algorithms?: readonly string[];
+  /** RFC 9068 §2.1 (default `at+jwt`). */
+  readonly typ?: string;
+  /** Tolerated clock skew on exp/nbf in seconds (default 30). */
+  readonly clockToleranceSeconds?: number;
+  readonly now?: () => number;
+}
+
+export type JwtVerifier = (token: string) => Promise<JWTPayload>;
+
+export function createJwtVerifier(jwks: JwksCache, options: JwtVerifierOptions): JwtVerifier {
+  const algorithms = (options.algorithms ?? DEFAULT_ALGORITHMS).filter((alg) => !FORBIDDEN.test(alg));
+  const typ = options.typ ?? 'at+jwt';
+  const now = options.now ?? Date.now;
+  return async (token) => {
+    const header = readJwsHeader(token);
+    if (header === undefined || typeof header.alg !== 'string') throw new InvalidToken('the token is not a JWT');
+    if (!algorithms.includes(header.alg)) throw new InvalidToken(`the token algorithm ${header.alg.slice(0, 20)} is not accepted`);
+    // RFC 8725 §3.11 / RFC 9068 §4: the media type must be explicit, so an ID token is never taken as an access token.
+    if (header.typ?.toLowerCase() !== typ && header.typ?.toLowerCase() !== `application/${typ}`) throw new InvalidToken(`the token type must be ${typ}`);
+    const keys = await jwks.keysFor(header.kid);
+    if (keys.length === 0) throw new InvalidToken('the token was signed by an unknown key');
+    try {
+      return await verifyJwt(token, keys, {
+        issuer: options.issuer,
+        audience: options.audience,
+        algorithms,
+        typ,
+        clockToleranceSeconds: options.clockToleranceSeconds ?? 30,
+        now: new Date(now()),
+      });
+    } catch (error) {
+      if (error instanceof JwtCheckFailed) throw new InvalidToken(error.message);
+      throw error;
+    }
+  };
+}

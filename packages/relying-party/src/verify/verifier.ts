@@ -1,0 +1,89 @@
+/**
+ * The bearer verifier a product creates once: JWT access tokens checked offline against the issuer's cached
+ * JWKS, API keys checked through introspection; both end as one `Principal`.
+ */
+import { InvalidToken, MissingCredentials } from '../errors.ts';
+import { principalFromClaims, principalFromIntrospection } from '../principal.ts';
+import type { Principal } from '../principal.ts';
+import { createApiKeyVerifier } from './api-key-verifier.ts';
+import type { ApiKeyOptions } from './api-key-verifier.ts';
+import { discoverIssuer } from './issuer-metadata.ts';
+import type { IssuerDiscovery } from './issuer-metadata.ts';
+import { createJwksCache } from './jwks-cache.ts';
+import type { JwksCache } from './jwks-cache.ts';
+import { createJwtVerifier } from './jwt-verifier.ts';
+
+export interface VerifierOptions {
+  /** The tenant's issuer, e.g. `https://id.example.com/t/acme`. */
+  readonly issuer: string;
+  /** The audience access tokens must carry: the product's client_id or its configured audience. */
+  readonly audience: string | readonly string[];
+  /** Accepted JWS algorithms; `none` and HS* are always refused. */
+  readonly algorithms?: readonly string[];
+  /** Tolerated clock skew on exp/nbf in seconds (default 30). */
+  readonly clockToleranceSeconds?: number;
+  /** Accept API keys (seed 003) and check them with these client credentials. */
+  readonly apiKeys?: ApiKeyOptions;
+  readonly jwksMaxAgeMs?: number;
+  readonly jwksRefetchCooldownMs?: number;
+  readonly fetch?: typeof fetch;
+  readonly now?: () => number;
+}
+
+export interface Verifier {
+  readonly discovery: IssuerDiscovery;
+  readonly jwks: JwksCache;
+  /** Verifies one credential (a JWT or an API key). */
+  verify(credential: string): Promise<Principal>;
+  /** Verifies the credential of an `Authorization` header value (`Bearer …`). */
+  authenticate(authorization: string | null | undefined): Promise<Principal>;
+}
+
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i; // RFC 6750 §2.1 b64token
+
+/**
+ * Creates the verifier. Nothing is fetched until the first credential arrives.
+ * @example
+ * const verifier = createVerifier({ issuer: 'https://id.example.com/t/acme', audience: 'mail-api' });
+ * const principal = await verifier.authenticate(request.headers.get('authorization'));
+ */
+export function createVerifier(options: VerifierOptions): Verifier {
+  const fetchImpl = options.fetch ?? fetch;
+  const now = options.now ?? Date.now;
+  const discovery = discoverIssuer(options.issuer, { fetch: fetchImpl, now });
+  const jwks = createJwksCache(async () => (await discovery.metadata()).jwks_uri, {
+    fetch: fetchImpl,
+    now,
+    maxAgeMs: options.jwksMaxAgeMs,
+    refetchCooldownMs: options.jwksRefetchCooldownMs,
+  });
+  const verifyJwt = createJwtVerifier(jwks, {
+    issuer: options.issuer,
+    audience: options.audience,
+    algorithms: options.algorithms,
+    clockToleranceSeconds: options.clockToleranceSeconds,
+    now,
+  });
+  const apiKeys = options.apiKeys ? createApiKeyVerifier(discovery, options.apiKeys, fetchImpl, now) : undefined;
+
+  async function verify(credential: string): Promise<Principal> {
+    if (apiKeys?.isApiKey(credential)) return principalFromIntrospection(await apiKeys.introspect(credential));
+    if (credential.split('.').length !== 3) throw new InvalidToken('the credential is neither a JWT nor an API key');
+    return principalFromClaims(await verifyJwt(credential));
+  }
+
+  return {
+    discovery,
+    jwks,
+    verify,
+    async authenticate(authorization) {
+      if (authorization === null || authorization === undefined || authorization.trim() === '') throw new MissingCredentials();
+      const match = BEARER.exec(authorization);
+      if (!match) {
+        if (!/^Bearer\b/i.test(authorization)) throw new MissingCredentials('this resource needs a bearer token');
+        throw new InvalidToken('the Authorization header is malformed');
+      }
+      return verify(match[1] as string);
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import type { Database } from '../database.ts';
+import type { AuditEventsTable } from '../schema.ts';
+import { toPage } from './page.ts';
+import type { Page, PageRequest } from './page.ts';
+
+export interface AuditFilter {
+  readonly tenantId?: string | undefined;
+  readonly action?: string | undefined;
+  readonly actorId?: string | undefined;
+  readonly targetId?: string | undefined;
+  readonly outcome?: 'success' | 'failure' | undefined;
+  readonly since?: number | undefined;
+  readonly until?: number | undefined;
+}
+
+export function auditEventQueries(db: Database) {
+  return {
+    /** Oldest first, after the cursor (so `audit tail` can follow new events with the last id it saw). */
+    async list(filter: AuditFilter, page: PageRequest): Promise<Page<AuditEventsTable>> {
+      let query = db.selectFrom('audit_events').selectAll().orderBy('id').limit(page.limit + 1);
+      if (filter.tenantId) query = query.where('tenant_id', '=', filter.tenantId);
+      if (filter.action) query = query.where('action', '=', filter.action);
+      if (filter.actorId) query = query.where('actor_id', '=', filter.actorId);
+      if (filter.targetId) query = query.where('target_id', '=', filter.targetId);
+      if (filter.outcome) query = query.where('outcome', '=', filter.outcome);
+      if (filter.since !== undefined) query = query.where('occurred_at', '>=', filter.since);
+      if (filter.until !== undefined) query = query.where('occurred_at', '<', filter.until);
+      if (page.cursor) query = query.where('id', '>', page.cursor);
+      return toPage(await query.execute(), page, (row) => row.id);
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * Groups of a tenant: nestable under several parents. Nesting refuses a cycle (409) and a chain deeper than
+ * `MAX_GROUP_DEPTH`, which bounds the cost of resolving a user's groups and permissions (`access.ts`).
+ */
+import type { Database } from '../db/database.ts';
+import { isUniqueViolation } from '../db/errors.ts';
+import { groupQueries } from '../db/queries/groups.ts';
+import type { Group } from '../db/queries/groups.ts';
+import { membershipQueries } from '../db/queries/memberships.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { Conflict, InvalidRequest, NotFound, assert } from '../errors/oauth-error.ts';
+import { newId } from '../util/ids.ts';
+import { requireUser } from './users.ts';
+
+/** The longest allowed chain of parent links (a root group with 16 generations below it). */
+export const MAX_GROUP_DEPTH = 16;
+
+export interface GroupInput {
+  readonly name?: string | undefined;
+  readonly description?: string | null | undefined;
+}
+
+function checkName(name: unknown): string {
+  assert(typeof name === 'string' && name.trim() !== '' && name.length <= 200, new InvalidRequest('name must be 1 to 200 characters'));
+  return name.trim();
+}
+
+function checkDescription(description: unknown): string | null {
+  if (description === null || description === undefined || description === '') return null;
+  assert(typeof description === 'string' && description.length <= 1000, new InvalidRequest('description must be at most 1000 characters'));
+  return description;
+}
+
+async function uniquely<T>(work: () => Promise<T>, name: string | undefined): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new Conflict(`a group named "${name}" already exists in the tenant`);
+    throw error;
+  }
+}
+
+export async function requireGroup(db: Database, tenantId: string, groupId: string): Promise<Group> {
+  const group = await groupQueries(db).find(tenantId, groupId);
+  if (!group) throw new NotFound('no such group');
+  return group;
+}
+
+export async function createGroup(db: Database, tenantId: string, input: GroupInput, now: number): Promise<Group> {
+  const row: Group = { id: newId('grp', now), tenant_id: tenantId, name: checkName(input.name), description: checkDescription(input.description), created_at: now, updated_at: now };
+  await uniquely(() => groupQueries(db).insert(row), row.name);
+  return row;
+}
+
+export async function updateGroup(db: Database, tenantId: string, groupId: string, input: GroupInput, now: number): Promise<Group> {
+  await requireGroup(db, tenantId, groupId);
+  const changes = {
+    ...(input.name === undefined ? {} : { name: checkName(input.name) }),
+    ...(input.description === undefined ? {} : { description: checkDescription(input.description) }),
+  };
+  await uniquely(() => groupQueries(db).update(groupId, changes, now), changes.name);
+  return requireGroup(db, tenantId, groupId);
+}
+
+export async function deleteGroup(db: Database, tenantId: string, groupId: string): Promise<Group> {
+  const group = await requireGroup(db, tenantId, groupId);
+  await groupQueries(db).delete(groupId);
+  return group;
+}
+
+/**
+ * Makes `parentId` a parent of `childId`. The tenant row is touched first: that row lock (PostgreSQL) or write
+ * lock (SQLite) serialises nesting changes of one tenant, so two concurrent links cannot close a cycle that
+ * neither saw.
+ */
+export async function nestGroup(db: Database, tenantId: string, childId: string, parentId: string, now: number): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    await trx.updateTable('tenants').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', tenantId).execute();
+    const child = await requireGroup(trx, tenantId, childId);
+    const parent = await requireGroup(trx, tenantId, parentId);
+    const queries = groupQueries(trx);
+    assert(!(await queries.isAncestorOrSelf(parent.id, child.id)), new Conflict(`making "${parent.name}" a parent of "${child.name}" would create a cycle`));
+    const depth = (await queries.heightAbove(parent.id, MAX_GROUP_DEPTH + 1)) + 1 + (await queries.depthBelow(child.id, MAX_GROUP_DEPTH + 1));
+    assert(depth <= MAX_GROUP_DEPTH, new Conflict(`nesting would make a chain of ${depth} levels; at most ${MAX_GROUP_DEPTH} are allowed`));
+    return queries.addParent(child.id, parent.id, now);
+  });
+}
+
+export async function unnestGroup(db: Database, tenantId: string, childId: string, parentId: string): Promise<void> {
+  await requireGroup(db, tenantId, childId);
+  const removed = await groupQueries(db).removeParent(childId, parentId);
+  if (!removed) throw new NotFound('the group has no such parent');
+}
+
+export async function addMember(db: Database, tenantId: string, groupId: string, userId: string, now: number): Promise<boolean> {
+  await requireGroup(db, tenantId, groupId);
+  await requireUser(db, tenantId, userId);
+  return membershipQueries(db).add(groupId, userId, now);
+}
+
+export async function removeMember(db: Database, tenantId: string, groupId: string, userId: string): Promise<void> {
+  await requireGroup(db, tenantId, groupId);
+  const removed = await membershipQueries(db).remove(groupId, userId);
+  if (!removed) throw new NotFound('the user is not a member of this group');
+}
+
+export function describeGroup(group: Group) {
+  return {
+    id: group.id,
+    tenant_id: group.tenant_id,
+    name: group.name,
+    description: group.description,
+    created_at: new Date(group.created_at).toISOString(),
+    updated_at: new Date(group.updated_at).toISOString(),
+  };
+}

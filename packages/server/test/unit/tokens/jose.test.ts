@@ -1,0 +1,45 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateSigningKeyPair, importPrivateSigningKey, JwtVerificationError, SecretBox, signJwt, verifyJwtWithJwks } from '../../../src/tokens/jose.ts';
+
+describe('the jose seam', () => {
+  for (const alg of ['RS256', 'ES256', 'EdDSA'] as const) {
+    it(`signs ${alg} JWTs that verify against the public JWK, and refuses tampering`, async () => {
+      const { publicJwk, privateJwk } = await generateSigningKeyPair(alg, `kid-${alg}`);
+      assert.equal(publicJwk.d, undefined);
+      const key = await importPrivateSigningKey(privateJwk, alg);
+      const now = Math.floor(Date.now() / 1000);
+      const token = await signJwt({ iss: 'https://i', sub: 's', aud: 'a', iat: now, exp: now + 60 }, key, { typ: 'at+jwt' });
+      const { payload, header } = await verifyJwtWithJwks(token, { keys: [publicJwk] }, { issuer: 'https://i', audience: 'a', typ: 'at+jwt' });
+      assert.equal(payload.sub, 's');
+      assert.equal(header.kid, `kid-${alg}`);
+      const [h, p, s] = token.split('.');
+      const tampered = `${h}.${Buffer.from(JSON.stringify({ ...payload, sub: 'admin' })).toString('base64url')}.${s}`;
+      assert.notEqual(tampered, `${h}.${p}.${s}`);
+      await assert.rejects(verifyJwtWithJwks(tampered, { keys: [publicJwk] }), JwtVerificationError);
+    });
+  }
+
+  it('reports expiry distinctly, and verifies expired tokens only when asked', async () => {
+    const { publicJwk, privateJwk } = await generateSigningKeyPair('ES256', 'k');
+    const key = await importPrivateSigningKey(privateJwk, 'ES256');
+    const token = await signJwt({ iat: 1000, exp: 2000 }, key, { typ: 'JWT' });
+    await assert.rejects(verifyJwtWithJwks(token, { keys: [publicJwk] }), (e: unknown) => e instanceof JwtVerificationError && e.reason === 'expired');
+    const { payload } = await verifyJwtWithJwks(token, { keys: [publicJwk] }, { allowExpired: true });
+    assert.equal(payload.exp, 2000);
+  });
+
+  it('refuses unsigned tokens (alg none)', async () => {
+    const { publicJwk } = await generateSigningKeyPair('RS256', 'k');
+    const none = `${Buffer.from('{"alg":"none","kid":"k"}').toString('base64url')}.${Buffer.from('{"sub":"x"}').toString('base64url')}.`;
+    await assert.rejects(verifyJwtWithJwks(none, { keys: [publicJwk] }), JwtVerificationError);
+  });
+
+  it('seals private keys under the master secret, and another secret cannot open them', async () => {
+    const box = new SecretBox('a-master-secret-that-is-long-enough-000', 'signing-keys');
+    const sealed = await box.seal('{"d":"private"}');
+    assert.ok(!sealed.includes('private'));
+    assert.equal(await box.open(sealed), '{"d":"private"}');
+    await assert.rejects(new SecretBox('another-master-secret-long-enough-0000', 'signing-keys').open(sealed));
+  });
+});
