@@ -1,8 +1,10 @@
 import type { Command } from '../command.ts';
 import { clientCommand } from './client.ts';
+import { exportCommand } from './export.ts';
+import { importCommand } from './import.ts';
 import { keysCommand } from './keys.ts';
 import { serveCommand } from './serve.ts';
 import { tenantCommand } from './tenant.ts';
 
 /** Every `latchkey` command. Add one: a file in this folder and one entry here. */
-export const commands: readonly Command[] = [serveCommand, tenantCommand, clientCommand, keysCommand];
+export const commands: readonly Command[] = [serveCommand, tenantCommand, clientCommand, keysCommand, exportCommand, importCommand];
