@@ -173,6 +173,31 @@ export const variables = {
     defaultText: '6000',
     parse: integer('LATCHKEY_RATE_LIMIT_PER_IP', 6000, 0, 100_000_000),
   },
+  signInMaxFailuresPerAccount: {
+    name: 'LATCHKEY_SIGN_IN_MAX_FAILURES_PER_ACCOUNT',
+    description:
+      'Failed sign-ins (hosted page or password grant) one account may have per lockout window before further attempts wait (0 turns the limit off).',
+    defaultText: '5',
+    parse: integer('LATCHKEY_SIGN_IN_MAX_FAILURES_PER_ACCOUNT', 5, 0, 1_000_000),
+  },
+  signInMaxFailuresPerIp: {
+    name: 'LATCHKEY_SIGN_IN_MAX_FAILURES_PER_IP',
+    description: 'Failed sign-ins one IP address may have per lockout window, across all accounts (0 turns the limit off).',
+    defaultText: '30',
+    parse: integer('LATCHKEY_SIGN_IN_MAX_FAILURES_PER_IP', 30, 0, 1_000_000),
+  },
+  signInLockout: {
+    name: 'LATCHKEY_SIGN_IN_LOCKOUT_SECONDS',
+    description: 'The brute-force window: failures are counted over this many seconds, and a locked account or IP waits until it ends.',
+    defaultText: '900',
+    parse: integer('LATCHKEY_SIGN_IN_LOCKOUT_SECONDS', 900, 1, 86400),
+  },
+  sessionLifetime: {
+    name: 'LATCHKEY_SESSION_LIFETIME_SECONDS',
+    description: 'How long a browser session (single sign-on across a tenant\'s applications) lasts after sign-in.',
+    defaultText: '86400',
+    parse: integer('LATCHKEY_SESSION_LIFETIME_SECONDS', 86400, 60, 365 * 86400),
+  },
   keyActivationDelay: {
     name: 'LATCHKEY_KEY_ACTIVATION_DELAY_SECONDS',
     description:

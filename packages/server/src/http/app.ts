@@ -7,6 +7,8 @@ import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Latchkey } from '../context.ts';
 import { oauthRoutes } from '../oauth/routes.ts';
+import { userTokenRoutes } from '../oauth/user-token-routes.ts';
+import { browserRoutes } from '../interaction/routes.ts';
 import { registerErrorHandling } from './error-handler.ts';
 import { registerHealth } from './health.ts';
 import { registerMetrics } from './metrics.ts';
@@ -19,7 +21,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export type RouteGroup = (app: FastifyInstance, ctx: Latchkey) => Promise<void>;
 
 /** Every part of Latchkey that serves HTTP, in registration order. */
-const ROUTE_GROUPS: readonly RouteGroup[] = [oauthRoutes];
+const ROUTE_GROUPS: readonly RouteGroup[] = [oauthRoutes, userTokenRoutes, browserRoutes];
 
 export interface AppOptions {
   /** Reports shutdown state to /readyz. */

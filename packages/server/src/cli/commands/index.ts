@@ -5,6 +5,7 @@ import { importCommand } from './import.ts';
 import { keysCommand } from './keys.ts';
 import { serveCommand } from './serve.ts';
 import { tenantCommand } from './tenant.ts';
+import { userCommand } from './user.ts';
 
 /** Every `latchkey` command. Add one: a file in this folder and one entry here. */
-export const commands: readonly Command[] = [serveCommand, tenantCommand, clientCommand, keysCommand, exportCommand, importCommand];
+export const commands: readonly Command[] = [serveCommand, tenantCommand, clientCommand, keysCommand, userCommand, exportCommand, importCommand];
