@@ -1,6 +1,7 @@
 /**
  * Three instances on one database (issue 7): nothing instance-local breaks a deployment behind a load
- * balancer. Directory changes made through one instance hold on the others at once; a key rotated through one
+ * balancer. A browser-less sign-in crosses all three (authorization, sign-in form, consent and code exchange on
+ * different instances); 50 concurrent uses of one refresh token spread over them → exactly one wins. Directory changes made through one instance hold on the others at once; a key rotated through one
  * instance is in every instance's JWKS before any of them signs with it; with LATCHKEY_REDIS_URL a rate limit
  * reached on one instance holds on the others (and without Redis it is per instance, as the README says).
  */
@@ -9,7 +10,10 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { decodeProtectedHeader } from 'jose';
 import { DIALECTS } from '../support/databases.ts';
-import { startDeployment, uniqueRedisPrefix } from '../support/instances.ts';
+import { startDeployment, startLoadBalancer, uniqueRedisPrefix } from '../support/instances.ts';
+import { createSignInFixture } from '../support/sign-in-fixture.ts';
+import { exchangeCode, signIn, signInForTokens } from '../support/sign-in.ts';
+import { postForm } from '../support/http.ts';
 import type { Deployment } from '../support/instances.ts';
 import { createTenantWithClient } from '../support/server.ts';
 import type { TenantWithClient } from '../support/server.ts';
@@ -133,3 +137,62 @@ for (const dialect of DIALECTS) {
     }
   });
 }
+
+describe('sign-in and refresh across three instances', () => {
+  for (const dialect of DIALECTS) {
+    it(`a browser-less sign-in crosses all three instances behind a round-robin balancer (${dialect})`, async () => {
+      const deployment = await startDeployment(dialect, 3);
+      const balancer = await startLoadBalancer(deployment.basePort, deployment.instances.map((i) => i.url));
+      try {
+        const fixture = await createSignInFixture(deployment.instances[0]!, 'acme');
+        const result = await signIn({ issuer: fixture.issuer, clientId: fixture.clientId, redirectUri: fixture.redirectUri, login: fixture.login, password: fixture.password });
+        assert.ok(result.code, `signed in: ${result.callback.href}`);
+        assert.deepEqual(result.pages, ['login', 'consent']);
+        const signInHops = balancer.routed.length;
+        assert.deepEqual(new Set(balancer.routed), new Set([0, 1, 2]), 'the authorization, the sign-in form and the consent were served by all three');
+        const response = await exchangeCode({ issuer: fixture.issuer, clientId: fixture.clientId, clientSecret: fixture.clientSecret, redirectUri: fixture.redirectUri, code: result.code, codeVerifier: result.pkce.verifier });
+        assert.equal(response.status, 200);
+        assert.notEqual(balancer.routed[signInHops], balancer.routed[0], 'the code was redeemed on another instance than the one that started the sign-in');
+        const tokens = (await response.json()) as { access_token: string; refresh_token: string; id_token: string };
+        const payload = await verifyAccessToken(tokens.access_token, await fetchJwks(deployment.instances[2]!.url, 'acme'), fixture.issuer);
+        assert.equal(payload.sub, fixture.user.id);
+        assert.ok(tokens.refresh_token && tokens.id_token);
+      } finally {
+        await balancer.close();
+        await deployment.stop();
+      }
+    });
+  }
+
+  // PostgreSQL only: three in-process instances on one SQLite file would block each other's thread on the
+  // write lock; concurrent refreshes on SQLite run across worker processes in workers.test.ts.
+  it('50 concurrent uses of one refresh token over three instances: exactly one succeeds and the family is revoked (postgres)', async () => {
+    const deployment = await startDeployment('postgres', 3);
+    const balancer = await startLoadBalancer(deployment.basePort, deployment.instances.map((i) => i.url));
+    try {
+      const fixture = await createSignInFixture(deployment.instances[0]!, 'acme');
+      const { tokens } = await signInForTokens({ issuer: fixture.issuer, clientId: fixture.clientId, clientSecret: fixture.clientSecret, redirectUri: fixture.redirectUri, login: fixture.login, password: fixture.password });
+      const refreshToken = tokens.refresh_token as string;
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, async (_, i) => {
+          const response = await postForm(`${deployment.instances[i % 3]!.url}/t/acme/oauth2/token`, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: fixture.clientId, client_secret: fixture.clientSecret });
+          return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+        }),
+      );
+      const winners = responses.filter((r) => r.status === 200);
+      assert.equal(winners.length, 1, `statuses: ${responses.map((r) => r.status).join(',')}`);
+      for (const loser of responses.filter((r) => r.status !== 200)) {
+        assert.equal(loser.status, 400);
+        assert.equal(loser.body.error, 'invalid_grant');
+      }
+      // The replays revoked the family: even the winner's new refresh token is refused now, on every instance.
+      for (const instance of deployment.instances) {
+        const response = await postForm(`${instance.url}/t/acme/oauth2/token`, { grant_type: 'refresh_token', refresh_token: winners[0]!.body.refresh_token as string, client_id: fixture.clientId, client_secret: fixture.clientSecret });
+        assert.equal(response.status, 400);
+      }
+    } finally {
+      await balancer.close();
+      await deployment.stop();
+    }
+  });
+});
