@@ -6,6 +6,8 @@ import { clientCommand } from './client.ts';
 import { groupCommand } from './group.ts';
 import { partnerCommand } from './partner.ts';
 import { roleCommand } from './role.ts';
+import { exportCommand } from './export.ts';
+import { importCommand } from './import.ts';
 import { keysCommand } from './keys.ts';
 import { serveCommand } from './serve.ts';
 import { tenantCommand } from './tenant.ts';
@@ -24,4 +26,6 @@ export const commands: readonly Command[] = [
   apikeyCommand,
   adminCommand,
   auditCommand,
+  exportCommand,
+  importCommand,
 ];
