@@ -21,7 +21,14 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       server = await startTestServer(dialect);
-      acme = await createSignInFixture(server, 'acme', { client: { tokenClaims: ['groups', 'roles', 'permissions', 'tenant_id'] } });
+      acme = await createSignInFixture(server, 'acme');
+      // Seed 003: a role through a group (rows written directly: this test is about introspection, not the directory).
+      const now = Date.now();
+      const db = server.ctx.db;
+      await db.insertInto('groups').values({ id: 'grp_staff', tenant_id: acme.tenant.id, name: 'staff', description: null, created_at: now, updated_at: now }).execute();
+      await db.insertInto('group_members').values({ group_id: 'grp_staff', user_id: acme.user.id, created_at: now }).execute();
+      await db.insertInto('roles').values({ id: 'rol_dev', tenant_id: acme.tenant.id, name: 'developer', description: null, permissions: JSON.stringify(['mail.send', 'stats.read']), created_at: now, updated_at: now }).execute();
+      await db.insertInto('group_roles').values({ group_id: 'grp_staff', role_id: 'rol_dev', created_at: now }).execute();
       tokens = (await signInForTokens({ ...acme, scope: 'openid profile email offline_access' })).tokens;
     });
     after(() => server.stop());
@@ -68,15 +75,19 @@ for (const dialect of DIALECTS) {
       assert.equal(access.client_id, acme.clientId);
       assert.equal(access.token_type, 'Bearer');
       assert.equal(access.tenant_id, acme.tenant.id);
-      assert.deepEqual(access.groups, []);
-      assert.deepEqual(access.permissions, []);
+      // Present whatever the client's token_claims (default: groups, tenant_id) put in the token itself.
+      assert.equal(access.tenant_slug, 'acme');
+      assert.deepEqual(access.groups, ['staff']);
+      assert.deepEqual(access.roles, ['developer']);
+      assert.deepEqual(access.permissions, ['mail.send', 'stats.read']);
       assert.equal(access.scope, 'openid profile email offline_access');
       const refresh = await json(await introspect(tokens.refresh_token as string, { token_type_hint: 'refresh_token' }));
       assert.equal(refresh.active, true);
       assert.equal(refresh.token_type, 'refresh_token');
       assert.equal(refresh.sub, acme.user.id);
       assert.equal(refresh.tenant_id, acme.tenant.id);
-      assert.deepEqual(refresh.roles, []);
+      assert.deepEqual(refresh.roles, ['developer']);
+      assert.deepEqual(refresh.permissions, ['mail.send', 'stats.read']);
       for (const token of ['nope', 'a.b.c', tokens.id_token as string]) assert.deepEqual(await json(await introspect(token)), { active: false });
     });
 

@@ -10,6 +10,7 @@ import { issuerFor } from '../../directory/tenant-directory.ts';
 import { hashSecret } from '../../tokens/opaque.ts';
 import { isGrantAlive } from '../grants/shared/grant-checks.ts';
 import { principalClaims } from '../principal-claims.ts';
+import { principalAccessClaims } from './principal-access.ts';
 import type { Introspector } from './introspector.ts';
 
 export const refreshTokenIntrospector: Introspector = {
@@ -26,6 +27,7 @@ export const refreshTokenIntrospector: Introspector = {
     if (user === undefined || user.status !== 'active' || client === undefined) return { active: false };
     return {
       ...(await principalClaims(ctx, tenant, client, user)),
+      ...(await principalAccessClaims(ctx, tenant, user.id)),
       active: true,
       token_type: 'refresh_token',
       scope: row.scope,
