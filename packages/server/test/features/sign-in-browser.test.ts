@@ -21,17 +21,25 @@ import type { SignInFixture } from '../support/sign-in-fixture.ts';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-/** The relying party's landing pages: they only need to exist and answer. */
-async function startRelyingParty(): Promise<{ server: Server; base: string }> {
-  const server = createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/plain' }).end('relying party'));
+/** The relying party's landing pages: they answer anything, and remember the last form posted to them. */
+async function startRelyingParty(): Promise<{ server: Server; base: string; posted: () => URLSearchParams | undefined }> {
+  let lastPost: URLSearchParams | undefined;
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      if (request.method === 'POST') lastPost = new URLSearchParams(body);
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('relying party');
+    });
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
-  return { server, base: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
+  return { server, base: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, posted: () => lastPost };
 }
 
 describe('sign-in in a real browser with openid-client as the relying party', () => {
   let idp: TestServer;
-  let rp: { server: Server; base: string };
+  let rp: Awaited<ReturnType<typeof startRelyingParty>>;
   let acme: SignInFixture;
   let browser: BrowserContext;
   let profile: string;
@@ -70,6 +78,8 @@ describe('sign-in in a real browser with openid-client as the relying party', ()
     await page.goto(authorizationUrl.href);
     assert.equal(await page.title(), 'Sign in · Tenant acme');
     assert.equal(await page.getByLabel('Email or username').inputValue(), acme.login, 'login_hint prefills the form');
+    // The stylesheet is allowed by its CSP hash (a blocked one would leave main at full width).
+    assert.equal(await page.locator('main').evaluate((main) => getComputedStyle(main).maxWidth), '416px');
     await page.getByLabel('Password').fill(acme.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
 
@@ -128,5 +138,22 @@ describe('sign-in in a real browser with openid-client as the relying party', ()
     assert.equal(answer.searchParams.get('error'), 'login_required');
     assert.equal(answer.searchParams.get('state'), 'silent');
     assert.equal(answer.searchParams.get('iss'), acme.issuer);
+
+    // form_post: the auto-submit script runs under the page's CSP and posts the answer to the client.
+    const posted = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+      state: 'posted',
+      prompt: 'none',
+      response_mode: 'form_post',
+    });
+    await page.goto(posted.href);
+    await page.waitForURL((url) => url.href === redirectUri);
+    const form = rp.posted();
+    assert.equal(form?.get('error'), 'login_required');
+    assert.equal(form?.get('state'), 'posted');
+    assert.equal(form?.get('iss'), acme.issuer);
   });
 });
