@@ -278,6 +278,17 @@ for (const dialect of DIALECTS) {
       assert.equal(audit.length, 1);
     });
 
+    it('lets exactly one of 10 concurrent exchanges of a code succeed, and the losers revoke what it got', async () => {
+      const result = await signIn({ ...acme, scope: 'openid offline_access' });
+      const responses = await Promise.all(Array.from({ length: 10 }, () => exchangeCode({ ...acme, code: result.code!, codeVerifier: result.pkce.verifier })));
+      const winners = responses.filter((r) => r.status === 200);
+      assert.equal(winners.length, 1, JSON.stringify(responses.map((r) => r.status)));
+      const tokens = await json(winners[0]!);
+      for (const response of responses.filter((r) => r.status !== 200)) assert.equal((await json(response)).error, 'invalid_grant');
+      assert.deepEqual(await introspect(tokens.refresh_token as string), { active: false });
+      assert.deepEqual(await introspect(tokens.access_token as string), { active: false });
+    });
+
     it('codes live at most authorization_code_lifetime (≤ 60 s)', async () => {
       const result = await signIn({ ...acme, scope: 'openid' });
       const row = await server.ctx.db.selectFrom('authorization_codes').selectAll().where('code_hash', '=', hashSecret(result.code!)).executeTakeFirstOrThrow();
