@@ -8,7 +8,8 @@ import { DIALECTS } from '../support/databases.ts';
 import { startTestServer } from '../support/server.ts';
 import type { TestServer } from '../support/server.ts';
 import { basicAuth, json, postForm } from '../support/http.ts';
-import { createSignInFixture } from '../support/sign-in-fixture.ts';
+import { createSignInFixture, TEST_PASSWORD } from '../support/sign-in-fixture.ts';
+import { createUser, setUserStatus } from '../../src/directory/users.ts';
 import type { SignInFixture } from '../support/sign-in-fixture.ts';
 import { signInForTokens } from '../support/sign-in.ts';
 import { createClient } from '../../src/directory/clients.ts';
@@ -126,6 +127,18 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await json(await introspect(fresh.access_token as string)), { active: false });
       const refresh = await postForm(`${acme.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: fresh.refresh_token as string, client_id: acme.clientId, client_secret: acme.clientSecret });
       assert.equal(refresh.status, 400);
+    });
+
+    it('stops accepting every token of a user who is disabled', async () => {
+      const bo = await createUser(server.ctx, acme.tenant, { email: 'bo@acme.example', password: TEST_PASSWORD });
+      const own = (await signInForTokens({ ...acme, login: 'bo@acme.example', password: TEST_PASSWORD, scope: 'openid offline_access' })).tokens;
+      assert.equal((await json(await introspect(own.access_token as string))).active, true);
+      await setUserStatus(server.ctx, bo, 'disabled');
+      assert.deepEqual(await json(await introspect(own.access_token as string)), { active: false });
+      assert.deepEqual(await json(await introspect(own.refresh_token as string)), { active: false });
+      assert.equal((await fetch(`${acme.issuer}/oauth2/userinfo`, { headers: { authorization: `Bearer ${own.access_token}` } })).status, 401);
+      const refresh = await postForm(`${acme.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: own.refresh_token as string, client_id: acme.clientId, client_secret: acme.clientSecret });
+      assert.equal((await json(refresh)).error, 'invalid_grant');
     });
 
     it('publishes the endpoints in discovery', async () => {

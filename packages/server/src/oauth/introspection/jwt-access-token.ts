@@ -9,10 +9,12 @@ export const jwtAccessTokenIntrospector: Introspector = {
     const checked = await checkAccessToken(ctx, tenant, token);
     if (!checked.valid) return checked.reason === 'not_a_jwt' ? undefined : { active: false };
     const claims = checked.payload;
+    const access = await principalAccessClaims(ctx, tenant, claims.sub);
+    if (access === undefined) return { active: false };
     // RFC 7662 §2.2: the token's own claims, then the principal's tenant and current access.
     return {
       ...claims,
-      ...(await principalAccessClaims(ctx, tenant, claims.sub)),
+      ...access,
       active: true,
       token_type: 'Bearer',
       ...(typeof claims.preferred_username === 'string' ? { username: claims.preferred_username } : {}),

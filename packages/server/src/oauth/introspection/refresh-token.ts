@@ -25,9 +25,11 @@ export const refreshTokenIntrospector: Introspector = {
     if (!(await isGrantAlive(ctx, grant))) return { active: false };
     const [user, client] = await Promise.all([userQueries(ctx.db).findById(grant!.user_id), clientQueries(ctx.db).findById(row.client_id)]);
     if (user === undefined || user.status !== 'active' || client === undefined) return { active: false };
+    const access = await principalAccessClaims(ctx, tenant, user.id);
+    if (access === undefined) return { active: false };
     return {
       ...(await principalClaims(ctx, tenant, client, user)),
-      ...(await principalAccessClaims(ctx, tenant, user.id)),
+      ...access,
       active: true,
       token_type: 'refresh_token',
       scope: row.scope,
