@@ -48,12 +48,25 @@ export async function createRefreshToken(ctx: Latchkey, tenant: Tenant, grant: G
   return token;
 }
 
+/**
+ * Records the access token with its grant, then looks again: a revocation that raced this issue (a replayed
+ * code or refresh token) may have copied the grant's jtis just before ours arrived, so ours joins them. The
+ * response still goes out (the request itself won), but its tokens are already dead, like the rest of the family.
+ */
+async function recordWhileAlive(ctx: Latchkey, grant: GrantRow, jti: string, expiresAt: number): Promise<void> {
+  const grants = grantQueries(ctx.db);
+  await grants.recordAccessToken(grant.id, jti, expiresAt);
+  const now = await grants.findById(grant.id);
+  if (now?.revoked_at === null) return;
+  await ctx.db.insertInto('revoked_access_tokens').values({ jti, expires_at: expiresAt }).onConflict((oc) => oc.column('jti').doNothing()).execute();
+}
+
 export async function issueUserTokens(ctx: Latchkey, request: UserTokenRequest): Promise<TokenResponse> {
   const { tenant, client, grant, user, scope } = request;
   const claims: Record<string, unknown> = { ...(await principalClaims(ctx, tenant, client, user)), auth_time: Math.floor(grant.auth_time / 1000) };
   if (grant.session_id) claims.sid = grant.session_id;
   const accessToken = await issueAccessToken(ctx, { tenant, client, subject: user.id, scope, claims });
-  await grantQueries(ctx.db).recordAccessToken(grant.id, accessToken.jti, accessToken.expiresAt);
+  await recordWhileAlive(ctx, grant, accessToken.jti, accessToken.expiresAt);
   const refreshToken = request.newRefreshToken && client.grantTypes.includes('refresh_token') ? await createRefreshToken(ctx, tenant, grant, scope) : undefined;
   const idToken = scope.includes('openid')
     ? await issueIdToken(ctx, { tenant, client, user, scope, authTime: grant.auth_time, nonce: request.nonce ?? null, sessionId: grant.session_id, accessToken: accessToken.token })
