@@ -1,0 +1,52 @@
+/**
+ * Runs `latchkey serve` as a child process (as an operator does), for tests that measure the server's own
+ * memory or kill it. Resolves once /readyz answers 200.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './server.ts';
+
+export const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+export interface ServerProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  readonly env: NodeJS.ProcessEnv;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function startServerProcess(env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
+  const port = env.PORT ? Number(env.PORT) : await freePort();
+  const fullEnv: NodeJS.ProcessEnv = { ...process.env, LATCHKEY_LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' };
+  const child = spawn(process.execPath, [CLI_MAIN, 'serve', ...args], { env: fullEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 150; attempt++) {
+    if (child.exitCode !== null) throw new Error(`latchkey serve exited with ${child.exitCode}`);
+    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) {
+      return {
+        url,
+        child,
+        env: fullEnv,
+        async stop(signal: NodeJS.Signals = 'SIGTERM') {
+          if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+          child.kill(signal);
+          const [code] = (await once(child, 'exit')) as [number | null];
+          return code;
+        },
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('latchkey serve did not become ready within 15 s');
+}
+
+/** The server's resident memory, read from its own Prometheus metrics. */
+export async function residentMemory(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const match = /^latchkey_process_resident_memory_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(text);
+  if (!match) throw new Error('no resident memory metric');
+  return Number(match[1]);
+}
