@@ -12,7 +12,7 @@ import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startDemo } from '../src/start-demo.ts';
 import type { Demo } from '../src/start-demo.ts';
-import { body, capabilities, form } from './support/idp.ts';
+import { body, form } from './support/idp.ts';
 
 const LIFETIME_SECONDS = 3;
 
@@ -39,11 +39,9 @@ describe('browser SDK sign-in (SPA on another origin)', () => {
   let demo: Demo;
   let context: BrowserContext | undefined;
   let userDataDir: string;
-  let supported = false;
 
   before(async () => {
     demo = await startDemo({ accessTokenLifetime: LIFETIME_SECONDS, spaRefreshBeforeSeconds: 0 });
-    supported = (await capabilities(demo)).authorize;
     userDataDir = mkdtempSync(join(tmpdir(), 'latchkey-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: '/usr/bin/chromium',
@@ -82,8 +80,7 @@ describe('browser SDK sign-in (SPA on another origin)', () => {
     await page.close();
   });
 
-  it('signs in, calls the API, refreshes silently after expiry, and logs out', async (t) => {
-    if (!supported) return t.skip('the merged Latchkey has no authorization endpoint yet');
+  it('signs in, calls the API, refreshes silently after expiry, and logs out', async () => {
     const page = await (context as BrowserContext).newPage();
     const refreshTokens: string[] = [];
     let refreshRequests = 0;
