@@ -115,7 +115,14 @@ describe('browser SDK sign-in (SPA on another origin)', () => {
     const lastRefreshToken = refreshTokens.at(-1);
     assert.ok(lastRefreshToken);
     await page.evaluate(() => (window as unknown as { latchkey: { logout(): Promise<void> } }).latchkey.logout());
-    await page.waitForURL((url) => url.href.startsWith(demo.urls.spa) && !url.pathname.startsWith('/callback'), { timeout: 10_000 }).catch(() => undefined);
+    // RP-initiated logout: the IdP ends its session and sends the browser back to the SPA's registered URI.
+    await page.waitForURL((url) => url.href.startsWith(demo.urls.spa) && url.pathname === '/', { timeout: 10_000 });
+    await page.waitForSelector('body[data-ready="1"]');
+    const signedOut = (await page.evaluate(() => (window as unknown as { callApi(path: string): Promise<unknown> }).callApi('/v1/me').then(() => 'called', (error: { code?: string }) => error.code))) as string;
+    assert.equal(signedOut, 'login_required');
+    // The IdP session is gone too: signing in again asks for the password.
+    await Promise.all([page.waitForURL((url) => url.href.startsWith(demo.urls.latchkey)), page.click('#login')]);
+    await page.waitForSelector('input[type=password]');
     const afterLogout = await form(`${demo.seed.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: lastRefreshToken, client_id: demo.seed.spaClientId });
     assert.equal(afterLogout.status, 400);
     assert.equal((await body(afterLogout)).error, 'invalid_grant');
