@@ -32,6 +32,8 @@ export interface SpawnOptions {
   /** Extra Node flags (`--cpu-prof`, …). */
   readonly nodeFlags?: readonly string[];
   readonly timeoutMs?: number;
+  /** Pause between ready checks (default 10 ms). */
+  readonly pollMs?: number;
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -128,7 +130,7 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerProcess>
       child.kill('SIGKILL');
       throw new Error(`server ${options.args.join(' ')} was not ready in time:\n${stderr}`);
     }
-    await sleep(10);
+    await sleep(options.pollMs ?? 10);
   }
   const startupMs = performance.now() - started;
   const pid = child.pid!;

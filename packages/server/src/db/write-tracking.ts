@@ -18,8 +18,14 @@ export const LEAF_TABLES: ReadonlySet<string> = new Set([
   'revoked_access_tokens',
   'api_keys',
   'signing_keys',
-  'refresh_tokens',
+  // Sign-in (0002): they reference clients, users and grants; nothing cached references them.
+  'browser_sessions',
+  'interactions',
+  'grants',
   'authorization_codes',
+  'refresh_tokens',
+  'grant_access_tokens',
+  'consents',
 ]);
 
 interface NamedNode {
