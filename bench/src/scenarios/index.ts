@@ -1,8 +1,9 @@
 /** Every scenario, in the order. Add one: a file in this folder and a line here. */
 import { algorithmsScenario } from './algorithms.ts';
 import { coldStartScenario } from './cold-start.ts';
+import { growthScenario } from './growth.ts';
 import { refreshScenario } from './refresh.ts';
 import type { Scenario } from './scenario.ts';
 import { tokensScenario } from './tokens.ts';
 
-export const scenarios: readonly Scenario[] = [tokensScenario, algorithmsScenario, refreshScenario, coldStartScenario];
+export const scenarios: readonly Scenario[] = [tokensScenario, algorithmsScenario, refreshScenario, growthScenario, coldStartScenario];
