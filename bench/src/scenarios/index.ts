@@ -2,8 +2,9 @@
 import { algorithmsScenario } from './algorithms.ts';
 import { coldStartScenario } from './cold-start.ts';
 import { growthScenario } from './growth.ts';
+import { introspectionScenario } from './introspection.ts';
 import { refreshScenario } from './refresh.ts';
 import type { Scenario } from './scenario.ts';
 import { tokensScenario } from './tokens.ts';
 
-export const scenarios: readonly Scenario[] = [tokensScenario, algorithmsScenario, refreshScenario, growthScenario, coldStartScenario];
+export const scenarios: readonly Scenario[] = [tokensScenario, algorithmsScenario, refreshScenario, introspectionScenario, growthScenario, coldStartScenario];
