@@ -84,6 +84,13 @@ export const variables = {
     defaultText: 'sqlite:./data/latchkey.db',
     parse: text('sqlite:./data/latchkey.db'),
   },
+  databaseTimeout: {
+    name: 'LATCHKEY_DATABASE_TIMEOUT_SECONDS',
+    description:
+      'PostgreSQL: how long a query may run (and, up to 3 s, a new connection may take) before the request fails with 503. Bounds how long requests wait while the database is unreachable.',
+    defaultText: '10',
+    parse: integer('LATCHKEY_DATABASE_TIMEOUT_SECONDS', 10, 1, 3600),
+  },
   dataDir: {
     name: 'LATCHKEY_DATA_DIR',
     description: 'Directory for local state: the generated secret file (and the SQLite file in the default URL).',
@@ -109,6 +116,20 @@ export const variables = {
       'Redis URL (`redis://127.0.0.1:6379`). Set: rate limits and brute-force counters are shared by every instance. Unset: they are kept in memory, per instance.',
     defaultText: '(unset)',
     parse: optional,
+  },
+  redisKeyPrefix: {
+    name: 'LATCHKEY_REDIS_KEY_PREFIX',
+    description:
+      'Prefix of every Redis key Latchkey writes, so several deployments (or test runs) can share one Redis without sharing counters.',
+    defaultText: 'latchkey:',
+    parse: text('latchkey:'),
+  },
+  workers: {
+    name: 'LATCHKEY_WORKERS',
+    description:
+      '`latchkey serve`: how many worker processes share the port (`node:cluster`); 1 runs a single process without a primary. `--workers` overrides it.',
+    defaultText: '(one per core)',
+    parse: (raw: string | undefined) => (raw === undefined || raw === '' ? undefined : integer('LATCHKEY_WORKERS', 1, 1, 1024)(raw)),
   },
   logLevel: {
     name: 'LATCHKEY_LOG_LEVEL',

@@ -14,8 +14,13 @@ export interface DatabaseHandle {
   readonly description: string;
 }
 
+export interface OpenOptions {
+  /** PostgreSQL query timeout (LATCHKEY_DATABASE_TIMEOUT_SECONDS). */
+  readonly timeoutMs?: number;
+}
+
 /** Opens `sqlite:<path>` (relative to the working directory) or `postgres://…`. */
-export function openDatabase(url: string): DatabaseHandle {
+export function openDatabase(url: string, options: OpenOptions = {}): DatabaseHandle {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (path === '') throw new Error('LATCHKEY_DATABASE_URL: sqlite: needs a file path, e.g. sqlite:./data/latchkey.db');
@@ -24,7 +29,7 @@ export function openDatabase(url: string): DatabaseHandle {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const parsed = new URL(url);
     return {
-      db: trackWrites(new Kysely<Schema>({ dialect: createPostgresDialect(url) })),
+      db: trackWrites(new Kysely<Schema>({ dialect: createPostgresDialect(url, options) })),
       dialect: 'postgres',
       description: `postgres://${parsed.host}${parsed.pathname}`,
     };

@@ -9,6 +9,7 @@ import {
   SignJWT,
   compactDecrypt,
   createLocalJWKSet,
+  decodeJwt,
   decodeProtectedHeader,
   exportJWK,
   generateKeyPair,
@@ -147,6 +148,15 @@ export async function verifyJwtWithJwks(token: string, jwks: { keys: JWK[] }, op
     if (error instanceof joseErrors.JWTExpired) throw new JwtVerificationError('expired', 'the token has expired');
     if (error instanceof joseErrors.JOSEError) throw new JwtVerificationError('invalid', error.message);
     throw error;
+  }
+}
+
+/** The claims of a compact JWS WITHOUT verifying it (to find its issuer before verifying), or undefined. */
+export function peekJwtClaims(token: string): JWTPayload | undefined {
+  try {
+    return decodeJwt(token);
+  } catch {
+    return undefined;
   }
 }
 
