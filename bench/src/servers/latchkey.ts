@@ -34,6 +34,8 @@ export interface SeedContext {
 export interface PrepareOptions<S = undefined> {
   readonly dialect?: DialectName;
   readonly alg?: SigningAlgorithm;
+  /** `latchkey serve` worker processes (default 1: one process, like the ceiling and the peer). */
+  readonly workers?: number;
   /** Runs on the open context after the tenant and client exist (refresh tokens, bulk rows). */
   readonly seed?: (seed: SeedContext) => Promise<S>;
 }
@@ -74,6 +76,7 @@ export async function prepareLatchkey<S = undefined>(options: PrepareOptions<S> 
     LATCHKEY_LOG_LEVEL: 'warn',
     LATCHKEY_RATE_LIMIT_PER_CLIENT: '100000000',
     LATCHKEY_RATE_LIMIT_PER_IP: '100000000',
+    LATCHKEY_WORKERS: String(options.workers ?? 1),
   };
   const ctx = await createLatchkey(loadConfig(env));
   try {
