@@ -1,5 +1,5 @@
 /**
- * `npm run bench:profile -- [refresh] [--duration s]`: where scenario 1's (or 3's) time goes. Runs Latchkey under load twice:
+ * `npm run bench:profile -- [refresh | es256 | eddsa] [--duration s]`: where scenario 1's (or 3's) time goes. Runs Latchkey under load twice:
  * once reading each thread's CPU time from /proc (the main thread runs HTTP, storage and JSON; libuv's pool
  * runs the signatures), once under `node --cpu-prof`, whose main-thread samples are sorted into signing, HTTP,
  * storage, JSON and the rest, with the hottest functions.
@@ -19,8 +19,9 @@ import type { CpuProfile } from './harness/cpu-profile.ts';
 const { scenarios, options } = parseInvocation(process.argv.slice(2), process.env);
 const refresh = scenarios.includes('refresh');
 const dir = mkdtempSync(join(tmpdir(), 'latchkey-profile-'));
+const alg = scenarios.includes('es256') ? 'ES256' : scenarios.includes('eddsa') ? 'EdDSA' : 'RS256';
 const prepared = await prepareLatchkey({
-  alg: 'RS256',
+  alg,
   seed: async ({ ctx, tenant, client }) => (refresh ? seedRefreshTokens(ctx, tenant, client, await benchUser(ctx, tenant), 4 * liveTokensNeeded(options.connections, 1)) : []),
 });
 const pool = [...prepared.seeded];
