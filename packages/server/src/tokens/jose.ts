@@ -105,6 +105,8 @@ function encodedHeader(signingKey: PrivateSigningKey, typ: string): string {
  * and `test/unit/tokens/jose.test.ts` proves jose verifies every token it makes, for every algorithm.
  */
 export function signJwt(payload: JWTPayload, signingKey: PrivateSigningKey, options: SignOptions): Promise<string> {
+  // As SignJWT: RFC 7519 §7.2, the claims set is a JSON object.
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return Promise.reject(new TypeError('JWT Claims Set MUST be an object'));
   const input = `${encodedHeader(signingKey, options.typ)}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
   const ecdsa = signingKey.alg === 'ES256';
   return new Promise((resolve, reject) => {

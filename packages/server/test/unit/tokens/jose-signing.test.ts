@@ -61,3 +61,11 @@ test('ECDSA DER signatures become R || S, whatever the INTEGER padding', async (
   assert.deepEqual(derToJoseEcdsa(der), Buffer.concat([r, s]));
   assert.throws(() => derToJoseEcdsa(Buffer.from([0x31, 0x00])), /malformed/);
 });
+
+test('refuses a claims set that is not a JSON object, as SignJWT does', async () => {
+  const { privateJwk } = await generateSigningKeyPair('EdDSA', 'k');
+  const key = await importPrivateSigningKey(privateJwk, 'EdDSA');
+  for (const bad of [null, [], 'claims'] as unknown[]) {
+    await assert.rejects(signJwt(bad as Record<string, unknown>, key, { typ: 'JWT' }), TypeError);
+  }
+});
