@@ -1,6 +1,7 @@
 /**
  * `latchkey serve --workers N` (issue 7): several worker processes share one port and one SQLite file (WAL,
- * busy timeout, BEGIN IMMEDIATE), a crashed worker is replaced while the others keep serving, and SIGTERM to
+ * busy timeout, BEGIN IMMEDIATE) — concurrent writes from the workers and the CLI stay correct, a refresh
+ * token raced over the workers is rotated exactly once — a crashed worker is replaced while the others keep serving, and SIGTERM to
  * the primary drains in-flight requests before everything exits.
  */
 import { after, before, describe, it } from 'node:test';
@@ -17,6 +18,10 @@ import { freePort, TEST_SECRET } from '../support/server.ts';
 import { isAlive, spawnLatchkey, startSlowPost } from '../support/process.ts';
 import type { LatchkeyProcess, LogLine } from '../support/process.ts';
 import { clientCredentials, fetchJwks, inParallel, verifyAccessToken } from '../support/tokens.ts';
+import { createSignInFixture } from '../support/sign-in-fixture.ts';
+import { signInForTokens } from '../support/sign-in.ts';
+import { postForm } from '../support/http.ts';
+import type { RunningServer } from '../../src/server.ts';
 
 const listeningPids = (logs: LogLine[]) => logs.filter((l) => l.msg === 'worker listening').map((l) => Number(l.pid));
 
@@ -61,6 +66,19 @@ describe('serve --workers 2 on SQLite', () => {
     const jwks = await fetchJwks(primary.url, 'acme');
     for (const { body } of responses) assert.equal((await verifyAccessToken(body.access_token as string, jwks, issuer)).client_id, clientId);
     assert.equal(listeningPids(primary.logs).length, 2);
+  });
+
+  it('lets exactly one of 50 concurrent uses of a refresh token win across the workers (one SQLite file)', async () => {
+    const fixture = await createSignInFixture({ ctx: admin } as RunningServer, 'web');
+    const { tokens } = await signInForTokens({ issuer: fixture.issuer, clientId: fixture.clientId, clientSecret: fixture.clientSecret, redirectUri: fixture.redirectUri, login: fixture.login, password: fixture.password });
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const response = await postForm(`${fixture.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string, client_id: fixture.clientId, client_secret: fixture.clientSecret });
+        return { status: response.status, error: ((await response.json()) as { error?: string }).error };
+      }),
+    );
+    assert.equal(responses.filter((r) => r.status === 200).length, 1, `statuses: ${responses.map((r) => r.status).join(',')}`);
+    for (const loser of responses.filter((r) => r.status !== 200)) assert.deepEqual(loser, { status: 400, error: 'invalid_grant' });
   });
 
   it('replaces a worker killed with SIGKILL and keeps serving', async () => {
