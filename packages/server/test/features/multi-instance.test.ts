@@ -19,6 +19,8 @@ import { createTenantWithClient } from '../support/server.ts';
 import type { TenantWithClient } from '../support/server.ts';
 import { rotateClientSecret } from '../../src/directory/clients.ts';
 import { createTenant } from '../../src/directory/tenants.ts';
+import { createUser } from '../../src/directory/users.ts';
+import { createApiKey, revokeApiKey } from '../../src/directory/api-keys.ts';
 import { clientCredentials, fetchJwks, verifyAccessToken } from '../support/tokens.ts';
 
 const REDIS_URL = process.env.LATCHKEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -59,6 +61,29 @@ for (const dialect of DIALECTS) {
         // A tenant created through c is served by a at once: misses are never cached.
         await createTenant(c.ctx, { slug: 'fresh' });
         assert.equal((await fetch(`${a.url}/t/fresh/.well-known/openid-configuration`)).status, 200);
+      });
+
+      it('refuses at every instance at once an API key and an access token revoked through one of them', async () => {
+        const [a, b, c] = deployment.instances as [typeof deployment.instances[0], typeof deployment.instances[0], typeof deployment.instances[0]];
+        const user = await createUser(a.ctx, acme.tenant, { email: 'grace@acme.example' });
+        const apiKey = await createApiKey(a.ctx.db, acme.tenant, { ownerUserId: user.id, name: 'ci' }, a.ctx.now());
+        const introspect = async (url: string, token: string) => {
+          const response = await postForm(`${url}/t/acme/oauth2/introspect`, { token, client_id: acme.clientId, client_secret: acme.clientSecret });
+          assert.equal(response.status, 200);
+          return ((await response.json()) as { active: boolean }).active;
+        };
+        const accessToken = ((await (await clientCredentials(a.url, acme.clientId, acme.clientSecret)).json()) as { access_token: string }).access_token;
+        for (const instance of [a, b, c]) {
+          assert.equal(await introspect(instance.url, apiKey.key), true);
+          assert.equal(await introspect(instance.url, accessToken), true);
+        }
+        await revokeApiKey(a.ctx.db, acme.tenant.id, apiKey.row.id, a.ctx.now());
+        const revoked = await postForm(`${b.url}/t/acme/oauth2/revoke`, { token: accessToken, client_id: acme.clientId, client_secret: acme.clientSecret });
+        assert.equal(revoked.status, 200);
+        for (const instance of [a, b, c]) {
+          assert.equal(await introspect(instance.url, apiKey.key), false);
+          assert.equal(await introspect(instance.url, accessToken), false);
+        }
       });
 
       it('publishes a key rotated through one instance in every JWKS before any instance signs with it', async () => {

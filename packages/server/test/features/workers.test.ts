@@ -66,6 +66,9 @@ describe('serve --workers 2 on SQLite', () => {
     const jwks = await fetchJwks(primary.url, 'acme');
     for (const { body } of responses) assert.equal((await verifyAccessToken(body.access_token as string, jwks, issuer)).client_id, clientId);
     assert.equal(listeningPids(primary.logs).length, 2);
+    // A scrape reaches one worker but reports the whole machine: both workers' tokens, summed.
+    const metrics = await (await fetch(`${primary.url}/metrics`)).text();
+    assert.match(metrics, /^latchkey_tokens_issued_total\{grant_type="client_credentials"\} 40$/m);
   });
 
   it('lets exactly one of 50 concurrent uses of a refresh token win across the workers (one SQLite file)', async () => {

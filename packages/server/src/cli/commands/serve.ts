@@ -4,6 +4,7 @@ import { createLatchkey } from '../../context.ts';
 import { checkDeployment } from '../../deployment/startup-checks.ts';
 import { createLogger } from '../../http/logger.ts';
 import { runPrimary } from '../../cluster/primary.ts';
+import { shareWorkerMetrics } from '../../cluster/metrics.ts';
 import { DRAIN_MESSAGE, handleShutdownSignals, startServer } from '../../server.ts';
 import { parseCommandArgs, UsageError } from '../command.ts';
 import type { Command } from '../command.ts';
@@ -48,6 +49,7 @@ export const serveCommand: Command = {
     let server;
     try {
       const ctx = await createLatchkey(config, { migrate: false, logger: createLogger(config.logLevel).child({ worker: cluster.worker?.id }) });
+      shareWorkerMetrics(ctx.metrics.registry);
       server = await startServer(config, ctx);
     } catch (error) {
       // The IPC channel would keep a failed worker alive; closing it lets the process exit and the primary replace it.
