@@ -134,10 +134,11 @@ for (const dialect of DIALECTS) {
     });
 
     for (const shared of [true, false]) {
-      it(shared ? 'shares rate limits through Redis: a limit reached on one instance holds on the others' : 'keeps rate limits per instance without Redis', async () => {
+      it(shared ? 'shares rate limits and brute-force counters through Redis: a limit reached on one instance holds on the others' : 'keeps rate limits and brute-force counters per instance without Redis', async () => {
         const prefix = uniqueRedisPrefix();
         const deployment = await startDeployment(dialect, 3, {
           LATCHKEY_RATE_LIMIT_PER_CLIENT: '3',
+          LATCHKEY_SIGN_IN_MAX_FAILURES_PER_ACCOUNT: '3',
           ...(shared ? { LATCHKEY_REDIS_URL: REDIS_URL, LATCHKEY_REDIS_KEY_PREFIX: prefix } : {}),
         });
         try {
@@ -153,6 +154,17 @@ for (const dialect of DIALECTS) {
             } else {
               assert.equal(response.status, 200, 'each instance counts only its own requests');
             }
+          }
+          // One wrong password on each instance: three failures for the deployment, one for each instance.
+          const shop = await createSignInFixture(deployment.instances[0]!, 'shop', {
+            client: { grantTypes: ['authorization_code', 'refresh_token', 'password'] },
+            settings: { features: { auth: { password_grant_enabled: true } } },
+          });
+          const passwordGrant = (url: string, password: string) =>
+            postForm(`${url}/t/shop/oauth2/token`, { grant_type: 'password', username: shop.login, password, client_id: shop.clientId, client_secret: shop.clientSecret, scope: 'openid' });
+          for (const instance of deployment.instances) assert.notEqual((await passwordGrant(instance.url, 'wrong password')).status, 200);
+          for (const instance of deployment.instances) {
+            assert.equal((await passwordGrant(instance.url, shop.password)).status, shared ? 429 : 200, shared ? 'the account is locked everywhere' : 'each instance saw one failure');
           }
         } finally {
           await deployment.stop();
