@@ -203,12 +203,22 @@ describe('sign-in and refresh across three instances', () => {
 
   // PostgreSQL only: three in-process instances on one SQLite file would block each other's thread on the
   // write lock; concurrent refreshes on SQLite run across worker processes in workers.test.ts.
-  it('50 concurrent uses of one refresh token over three instances: exactly one succeeds and the family is revoked (postgres)', async () => {
+  it('one code raced over three instances is redeemed once; 50 concurrent uses of one refresh token: exactly one succeeds and the family is revoked (postgres)', async () => {
     const deployment = await startDeployment('postgres', 3);
     const balancer = await startLoadBalancer(deployment.basePort, deployment.instances.map((i) => i.url));
     try {
       const fixture = await createSignInFixture(deployment.instances[0]!, 'acme');
-      const { tokens } = await signInForTokens({ issuer: fixture.issuer, clientId: fixture.clientId, clientSecret: fixture.clientSecret, redirectUri: fixture.redirectUri, login: fixture.login, password: fixture.password });
+      // One authorization code raced over the three instances: exactly one exchange succeeds.
+      const first = await signIn({ issuer: fixture.issuer, clientId: fixture.clientId, redirectUri: fixture.redirectUri, login: fixture.login, password: fixture.password });
+      const exchanges = await Promise.all(
+        Array.from({ length: 15 }, (_, i) =>
+          exchangeCode({ issuer: `${deployment.instances[i % 3]!.url}/t/acme`, clientId: fixture.clientId, clientSecret: fixture.clientSecret, redirectUri: fixture.redirectUri, code: first.code!, codeVerifier: first.pkce.verifier }),
+        ),
+      );
+      assert.equal(exchanges.filter((r) => r.status === 200).length, 1, `code exchanges: ${exchanges.map((r) => r.status).join(',')}`);
+      for (const refused of exchanges.filter((r) => r.status !== 200)) assert.equal(((await refused.json()) as { error: string }).error, 'invalid_grant');
+
+      const { tokens } = await signInForTokens({ issuer: fixture.issuer, jar: first.jar, clientId: fixture.clientId, clientSecret: fixture.clientSecret, redirectUri: fixture.redirectUri, login: fixture.login, password: fixture.password });
       const refreshToken = tokens.refresh_token as string;
       const responses = await Promise.all(
         Array.from({ length: 50 }, async (_, i) => {
