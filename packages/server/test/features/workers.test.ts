@@ -6,6 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createLatchkey } from '../../src/context.ts';
 import type { Latchkey } from '../../src/context.ts';
@@ -110,5 +111,43 @@ describe('serve --workers 2 on SQLite', () => {
     const exit = await primary.exited;
     assert.equal(exit.code, 0);
     for (const pid of workers) assert.equal(isAlive(pid), false, `worker ${pid} is gone`);
+  });
+});
+
+describe('serve refuses to run a deployment it cannot serve', () => {
+  let database: TestDatabase;
+  let env: Record<string, string> & { PORT: string };
+  before(async () => {
+    database = await createTestDatabase('sqlite');
+    env = { PORT: String(await freePort()), HOST: '127.0.0.1', LATCHKEY_DATABASE_URL: database.url, LATCHKEY_DATA_DIR: database.dir, LATCHKEY_SECRET: TEST_SECRET };
+    const admin = await createLatchkey(loadConfig({ ...env, LATCHKEY_LOG_LEVEL: 'silent' }), { logger: createLogger('silent') });
+    await createTenant(admin, { slug: 'acme' });
+    await admin.close();
+  });
+  after(() => database.drop());
+
+  for (const workers of ['1', '2']) {
+    it(`exits with a clear error when LATCHKEY_SECRET cannot open the stored signing keys (--workers ${workers})`, async () => {
+      const child = await spawnLatchkey(['serve', '--workers', workers], { ...env, LATCHKEY_SECRET: 'a-different-master-secret-of-enough-length-42' });
+      const { code } = await child.exited;
+      assert.equal(code, 2);
+      assert.match(child.stderr(), /LATCHKEY_SECRET does not open the signing keys stored in this database/);
+    });
+  }
+
+  it('gives up instead of restarting workers forever when none of them can listen', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(Number(env.PORT), '127.0.0.1', resolve));
+    try {
+      const child = await spawnLatchkey(['serve', '--workers', '3'], env);
+      try {
+        await child.waitForLog((l) => l.msg === 'workers keep failing before they serve; giving up', 'giving up');
+        assert.equal((await child.exited).code, 1);
+      } finally {
+        await child.stop();
+      }
+    } finally {
+      taken.close();
+    }
   });
 });

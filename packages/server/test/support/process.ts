@@ -24,6 +24,8 @@ export interface LatchkeyProcess {
   waitForLog(matches: (line: LogLine) => boolean, what: string, from?: number): Promise<LogLine>;
   /** Resolves when the process has exited. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Everything written to stderr so far. */
+  stderr(): string;
   /** Sends SIGKILL if still running and waits for the exit. */
   stop(): Promise<void>;
 }
@@ -76,6 +78,7 @@ export async function spawnLatchkey(args: string[], env: Record<string, string> 
     logs,
     waitForLog,
     exited,
+    stderr: () => stderr.join(''),
     async stop() {
       if (running) child.kill('SIGKILL');
       await exited;
