@@ -3,6 +3,8 @@
  * is the subject of a confidential client's client_credentials tokens.
  */
 import type { Latchkey } from '../context.ts';
+import type { Database } from '../db/database.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { clientQueries } from '../db/queries/clients.ts';
 import type { Client } from '../db/queries/clients.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
@@ -54,7 +56,8 @@ function uniqueStrings(values: readonly unknown[] | undefined, field: string): s
   return [...new Set(values as string[])];
 }
 
-export async function createClient(ctx: Latchkey, tenant: Tenant, input: CreateClientInput): Promise<CreatedClient> {
+/** `db` may be the caller's transaction (admin changes commit with their audit event). */
+export async function createClient(ctx: Latchkey, tenant: Tenant, input: CreateClientInput, db: Database = ctx.db): Promise<CreatedClient> {
   const name = typeof input.name === 'string' ? input.name.trim() : '';
   if (name === '' || name.length > 200) throw new InvalidRequest('name must be 1 to 200 characters');
   const type: ClientType = input.type ?? 'confidential';
@@ -94,7 +97,7 @@ export async function createClient(ctx: Latchkey, tenant: Tenant, input: CreateC
   const now = ctx.now();
   const clientId = randomAlphanumeric(32);
   const clientSecret = type === 'confidential' ? generateOpaqueToken(32) : undefined;
-  await ctx.db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     let serviceUserId: string | null = null;
     if (type === 'confidential') {
       serviceUserId = newId('usr', now);
@@ -139,14 +142,14 @@ export async function createClient(ctx: Latchkey, tenant: Tenant, input: CreateC
       updated_at: now,
     });
   });
-  const client = await clientQueries(ctx.db).findById(clientId);
+  const client = await clientQueries(db).findById(clientId);
   if (!client) throw new Error('client vanished after insert');
   return clientSecret === undefined ? { client } : { client, clientSecret };
 }
 
 /** Issues a new secret; the old one stops working at once. */
-export async function rotateClientSecret(ctx: Latchkey, clientId: string): Promise<CreatedClient> {
-  const queries = clientQueries(ctx.db);
+export async function rotateClientSecret(ctx: Latchkey, clientId: string, db: Database = ctx.db): Promise<CreatedClient> {
+  const queries = clientQueries(db);
   const client = await queries.findById(clientId);
   if (!client) throw new NotFound(`no client "${clientId.slice(0, 64)}"`);
   if (client.type !== 'confidential') throw new InvalidRequest('a public client has no secret to rotate');

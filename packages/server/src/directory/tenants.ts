@@ -1,10 +1,12 @@
 import type { Latchkey } from '../context.ts';
+import type { Database } from '../db/database.ts';
+import type { TenantsTable } from '../db/schema.ts';
 import { tenantQueries } from '../db/queries/tenants.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { Conflict, InvalidRequest, NotFound } from '../errors/oauth-error.ts';
 import { newId } from '../util/ids.ts';
-import { DEFAULT_TENANT_SETTINGS, mergeTenantSettings } from './tenant-settings.ts';
+import { DEFAULT_TENANT_SETTINGS, mergeTenantSettings, parseStoredSettings } from './tenant-settings.ts';
 import { issuerFor } from './tenant-directory.ts';
 
 /** Slugs appear in URLs (`/t/<slug>`): lower-case letters, digits and inner hyphens, 2 to 63 characters. */
@@ -18,32 +20,37 @@ export interface CreateTenantInput {
 }
 
 export async function createTenant(ctx: Latchkey, input: CreateTenantInput): Promise<Tenant> {
+  const row = await insertTenant(ctx.db, input, ctx.now());
+  await ctx.signingKeys.createInitialKey(row.id, parseStoredSettings(row.settings).signing_alg);
+  const tenant = await ctx.tenants.byId(row.id);
+  if (!tenant) throw new Error('tenant vanished after insert');
+  return tenant;
+}
+
+/** Validates and inserts the tenant row (inside the caller's transaction when `db` is one); no signing key yet. */
+export async function insertTenant(db: Database, input: CreateTenantInput, now: number): Promise<TenantsTable> {
   if (typeof input.slug !== 'string' || !SLUG_PATTERN.test(input.slug)) {
     throw new InvalidRequest('slug must be 2 to 63 lower-case letters, digits or inner hyphens');
   }
   const name = input.name ?? input.slug;
   if (typeof name !== 'string' || name.trim() === '' || name.length > 200) throw new InvalidRequest('name must be 1 to 200 characters');
   const settings = mergeTenantSettings(DEFAULT_TENANT_SETTINGS, input.settings);
-  const now = ctx.now();
-  const id = newId('tnt', now);
+  const row: TenantsTable = {
+    id: newId('tnt', now),
+    slug: input.slug,
+    name: name.trim(),
+    partner_id: input.partnerId ?? null,
+    settings: JSON.stringify(settings),
+    created_at: now,
+    updated_at: now,
+  };
   try {
-    await tenantQueries(ctx.db).insert({
-      id,
-      slug: input.slug,
-      name: name.trim(),
-      partner_id: input.partnerId ?? null,
-      settings: JSON.stringify(settings),
-      created_at: now,
-      updated_at: now,
-    });
+    await tenantQueries(db).insert(row);
   } catch (error) {
     if (isUniqueViolation(error)) throw new Conflict(`a tenant with slug "${input.slug}" already exists`);
     throw error;
   }
-  await ctx.signingKeys.createInitialKey(id, settings.signing_alg);
-  const tenant = await ctx.tenants.byId(id);
-  if (!tenant) throw new Error('tenant vanished after insert');
-  return tenant;
+  return row;
 }
 
 export async function requireTenantBySlug(ctx: Latchkey, slug: string): Promise<Tenant> {

@@ -38,7 +38,8 @@ export function normalizeLogin(login: string): string {
   return login.trim().toLowerCase();
 }
 
-export async function createUser(ctx: Latchkey, tenant: Tenant, input: CreateUserInput): Promise<User> {
+/** `db` may be the caller's transaction (admin changes commit with their audit event). */
+export async function createUser(ctx: Latchkey, tenant: Tenant, input: CreateUserInput, db: Database = ctx.db): Promise<User> {
   const email = optionalText(input.email, 'email', 320);
   if (email !== null && !EMAIL.test(email)) throw new InvalidRequest('email is not a valid address');
   const username = optionalText(input.username, 'username', 100);
@@ -75,7 +76,7 @@ export async function createUser(ctx: Latchkey, tenant: Tenant, input: CreateUse
     updated_at: now,
   };
   try {
-    await ctx.db.insertInto('users').values(row).execute();
+    await db.insertInto('users').values(row).execute();
   } catch (error) {
     if (isUniqueViolation(error)) throw new Conflict('a user with this email or username already exists in the tenant');
     throw error;

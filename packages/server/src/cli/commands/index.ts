@@ -1,5 +1,11 @@
 import type { Command } from '../command.ts';
+import { adminCommand } from './admin.ts';
+import { apikeyCommand } from './apikey.ts';
+import { auditCommand } from './audit.ts';
 import { clientCommand } from './client.ts';
+import { groupCommand } from './group.ts';
+import { partnerCommand } from './partner.ts';
+import { roleCommand } from './role.ts';
 import { exportCommand } from './export.ts';
 import { importCommand } from './import.ts';
 import { keysCommand } from './keys.ts';
@@ -8,4 +14,18 @@ import { tenantCommand } from './tenant.ts';
 import { userCommand } from './user.ts';
 
 /** Every `latchkey` command. Add one: a file in this folder and one entry here. */
-export const commands: readonly Command[] = [serveCommand, tenantCommand, clientCommand, keysCommand, userCommand, exportCommand, importCommand];
+export const commands: readonly Command[] = [
+  serveCommand,
+  tenantCommand,
+  clientCommand,
+  keysCommand,
+  userCommand,
+  partnerCommand,
+  groupCommand,
+  roleCommand,
+  apikeyCommand,
+  adminCommand,
+  auditCommand,
+  exportCommand,
+  importCommand,
+];

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Database } from '../database.ts';
 import type { GroupsTable } from '../schema.ts';
 import { containsInsensitive, toPage } from './page.ts';
@@ -73,13 +74,13 @@ export function groupQueries(db: Database) {
         .withRecursive('up(group_id, depth)', (qb) =>
           qb
             .selectFrom('group_parents')
-            .select(['group_parents.parent_group_id as group_id', (eb) => eb.val(1).as('depth')])
+            .select(['group_parents.parent_group_id as group_id', sql<number>`1`.as('depth')])
             .where('group_parents.child_group_id', '=', groupId)
             .union(
               qb
                 .selectFrom('group_parents')
                 .innerJoin('up', 'up.group_id', 'group_parents.child_group_id')
-                .select(['group_parents.parent_group_id as group_id', (eb) => eb(eb.ref('up.depth'), '+', 1).as('depth')])
+                .select(['group_parents.parent_group_id as group_id', sql<number>`up.depth + 1`.as('depth')])
                 .where('up.depth', '<', limit),
             ),
         )
@@ -94,13 +95,13 @@ export function groupQueries(db: Database) {
         .withRecursive('down(group_id, depth)', (qb) =>
           qb
             .selectFrom('group_parents')
-            .select(['group_parents.child_group_id as group_id', (eb) => eb.val(1).as('depth')])
+            .select(['group_parents.child_group_id as group_id', sql<number>`1`.as('depth')])
             .where('group_parents.parent_group_id', '=', groupId)
             .union(
               qb
                 .selectFrom('group_parents')
                 .innerJoin('down', 'down.group_id', 'group_parents.parent_group_id')
-                .select(['group_parents.child_group_id as group_id', (eb) => eb(eb.ref('down.depth'), '+', 1).as('depth')])
+                .select(['group_parents.child_group_id as group_id', sql<number>`down.depth + 1`.as('depth')])
                 .where('down.depth', '<', limit),
             ),
         )

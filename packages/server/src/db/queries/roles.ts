@@ -35,6 +35,10 @@ export function roleQueries(db: Database) {
       const row = await db.selectFrom('roles').selectAll().where('id', '=', id).where('tenant_id', '=', tenantId).executeTakeFirst();
       return row && toRole(row);
     },
+    async findByName(tenantId: string, name: string): Promise<Role | undefined> {
+      const row = await db.selectFrom('roles').selectAll().where('name', '=', name).where('tenant_id', '=', tenantId).executeTakeFirst();
+      return row && toRole(row);
+    },
     async list(tenantId: string, filter: { name?: string | undefined }, page: PageRequest): Promise<Page<Role>> {
       let query = db.selectFrom('roles').selectAll().where('tenant_id', '=', tenantId).orderBy('id').limit(page.limit + 1);
       if (filter.name) query = query.where(containsInsensitive('name', filter.name));

@@ -20,6 +20,7 @@ export const apiKeyIntrospector: Introspector = {
       token_type: 'api_key',
       sub: owner.id,
       ...(owner.username ? { username: owner.username } : owner.email ? { username: owner.email } : {}),
+      ...(owner.email ? { email: owner.email } : {}),
       tenant_id: tenant.id,
       tenant_slug: tenant.slug,
       partner_id: tenant.partnerId,

@@ -1,0 +1,103 @@
+/**
+ * Who is calling the admin API. The credential is a Bearer access token (a JWT of one of our tenants) that
+ * carries the `latchkey:admin` scope; then:
+ *  - a user token (sub = a person) needs the user to hold `admin_role` (`tenant_admin` of its own tenant, or
+ *    `super_admin` of everything);
+ *  - a client token (client_credentials: sub = the client's service account) makes the client `tenant_admin` of
+ *    its tenant, or `super_admin` when its service account holds `super_admin`.
+ * Requiring the scope means an ordinary sign-in token of an admin user (for some product) is not an admin
+ * credential: the admin console asks for `latchkey:admin` explicitly, and a client must be allowed that scope.
+ * Failures are RFC 6750 §3.1 answers with `WWW-Authenticate: Bearer …`.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Latchkey } from '../context.ts';
+import { clientQueries } from '../db/queries/clients.ts';
+import { userQueries } from '../db/queries/users.ts';
+import type { Tenant } from '../db/queries/tenants.ts';
+import type { AdminRole } from '../db/schema.ts';
+import { issuerFor } from '../directory/tenant-directory.ts';
+import { AccessDenied, InsufficientScope, InvalidToken, NotFound } from '../errors/oauth-error.ts';
+import { JwtVerificationError, peekJwtClaims, verifyJwtWithJwks } from '../tokens/jose.ts';
+
+export const ADMIN_SCOPE = 'latchkey:admin';
+const REALM = 'latchkey-admin';
+
+export interface AdminPrincipal {
+  readonly type: 'user' | 'client';
+  /** The user id, or the client id. */
+  readonly id: string;
+  readonly role: AdminRole;
+  /** The tenant the principal belongs to (the only one a tenant_admin may see). */
+  readonly tenantId: string;
+}
+
+function challenge(error?: string, description?: string): Record<string, string> {
+  const parts = [`realm="${REALM}"`];
+  if (error) parts.push(`error="${error}"`);
+  if (description) parts.push(`error_description="${description.replace(/["\\]/g, '')}"`);
+  if (error === 'insufficient_scope') parts.push(`scope="${ADMIN_SCOPE}"`);
+  return { 'WWW-Authenticate': `Bearer ${parts.join(', ')}` };
+}
+
+function invalidToken(description: string): InstanceType<typeof InvalidToken> {
+  return new InvalidToken(description, { headers: challenge('invalid_token', description) });
+}
+
+function bearerToken(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  // RFC 6750 §3.1: no error code when the request carried no credentials.
+  if (header === undefined) throw new InvalidToken('the admin API needs a Bearer access token', { headers: challenge() });
+  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(header);
+  if (!match) throw new InvalidToken('the Authorization header must be "Bearer <token>"', { headers: challenge('invalid_request', 'malformed Authorization header') });
+  return match[1]!;
+}
+
+async function tenantOfIssuer(ctx: Latchkey, issuer: unknown): Promise<Tenant> {
+  const prefix = `${ctx.config.baseUrl}/t/`;
+  if (typeof issuer !== 'string' || !issuer.startsWith(prefix)) throw invalidToken('the token was not issued by this server');
+  const tenant = await ctx.tenants.bySlug(issuer.slice(prefix.length));
+  if (!tenant || issuerFor(ctx.config.baseUrl, tenant.slug) !== issuer) throw invalidToken('the token was not issued by this server');
+  return tenant;
+}
+
+export async function authenticateAdmin(ctx: Latchkey, request: FastifyRequest): Promise<AdminPrincipal> {
+  const token = bearerToken(request);
+  const tenant = await tenantOfIssuer(ctx, peekJwtClaims(token)?.iss);
+  let payload;
+  try {
+    ({ payload } = await verifyJwtWithJwks(token, await ctx.signingKeys.jwks(tenant.id), { issuer: issuerFor(ctx.config.baseUrl, tenant.slug), typ: 'at+jwt' }));
+  } catch (error) {
+    if (error instanceof JwtVerificationError) throw invalidToken(error.reason === 'expired' ? 'the token has expired' : 'the token is invalid');
+    throw error;
+  }
+  if (typeof payload.jti === 'string') {
+    const revoked = await ctx.db.selectFrom('revoked_access_tokens').select('jti').where('jti', '=', payload.jti).executeTakeFirst();
+    if (revoked) throw invalidToken('the token has been revoked');
+  }
+  const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
+  if (!scopes.includes(ADMIN_SCOPE)) throw new InsufficientScope(`the admin API needs the ${ADMIN_SCOPE} scope`, { headers: challenge('insufficient_scope') });
+  const user = typeof payload.sub === 'string' ? await userQueries(ctx.db).findById(payload.sub) : undefined;
+  if (!user || user.tenant_id !== tenant.id || user.status !== 'active') throw invalidToken('the token subject is unknown or not active');
+  if (user.kind === 'service') {
+    const client = typeof payload.client_id === 'string' ? await clientQueries(ctx.db).findById(payload.client_id) : undefined;
+    if (!client || client.serviceUserId !== user.id) throw invalidToken('the client of this token no longer exists');
+    return { type: 'client', id: client.clientId, role: user.admin_role === 'super_admin' ? 'super_admin' : 'tenant_admin', tenantId: tenant.id };
+  }
+  if (user.admin_role === null) throw new AccessDenied('this user holds no admin role', { headers: challenge('insufficient_scope', 'no admin role') });
+  return { type: 'user', id: user.id, role: user.admin_role, tenantId: tenant.id };
+}
+
+export function canAccessTenant(principal: AdminPrincipal, tenantId: string): boolean {
+  return principal.role === 'super_admin' || principal.tenantId === tenantId;
+}
+
+/** Operations over all tenants (partners, creating tenants, granting super_admin). */
+export function requireSuperAdmin(principal: AdminPrincipal): void {
+  if (principal.role !== 'super_admin') throw new AccessDenied('only a super_admin may do this');
+}
+
+/** A tenant_admin asking about another tenant learns nothing, not even that it exists: 404. */
+export function requireTenantAccess(principal: AdminPrincipal, tenant: Tenant | undefined): Tenant {
+  if (!tenant || !canAccessTenant(principal, tenant.id)) throw new NotFound('no such tenant');
+  return tenant;
+}

@@ -1,0 +1,89 @@
+/**
+ * The admin REST API route group (`/admin/v1`): registers every resource's routes with their schemas, the
+ * OpenAPI document built from them, and the flush of batched API key usage on shutdown.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Latchkey } from '../context.ts';
+import { apiKeyUsageFor } from '../directory/api-key-usage.ts';
+import { authenticateAdmin } from './admin-auth.ts';
+import type { AdminPrincipal } from './admin-auth.ts';
+import { adminRoute } from './admin-route.ts';
+import type { AdminRoute } from './admin-route.ts';
+import { apiKeyRoutes } from './api-keys.ts';
+import { auditEventRoutes } from './audit-events.ts';
+import { clientRoutes } from './clients.ts';
+import { groupRoutes } from './groups.ts';
+import { membershipRoutes } from './memberships.ts';
+import { ADMIN_PREFIX, buildOpenApiDocument } from './openapi.ts';
+import { partnerRoutes } from './partners.ts';
+import { roleAssignmentRoutes } from './role-assignments.ts';
+import { roleRoutes } from './roles.ts';
+import { signingKeyRoutes } from './signing-keys.ts';
+import { tenantRoutes } from './tenants.ts';
+import { userRoutes } from './users.ts';
+
+/** Every resource's routes. Add a resource: one file in this folder and one entry here. */
+const RESOURCE_ROUTES: readonly AdminRoute[] = [
+  ...partnerRoutes,
+  ...tenantRoutes,
+  ...userRoutes,
+  ...groupRoutes,
+  ...membershipRoutes,
+  ...roleRoutes,
+  ...roleAssignmentRoutes,
+  ...clientRoutes,
+  ...apiKeyRoutes,
+  ...signingKeyRoutes,
+  ...auditEventRoutes,
+];
+
+let cachedDocument: { baseUrl: string; document: Record<string, unknown> } | undefined;
+
+const openApiRoute = adminRoute({
+  method: 'GET', path: '/openapi.json', operationId: 'getOpenApiDocument', summary: 'This OpenAPI 3.1 document', tag: 'Meta',
+  public: true, status: 200, response: { type: 'object', additionalProperties: true },
+  async handle({ ctx }) {
+    if (cachedDocument?.baseUrl !== ctx.config.baseUrl) cachedDocument = { baseUrl: ctx.config.baseUrl, document: buildOpenApiDocument(ADMIN_ROUTES, ctx.config.baseUrl) };
+    return cachedDocument.document;
+  },
+});
+
+export const ADMIN_ROUTES: readonly AdminRoute[] = [openApiRoute, ...RESOURCE_ROUTES];
+
+const principals = new WeakMap<FastifyRequest, AdminPrincipal>();
+
+function register(app: FastifyInstance, ctx: Latchkey, route: AdminRoute): void {
+  app.route({
+    method: route.method,
+    url: `${ADMIN_PREFIX}${route.path}`,
+    schema: {
+      ...(route.params ? { params: route.params } : {}),
+      ...(route.query ? { querystring: route.query } : {}),
+      ...(route.body ? { body: route.body } : {}),
+      ...(route.response ? { response: { [route.status]: route.response } } : {}),
+    },
+    // Authenticate before the body is parsed and validated: a caller without credentials learns nothing.
+    onRequest: async (request) => {
+      if (!route.public) principals.set(request, await authenticateAdmin(ctx, request));
+    },
+    handler: async (request, reply) => {
+      const result = await route.handle({
+        ctx,
+        request,
+        reply,
+        principal: principals.get(request)!,
+        params: request.params ?? {},
+        query: request.query ?? {},
+        body: request.body ?? {},
+      });
+      reply.code(route.status).header('Cache-Control', 'no-store');
+      return route.response === null ? reply.send() : result;
+    },
+  });
+}
+
+export async function adminRoutes(app: FastifyInstance, ctx: Latchkey): Promise<void> {
+  for (const route of ADMIN_ROUTES) register(app, ctx, route);
+  const usage = apiKeyUsageFor(ctx);
+  app.addHook('onClose', async () => usage.stop());
+}

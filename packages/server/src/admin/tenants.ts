@@ -1,0 +1,112 @@
+/** /admin/v1/tenants: tenants (each an issuer) and their settings. A tenant_admin sees and changes only its own. */
+import { tenantAdminQueries } from '../db/queries/tenant-admin.ts';
+import { describeTenant, insertTenant } from '../directory/tenants.ts';
+import { parseStoredSettings } from '../directory/tenant-settings.ts';
+import { deleteTenant, updateTenant } from '../directory/tenant-changes.ts';
+import { requirePartner } from '../directory/partners.ts';
+import { requireSuperAdmin } from './admin-auth.ts';
+import { adminRoute, pageRequest, pageResponse } from './admin-route.ts';
+import type { ListQuery } from './admin-route.ts';
+import { auditedChange } from './audited-change.ts';
+import { boolean, dateTime, listQuery, named, nullableString, object, pageOf, patchBody, pathParams, string } from './json-schema.ts';
+import type { JsonSchema } from './json-schema.ts';
+import { tenantInPath } from './tenant-scope.ts';
+import type { TenantParams } from './tenant-scope.ts';
+
+const seconds = (description: string): JsonSchema => ({ type: 'integer', minimum: 1, description });
+
+export const TenantSettingsSchema = named('TenantSettings', {
+  type: 'object',
+  description: 'Settings of a tenant. On update, name only the settings that change; the rest keep their values.',
+  properties: {
+    access_token_lifetime: seconds('seconds'),
+    id_token_lifetime: seconds('seconds'),
+    refresh_token_lifetime: seconds('seconds'),
+    authorization_code_lifetime: seconds('seconds (at most 60)'),
+    refresh_token_rotation: boolean,
+    signing_alg: { type: 'string', enum: ['RS256', 'ES256', 'EdDSA'] },
+    allowed_signing_algs: { type: 'array', items: { type: 'string', enum: ['RS256', 'ES256', 'EdDSA'] } },
+    api_key_prefix: string({ description: 'API keys look like <prefix>_live_… / <prefix>_test_…' }),
+    require_live_api_keys: { type: 'boolean', description: 'Refuse <prefix>_test_… API keys at creation and at use' },
+    features: { type: 'object', additionalProperties: true },
+  },
+  additionalProperties: true,
+});
+
+export const TenantSchema = named(
+  'Tenant',
+  object({ id: string(), slug: string(), name: string(), partner_id: nullableString(), issuer: string({ format: 'uri' }), settings: TenantSettingsSchema, created_at: dateTime, updated_at: dateTime }),
+);
+const slugSchema = string({ pattern: '^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$' });
+const TenantInput = object({ slug: slugSchema, name: string({ minLength: 1, maxLength: 200 }), partner_id: nullableString(), settings: TenantSettingsSchema }, ['name', 'partner_id', 'settings']);
+const TenantPatch = patchBody({ name: string({ minLength: 1, maxLength: 200 }), partner_id: nullableString(), settings: TenantSettingsSchema });
+type TenantBody = { slug: string; name?: string; partner_id?: string | null; settings?: Record<string, unknown> };
+type TenantPatchBody = Partial<TenantBody>;
+const tag = 'Tenants';
+const idParams = pathParams('tenant');
+
+export const tenantRoutes = [
+  adminRoute<Record<string, never>, ListQuery & { partner_id?: string }>({
+    method: 'GET', path: '/tenants', operationId: 'listTenants', summary: 'List tenants (a tenant_admin sees only its own)', tag,
+    query: listQuery({ partner_id: string({ description: 'only tenants of this partner' }) }), status: 200, response: pageOf('TenantPage', TenantSchema),
+    async handle({ ctx, principal, query }) {
+      const filter = { partnerId: query.partner_id, onlyId: principal.role === 'super_admin' ? undefined : principal.tenantId };
+      return pageResponse(await tenantAdminQueries(ctx.db).list(filter, pageRequest(query)), (t) => describeTenant(ctx, t));
+    },
+  }),
+  adminRoute<Record<string, never>, Record<string, never>, TenantBody>({
+    method: 'POST', path: '/tenants', operationId: 'createTenant', summary: 'Create a tenant, standalone or under a partner (super_admin)', tag,
+    body: TenantInput, status: 201, response: TenantSchema,
+    async handle(call) {
+      const { ctx, body } = call;
+      requireSuperAdmin(call.principal);
+      const row = await auditedChange(
+        call,
+        async (db) => {
+          if (body.partner_id) await requirePartner(db, body.partner_id);
+          return insertTenant(db, { slug: body.slug, name: body.name, partnerId: body.partner_id ?? null, settings: body.settings }, ctx.now());
+        },
+        (t) => ({ action: 'tenant.create', tenantId: t.id, target: { type: 'tenant', id: t.id } }),
+      );
+      await ctx.signingKeys.createInitialKey(row.id, parseStoredSettings(row.settings).signing_alg);
+      const tenant = await ctx.tenants.byId(row.id);
+      if (!tenant) throw new Error('tenant vanished after insert');
+      return describeTenant(ctx, tenant);
+    },
+  }),
+  adminRoute<TenantParams>({
+    method: 'GET', path: '/tenants/:tenant', operationId: 'getTenant', summary: 'Read a tenant (by id or slug) with its settings', tag,
+    params: idParams, status: 200, response: TenantSchema,
+    async handle({ ctx, principal, params }) {
+      return describeTenant(ctx, await tenantInPath(ctx, principal, params.tenant));
+    },
+  }),
+  adminRoute<TenantParams, Record<string, never>, TenantPatchBody>({
+    method: 'PATCH', path: '/tenants/:tenant', operationId: 'updateTenant', summary: 'Rename a tenant, change settings, or move it to a partner (super_admin)', tag,
+    params: idParams, body: TenantPatch, status: 200, response: TenantSchema,
+    async handle(call) {
+      const { ctx, principal, params, body } = call;
+      const tenant = await tenantInPath(ctx, principal, params.tenant);
+      if (body.partner_id !== undefined) requireSuperAdmin(principal);
+      const updated = await auditedChange(
+        call,
+        (db) => updateTenant(db, tenant, { name: body.name, settings: body.settings, partnerId: body.partner_id }, ctx.now()),
+        (t) => ({ action: 'tenant.update', tenantId: t.id, target: { type: 'tenant', id: t.id }, details: { fields: Object.keys(body), settings: Object.keys(body.settings ?? {}) } }),
+      );
+      ctx.tenants.invalidate(tenant);
+      return describeTenant(ctx, updated);
+    },
+  }),
+  adminRoute<TenantParams>({
+    method: 'DELETE', path: '/tenants/:tenant', operationId: 'deleteTenant', summary: 'Delete a tenant and everything in it (super_admin)', tag,
+    params: idParams, status: 204, response: null,
+    async handle(call) {
+      const { ctx, principal, params } = call;
+      const tenant = await tenantInPath(ctx, principal, params.tenant);
+      requireSuperAdmin(principal);
+      await auditedChange(call, (db) => deleteTenant(db, tenant), () => ({ action: 'tenant.delete', tenantId: tenant.id, target: { type: 'tenant', id: tenant.id }, details: { slug: tenant.slug } }));
+      ctx.tenants.invalidate(tenant);
+      ctx.signingKeys.invalidate(tenant.id);
+    },
+  }),
+];

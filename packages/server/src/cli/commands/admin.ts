@@ -1,0 +1,38 @@
+import { CLI_ACTOR, recordedChange } from '../../audit/recorded-change.ts';
+import type { AdminRole } from '../../db/schema.ts';
+import { ADMIN_ROLES, updateUser } from '../../directory/user-changes.ts';
+import { requireTenantBySlug } from '../../directory/tenants.ts';
+import { describeUser } from '../../directory/users.ts';
+import { userByRef } from '../directory-refs.ts';
+import { parseCommandArgs, print, requireOption, UsageError } from '../command.ts';
+import type { Command } from '../command.ts';
+
+export const adminCommand: Command = {
+  name: 'admin',
+  usage: [
+    'latchkey admin grant --tenant <slug> --user <email|username|user id|client id> --role tenant_admin|super_admin [--json]',
+    '       latchkey admin revoke --tenant <slug> --user <email|username|user id|client id> [--json]',
+  ].join('\n'),
+  summary: 'Grant or revoke admin roles (the first super_admin is made here; later ones through the admin API too)',
+  async run(argv, context) {
+    const [verb, ...rest] = argv;
+    const { values } = parseCommandArgs(rest, { tenant: { type: 'string' }, user: { type: 'string' }, role: { type: 'string' } });
+    if (verb !== 'grant' && verb !== 'revoke') throw new UsageError(verb ? `unknown admin command "${verb}"` : 'an admin command is required');
+    let role: AdminRole | null = null;
+    if (verb === 'grant') {
+      const requested = requireOption(values.role, 'role');
+      if (!(ADMIN_ROLES as readonly string[]).includes(requested)) throw new UsageError(`--role must be one of ${ADMIN_ROLES.join(', ')}`);
+      role = requested as AdminRole;
+    }
+    const ctx = await context.latchkey();
+    const tenant = await requireTenantBySlug(ctx, requireOption(values.tenant, 'tenant'));
+    const user = await userByRef(ctx, tenant, requireOption(values.user, 'user'));
+    const updated = await recordedChange(
+      ctx,
+      CLI_ACTOR,
+      (db) => updateUser(db, tenant.id, user.id, { adminRole: role }, ctx.now()),
+      (u) => ({ action: role ? 'admin.grant' : 'admin.revoke', tenantId: tenant.id, target: { type: 'user', id: u.id }, details: { admin_role: role, previous: user.admin_role } }),
+    );
+    print(context.io, values.json, describeUser(updated));
+  },
+};

@@ -1,0 +1,67 @@
+/** Changing and deleting clients (registration and secret rotation are in clients.ts). */
+import type { Database } from '../db/database.ts';
+import { clientQueries } from '../db/queries/clients.ts';
+import type { Client } from '../db/queries/clients.ts';
+import { InvalidRequest, NotFound, assert } from '../errors/oauth-error.ts';
+import { SUPPORTED_GRANT_TYPES, TOKEN_CLAIM_OPTIONS, validateRedirectUri } from './clients.ts';
+
+export interface ClientChanges {
+  readonly name?: string | undefined;
+  readonly redirectUris?: readonly string[] | undefined;
+  readonly postLogoutRedirectUris?: readonly string[] | undefined;
+  readonly grantTypes?: readonly string[] | undefined;
+  readonly scopes?: readonly string[] | undefined;
+  readonly audience?: string | null | undefined;
+  readonly tokenClaims?: readonly string[] | undefined;
+}
+
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3 scope-token
+
+export async function requireClient(db: Database, tenantId: string, clientId: string): Promise<Client> {
+  const client = await clientQueries(db).findById(clientId);
+  if (!client || client.tenantId !== tenantId) throw new NotFound('no such client');
+  return client;
+}
+
+export async function updateClient(db: Database, tenantId: string, clientId: string, changes: ClientChanges, now: number): Promise<Client> {
+  const client = await requireClient(db, tenantId, clientId);
+  const set: Record<string, string | null | number> = {};
+  if (changes.name !== undefined) {
+    assert(changes.name.trim() !== '' && changes.name.length <= 200, new InvalidRequest('name must be 1 to 200 characters'));
+    set.name = changes.name.trim();
+  }
+  const redirectUris = changes.redirectUris?.map((uri) => validateRedirectUri(uri, 'redirect_uris')) ?? client.redirectUris;
+  if (changes.redirectUris !== undefined) set.redirect_uris = JSON.stringify([...new Set(redirectUris)]);
+  if (changes.postLogoutRedirectUris !== undefined) {
+    set.post_logout_redirect_uris = JSON.stringify([...new Set(changes.postLogoutRedirectUris.map((uri) => validateRedirectUri(uri, 'post_logout_redirect_uris')))]);
+  }
+  const grantTypes = changes.grantTypes === undefined ? client.grantTypes : [...new Set(changes.grantTypes)];
+  for (const grant of grantTypes) assert((SUPPORTED_GRANT_TYPES as readonly string[]).includes(grant), new InvalidRequest(`grant type "${grant}" is not supported`));
+  assert(!(client.type === 'public' && grantTypes.includes('client_credentials')), new InvalidRequest('a public client cannot use client_credentials'));
+  assert(!(grantTypes.includes('authorization_code') && redirectUris.length === 0), new InvalidRequest('authorization_code needs at least one redirect URI'));
+  if (changes.grantTypes !== undefined) set.grant_types = JSON.stringify(grantTypes);
+  if (changes.scopes !== undefined) {
+    for (const scope of changes.scopes) assert(SCOPE_TOKEN.test(scope), new InvalidRequest(`scope "${scope}" has characters RFC 6749 §3.3 does not allow`));
+    set.scopes = JSON.stringify([...new Set(changes.scopes)]);
+  }
+  if (changes.audience !== undefined) {
+    assert(changes.audience === null || (changes.audience !== '' && changes.audience.length <= 500), new InvalidRequest('audience must be a non-empty string or null'));
+    set.audience = changes.audience;
+  }
+  if (changes.tokenClaims !== undefined) {
+    for (const claim of changes.tokenClaims) {
+      assert((TOKEN_CLAIM_OPTIONS as readonly string[]).includes(claim), new InvalidRequest(`token claim "${claim}" is not one of ${TOKEN_CLAIM_OPTIONS.join(', ')}`));
+    }
+    set.token_claims = JSON.stringify([...new Set(changes.tokenClaims)]);
+  }
+  await db.updateTable('clients').set({ ...set, updated_at: now }).where('client_id', '=', clientId).execute();
+  return requireClient(db, tenantId, clientId);
+}
+
+/** Deletes the client and its service account (with the account's memberships, roles and API keys). */
+export async function deleteClient(db: Database, tenantId: string, clientId: string): Promise<Client> {
+  const client = await requireClient(db, tenantId, clientId);
+  await db.deleteFrom('clients').where('client_id', '=', clientId).execute();
+  if (client.serviceUserId) await db.deleteFrom('users').where('id', '=', client.serviceUserId).execute();
+  return client;
+}
