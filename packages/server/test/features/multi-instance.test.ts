@@ -247,3 +247,25 @@ describe('sign-in and refresh across three instances', () => {
     }
   });
 });
+
+describe('behind the load balancer, LATCHKEY_TRUST_PROXY', () => {
+  for (const trusted of [true, false]) {
+    it(trusted ? 'set to the balancer: per-IP limits count each client address' : 'unset: every client looks like the balancer and shares one per-IP limit', async () => {
+      const deployment = await startDeployment('sqlite', 1, { LATCHKEY_RATE_LIMIT_PER_IP: '2', ...(trusted ? { LATCHKEY_TRUST_PROXY: '127.0.0.1' } : {}) });
+      const balancer = await startLoadBalancer(deployment.basePort, deployment.instances.map((i) => i.url));
+      try {
+        const acme = await createTenantWithClient(deployment.instances[0]!, 'acme');
+        // Two clients at different addresses (here all of loopback, so each names its address in the
+        // X-Forwarded-For the balancer extends, as a chain of proxies would).
+        const from = (address: string) => postForm(`${balancer.url}/oauth2/token`, { grant_type: 'client_credentials', client_id: acme.clientId, client_secret: acme.clientSecret }, { 'x-forwarded-for': address });
+        assert.equal((await from('203.0.113.5')).status, 200);
+        assert.equal((await from('203.0.113.5')).status, 200);
+        assert.equal((await from('203.0.113.5')).status, 429);
+        assert.equal((await from('203.0.113.6')).status, trusted ? 200 : 429);
+      } finally {
+        await balancer.close();
+        await deployment.stop();
+      }
+    });
+  }
+});
