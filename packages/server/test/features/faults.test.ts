@@ -2,6 +2,7 @@
  * Faults (issue 7): PostgreSQL taken away behind a TCP proxy of the test's own, in two ways (refused, and
  * blackholed so that its connections hang forever) → `/readyz` 503, requests answer 503 with Retry-After
  * instead of hanging, the process stays up; and it serves again by itself once the database is back.
+ * Redis taken away the same way: rate limits fail open and hold again when it returns.
  * SIGTERM drains a request in flight; SIGKILL in the middle of a load of token and refresh requests loses
  * nothing that was answered 200.
  */
@@ -20,6 +21,7 @@ import { spawnLatchkey, startSlowPost } from '../support/process.ts';
 import type { LatchkeyProcess } from '../support/process.ts';
 import type { TenantWithClient, TestServer } from '../support/server.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
+import { uniqueRedisPrefix } from '../support/instances.ts';
 import { clientCredentials, fetchJwks, verifyAccessToken } from '../support/tokens.ts';
 import { createSignInFixture } from '../support/sign-in-fixture.ts';
 import { signInForTokens } from '../support/sign-in.ts';
@@ -92,6 +94,36 @@ describe('PostgreSQL unreachable and back (through a TCP proxy)', () => {
       assert.deepEqual(burst.map((r) => r.status), burst.map(() => 200));
     });
   }
+});
+
+describe('Redis unreachable and back (through a TCP proxy)', () => {
+  it('fails open while Redis is gone (requests are served, not failed), and limits hold again when it returns', async () => {
+    const redisProxy = new TcpProxy('127.0.0.1', 6379);
+    const port = await redisProxy.start();
+    const prefix = uniqueRedisPrefix();
+    const server = await startTestServer('sqlite', { LATCHKEY_REDIS_URL: `redis://127.0.0.1:${port}`, LATCHKEY_REDIS_KEY_PREFIX: prefix, LATCHKEY_RATE_LIMIT_PER_CLIENT: '3' });
+    try {
+      const acme = await createTenantWithClient(server, 'acme');
+      const token = () => clientCredentials(server.url, acme.clientId, acme.clientSecret, { signal: AbortSignal.timeout(HANG_LIMIT_MS) });
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await token()).status);
+      assert.deepEqual(statuses, [200, 200, 200, 429], 'the shared limit works');
+
+      redisProxy.cut('refuse');
+      for (let i = 0; i < 3; i++) assert.equal((await token()).status, 200, 'fails open');
+
+      redisProxy.restore();
+      let limited = false;
+      for (let attempt = 0; attempt < 100 && !limited; attempt++) {
+        limited = (await token()).status === 429;
+        if (!limited) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.ok(limited, 'the limit (still counted in Redis) holds again once Redis is back');
+    } finally {
+      await server.stop();
+      await redisProxy.close();
+    }
+  });
 });
 
 describe('SIGTERM drains an in-flight request (single process)', () => {
