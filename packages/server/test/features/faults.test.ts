@@ -17,7 +17,7 @@ import { createLogger } from '../../src/http/logger.ts';
 import { createTestDatabase, DIALECTS } from '../support/databases.ts';
 import type { TestDatabase } from '../support/databases.ts';
 import { createTenantWithClient, freePort, startTestServer, TEST_SECRET } from '../support/server.ts';
-import { spawnLatchkey, startSlowPost } from '../support/process.ts';
+import { arrived, spawnLatchkey, startSlowPost } from '../support/process.ts';
 import type { LatchkeyProcess } from '../support/process.ts';
 import type { TenantWithClient, TestServer } from '../support/server.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
@@ -144,7 +144,7 @@ describe('SIGTERM drains an in-flight request (single process)', () => {
     child = await spawnLatchkey(['serve', '--workers', '1'], env);
     await child.waitForLog((l) => l.msg === 'latchkey is serving', 'serving');
     const slow = startSlowPost(`${child.url}/oauth2/token`, { grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret });
-    await child.waitForLog((l) => l.msg === 'incoming request' && (l.req as { url?: string } | undefined)?.url === '/oauth2/token', 'the slow request arrived');
+    await child.waitForLog(arrived(slow), 'the slow request arrived');
     child.child.kill('SIGTERM');
     await child.waitForLog((l) => l.msg === 'shutting down: draining in-flight requests', 'draining');
     const { status, body } = await slow.finish();

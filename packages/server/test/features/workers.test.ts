@@ -16,7 +16,7 @@ import { createLogger } from '../../src/http/logger.ts';
 import { createTestDatabase } from '../support/databases.ts';
 import type { TestDatabase } from '../support/databases.ts';
 import { freePort, TEST_SECRET } from '../support/server.ts';
-import { isAlive, spawnLatchkey, startSlowPost } from '../support/process.ts';
+import { arrived, isAlive, spawnLatchkey, startSlowPost } from '../support/process.ts';
 import type { LatchkeyProcess, LogLine } from '../support/process.ts';
 import { clientCredentials, fetchJwks, inParallel, verifyAccessToken } from '../support/tokens.ts';
 import { createSignInFixture } from '../support/sign-in-fixture.ts';
@@ -101,7 +101,7 @@ describe('serve --workers 2 on SQLite', () => {
     const workers = listeningPids(primary.logs).filter(isAlive);
     const mark = primary.logs.length;
     const slow = startSlowPost(`${primary.url}/oauth2/token`, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
-    await primary.waitForLog((l) => l.msg === 'incoming request' && (l.req as { url?: string } | undefined)?.url === '/oauth2/token', 'the slow request arrived', mark);
+    await primary.waitForLog(arrived(slow), 'the slow request arrived', mark);
     primary.child.kill('SIGTERM');
     await primary.waitForLog((l) => l.msg === 'shutting down: draining in-flight requests', 'a worker draining', mark);
     const { status, body } = await slow.finish();
