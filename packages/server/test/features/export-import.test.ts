@@ -21,7 +21,9 @@ import { createTenant } from '../../src/directory/tenants.ts';
 import { createUser } from '../../src/directory/users.ts';
 import { createTestDatabase } from '../support/databases.ts';
 import type { TestDatabase } from '../support/databases.ts';
-import { freePort, startTestServer, TEST_SECRET } from '../support/server.ts';
+import { startTestServer, TEST_SECRET } from '../support/server.ts';
+import { startLoadBalancer } from '../support/instances.ts';
+import type { LoadBalancer } from '../support/instances.ts';
 import { createSignInFixture } from '../support/sign-in-fixture.ts';
 import type { SignInFixture } from '../support/sign-in-fixture.ts';
 import { signInForTokens } from '../support/sign-in.ts';
@@ -30,9 +32,13 @@ import type { TestServer } from '../support/server.ts';
 import { snapshotDatabase } from '../support/snapshot.ts';
 import { clientCredentials, fetchJwks, verifyAccessToken } from '../support/tokens.ts';
 
-/** The public URL (the issuers' base) stays the same across the move; set in `before`. */
+/**
+ * The public URL (the issuers' base) stays the same across the move: a front proxy of the test's own that
+ * points at the SQLite deployment first and at the PostgreSQL one after the import, as DNS or a balancer would.
+ */
 let BASE_URL = '';
-let BASE_PORT = '';
+const front: string[] = [];
+let frontProxy: LoadBalancer;
 const PASSWORD = 'correct horse battery staple';
 
 function envFor(database: TestDatabase, secret = TEST_SECRET): Record<string, string> {
@@ -65,9 +71,10 @@ describe('export from SQLite, import into PostgreSQL', () => {
   let refreshBefore: string;
 
   before(async () => {
-    BASE_PORT = String(await freePort());
-    BASE_URL = `http://127.0.0.1:${BASE_PORT}`;
-    source = await startTestServer('sqlite', { PORT: BASE_PORT, LATCHKEY_BASE_URL: BASE_URL });
+    frontProxy = await startLoadBalancer(front);
+    BASE_URL = frontProxy.url;
+    source = await startTestServer('sqlite', { LATCHKEY_BASE_URL: BASE_URL });
+    front[0] = source.url;
     const { ctx } = source;
     const now = ctx.now();
     const partner = await createPartner(ctx.db, { slug: 'northwind' }, now);
@@ -102,6 +109,7 @@ describe('export from SQLite, import into PostgreSQL', () => {
   });
   after(async () => {
     for (const step of cleanup.reverse()) await step();
+    await frontProxy.close();
     await source.database.drop();
   });
 
@@ -133,7 +141,8 @@ describe('export from SQLite, import into PostgreSQL', () => {
     assert.equal((await cli(['export', '--output', again], envFor(target))).code, 0);
     assert.deepEqual(rowsOf(again), rowsOf(exportFile));
 
-    const server = await startTestServer('postgres', { PORT: BASE_PORT, LATCHKEY_BASE_URL: BASE_URL }, target);
+    const server = await startTestServer('postgres', { LATCHKEY_BASE_URL: BASE_URL }, target);
+    front[0] = server.url;
     cleanup.push(() => server.close());
     const issuer = `${BASE_URL}/t/acme`;
     // Ada signs in with her old password, and the refresh token issued before the export redeems once.
@@ -199,7 +208,8 @@ describe('export from SQLite, import into PostgreSQL', () => {
     assert.equal((await cli(['tenant', 'create', 'other'], envFor(target))).code, 0);
     const imported = await cli(['import', tenantFile], envFor(target));
     assert.equal(imported.code, 0, imported.stderr);
-    const server = await startTestServer('postgres', { PORT: BASE_PORT, LATCHKEY_BASE_URL: BASE_URL }, target);
+    const server = await startTestServer('postgres', { LATCHKEY_BASE_URL: BASE_URL }, target);
+    front[0] = server.url;
     cleanup.push(() => server.close());
     const response = await clientCredentials(server.url, clientId, clientSecret);
     assert.equal(response.status, 200);

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { decodeProtectedHeader } from 'jose';
 import { DIALECTS } from '../support/databases.ts';
-import { startDeployment, startLoadBalancer, uniqueRedisPrefix } from '../support/instances.ts';
+import { startDeployment, uniqueRedisPrefix } from '../support/instances.ts';
 import { createSignInFixture } from '../support/sign-in-fixture.ts';
 import { exchangeCode, signIn, signInForTokens } from '../support/sign-in.ts';
 import { postForm } from '../support/http.ts';
@@ -183,7 +183,7 @@ describe('sign-in and refresh across three instances', () => {
   for (const dialect of DIALECTS) {
     it(`a browser-less sign-in crosses all three instances behind a round-robin balancer (${dialect})`, async () => {
       const deployment = await startDeployment(dialect, 3);
-      const balancer = await startLoadBalancer(deployment.basePort, deployment.instances.map((i) => i.url));
+      const { balancer } = deployment;
       try {
         const fixture = await createSignInFixture(deployment.instances[0]!, 'acme');
         const result = await signIn({ issuer: fixture.issuer, clientId: fixture.clientId, redirectUri: fixture.redirectUri, login: fixture.login, password: fixture.password });
@@ -199,7 +199,6 @@ describe('sign-in and refresh across three instances', () => {
         assert.equal(payload.sub, fixture.user.id);
         assert.ok(tokens.refresh_token && tokens.id_token);
       } finally {
-        await balancer.close();
         await deployment.stop();
       }
     });
@@ -209,7 +208,6 @@ describe('sign-in and refresh across three instances', () => {
   // write lock; concurrent refreshes on SQLite run across worker processes in workers.test.ts.
   it('one code raced over three instances is redeemed once; 50 concurrent uses of one refresh token: exactly one succeeds and the family is revoked (postgres)', async () => {
     const deployment = await startDeployment('postgres', 3);
-    const balancer = await startLoadBalancer(deployment.basePort, deployment.instances.map((i) => i.url));
     try {
       const fixture = await createSignInFixture(deployment.instances[0]!, 'acme');
       // One authorization code raced over the three instances: exactly one exchange succeeds.
@@ -242,7 +240,6 @@ describe('sign-in and refresh across three instances', () => {
         assert.equal(response.status, 400);
       }
     } finally {
-      await balancer.close();
       await deployment.stop();
     }
   });
@@ -252,7 +249,7 @@ describe('behind the load balancer, LATCHKEY_TRUST_PROXY', () => {
   for (const trusted of [true, false]) {
     it(trusted ? 'set to the balancer: per-IP limits count each client address' : 'unset: every client looks like the balancer and shares one per-IP limit', async () => {
       const deployment = await startDeployment('sqlite', 1, { LATCHKEY_RATE_LIMIT_PER_IP: '2', ...(trusted ? { LATCHKEY_TRUST_PROXY: '127.0.0.1' } : {}) });
-      const balancer = await startLoadBalancer(deployment.basePort, deployment.instances.map((i) => i.url));
+      const { balancer } = deployment;
       try {
         const acme = await createTenantWithClient(deployment.instances[0]!, 'acme');
         // Two clients at different addresses (here all of loopback, so each names its address in the
@@ -263,7 +260,6 @@ describe('behind the load balancer, LATCHKEY_TRUST_PROXY', () => {
         assert.equal((await from('203.0.113.5')).status, 429);
         assert.equal((await from('203.0.113.6')).status, trusted ? 200 : 429);
       } finally {
-        await balancer.close();
         await deployment.stop();
       }
     });
