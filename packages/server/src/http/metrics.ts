@@ -1,6 +1,7 @@
 /** Prometheus metrics, one registry per process (not the global one, so tests can run several servers). */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
+import { collectMetrics } from '../cluster/metrics.ts';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -68,6 +69,6 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
   });
   app.get('/metrics', async (_request, reply) => {
     reply.header('Content-Type', metrics.registry.contentType);
-    return metrics.registry.metrics();
+    return collectMetrics(metrics.registry);
   });
 }
