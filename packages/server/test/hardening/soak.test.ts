@@ -1,7 +1,11 @@
 /**
- * Soak: a bounded mixed load against one instance (a separate process) for LATCHKEY_SOAK_SECONDS (default 60):
- * no response may be a 5xx, and the server's RSS at the end must be within 10% of its RSS after warm-up.
- * The load is a fixed number of concurrent loops, each stopping by itself when the time is up.
+ * Soak: after a warm-up, a bounded mixed load against one instance (a separate process) for LATCHKEY_SOAK_SECONDS (default 60):
+ * client_credentials, refresh rotation, introspection, userinfo and refused requests, then a phase with
+ * browser-less sign-ins added. No response may be a 5xx; in the first phase the server's RSS at the end must be
+ * within 10% of its RSS after warm-up (each
+ * the median of three readings a second apart, so one GC cycle does not decide). The load is a fixed number of
+ * concurrent loops, each stopping by itself when the time is up. The test runner runs this file on its own,
+ * after the other suites, so no other test competes for the CPU while memory is measured.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,19 +16,26 @@ import type { TestDatabase } from '../support/databases.ts';
 import { CLI_MAIN, residentMemory, startServerProcess } from '../support/server-process.ts';
 import type { ServerProcess } from '../support/server-process.ts';
 import { TEST_SECRET } from '../support/server.ts';
+import { signInForTokens } from '../support/sign-in.ts';
 
 const run = promisify(execFile);
 const SOAK_SECONDS = Number(process.env.LATCHKEY_SOAK_SECONDS ?? 60);
-const WARM_UP_SECONDS = Math.min(15, Math.max(1, Math.floor(SOAK_SECONDS / 4)));
+// V8 grows its heap to the working size for ~25 s under this mix (heap used stays flat at 40-60 MB while RSS
+// climbs to its plateau), so memory is first read after 30 s of the same load, then the soak proper begins.
+const WARM_UP_SECONDS = Number(process.env.LATCHKEY_SOAK_WARM_UP_SECONDS ?? 30);
 const CONCURRENCY = 8;
+const REDIRECT_URI = 'http://127.0.0.1:9/callback';
+const PASSWORD = 'correct horse battery staple';
 
-type Operation = (server: ServerProcess) => Promise<Response>;
+type Operation = (server: ServerProcess, worker: number) => Promise<Response>;
 
 describe(`soak (${SOAK_SECONDS} s mixed load)`, () => {
   let database: TestDatabase;
   let server: ServerProcess;
   let client: { client_id: string; client_secret: string };
   let operations: Array<[string, Operation]>;
+  let signInOperation: [string, Operation];
+  const issuer = () => `${server.url}/t/acme`;
 
   before(async () => {
     database = await createTestDatabase('sqlite');
@@ -32,14 +43,47 @@ describe(`soak (${SOAK_SECONDS} s mixed load)`, () => {
     server = await startServerProcess(env);
     const cli = async (...args: string[]) => JSON.parse((await run(process.execPath, [CLI_MAIN, ...args, '--json'], { env: server.env })).stdout);
     await cli('tenant', 'create', 'acme');
-    client = await cli('client', 'create', '--tenant', 'acme', '--name', 'soak');
+    client = await cli('client', 'create', '--tenant', 'acme', '--name', 'soak', '--grant', 'client_credentials', '--grant', 'authorization_code', '--grant', 'refresh_token', '--redirect-uri', REDIRECT_URI);
+    await cli('user', 'create', '--tenant', 'acme', '--email', 'ada@example.com', '--password', PASSWORD);
     const form = (params: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() });
+    const signInTokens = async () =>
+      (await signInForTokens({ issuer: issuer(), clientId: client.client_id, clientSecret: client.client_secret, redirectUri: REDIRECT_URI, login: 'ada@example.com', password: PASSWORD })).tokens;
+    // Each loop keeps its own refresh-token chain and access token, so rotation never races itself.
+    const chains = new Map<number, { refresh: string; access: string }>();
+    const chain = async (worker: number) => {
+      let current = chains.get(worker);
+      if (current === undefined) {
+        const tokens = await signInTokens();
+        current = { refresh: tokens.refresh_token as string, access: tokens.access_token as string };
+        chains.set(worker, current);
+      }
+      return current;
+    };
     operations = [
       ['token', (s) => fetch(`${s.url}/oauth2/token`, form({ grant_type: 'client_credentials', ...client }))],
+      ['refresh', async (s, worker) => {
+        const current = await chain(worker);
+        const response = await fetch(`${s.url}/oauth2/token`, form({ grant_type: 'refresh_token', refresh_token: current.refresh, ...client }));
+        if (response.status === 200) {
+          const tokens = (await response.clone().json()) as { refresh_token: string; access_token: string };
+          chains.set(worker, { refresh: tokens.refresh_token, access: tokens.access_token });
+        }
+        return response;
+      }],
+      ['introspect', async (s, worker) => fetch(`${s.url}/t/acme/oauth2/introspect`, form({ token: (await chain(worker)).access, ...client }))],
+      ['userinfo', async (s, worker) => fetch(`${s.url}/t/acme/oauth2/userinfo`, { headers: { authorization: `Bearer ${(await chain(worker)).access}` } })],
       ['token, wrong secret', (s) => fetch(`${s.url}/oauth2/token`, form({ grant_type: 'client_credentials', client_id: client.client_id, client_secret: 'wrong' }))],
       ['discovery', (s) => fetch(`${s.url}/t/acme/.well-known/openid-configuration`)],
       ['jwks', (s) => fetch(`${s.url}/t/acme/jwks`)],
       ['unknown route', (s) => fetch(`${s.url}/nowhere`)],
+    ];
+    signInOperation = [
+      // A full sign-in (argon2id at OWASP cost) ending in a code exchange; the helper throws on any failure.
+      'sign-in',
+      async (s) => {
+        await signInTokens();
+        return fetch(`${s.url}/healthz`);
+      },
     ];
   });
   after(async () => {
@@ -47,13 +91,13 @@ describe(`soak (${SOAK_SECONDS} s mixed load)`, () => {
     await database?.drop();
   });
 
-  async function load(seconds: number, counts: Map<string, number>): Promise<void> {
+  async function load(seconds: number, counts: Map<string, number>, mix = operations): Promise<void> {
     const deadline = Date.now() + seconds * 1000;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async (_, worker) => {
         for (let i = worker; Date.now() < deadline; i++) {
-          const [name, operation] = operations[i % operations.length]!;
-          const response = await operation(server);
+          const [name, operation] = mix[i % mix.length]!;
+          const response = await operation(server, worker);
           await response.arrayBuffer();
           const key = `${name} ${response.status}`;
           counts.set(key, (counts.get(key) ?? 0) + 1);
@@ -62,17 +106,41 @@ describe(`soak (${SOAK_SECONDS} s mixed load)`, () => {
     );
   }
 
-  it('answers no 5xx and keeps its memory flat', async () => {
-    const counts = new Map<string, number>();
-    await load(WARM_UP_SECONDS, counts);
-    const afterWarmUp = await residentMemory(server.url);
-    await load(SOAK_SECONDS - WARM_UP_SECONDS, counts);
-    const atEnd = await residentMemory(server.url);
+  async function steadyMemory(): Promise<number> {
+    const readings: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
+      readings.push(await residentMemory(server.url));
+    }
+    return readings.sort((a, b) => a - b)[1]!;
+  }
+
+  const assertNoServerErrors = (counts: Map<string, number>) => {
     const serverErrors = [...counts].filter(([key]) => / 5\d\d$/.test(key));
     assert.deepEqual(serverErrors, [], `5xx responses: ${JSON.stringify(Object.fromEntries(counts))}`);
+  };
+
+  it('answers no 5xx and keeps its memory flat under token, refresh, introspection and userinfo load', async () => {
+    const counts = new Map<string, number>();
+    await load(WARM_UP_SECONDS, counts);
+    const afterWarmUp = await steadyMemory();
+    await load(SOAK_SECONDS, counts);
+    const atEnd = await steadyMemory();
+    assertNoServerErrors(counts);
+    for (const name of ['token', 'refresh', 'introspect', 'userinfo']) {
+      assert.ok((counts.get(`${name} 200`) ?? 0) > 0, `${name} succeeded during the soak: ${JSON.stringify(Object.fromEntries(counts))}`);
+    }
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
-    assert.ok(total > operations.length, 'the load ran');
     const growth = (atEnd - afterWarmUp) / afterWarmUp;
     assert.ok(growth <= 0.1, `RSS grew ${(growth * 100).toFixed(1)}% (${afterWarmUp} → ${atEnd}) over ${total} requests`);
+  });
+
+  // Sign-ins are load-tested for errors but not (yet) for memory: with them in the mix RSS keeps growing while
+  // the JS heap stays flat (native memory on the argon2id / sign-in path), an open defect of the hardening issue.
+  it('answers no 5xx with browser-less sign-ins in the mix', async () => {
+    const counts = new Map<string, number>();
+    await load(Math.max(10, Math.floor(SOAK_SECONDS / 2)), counts, [...operations, signInOperation]);
+    assertNoServerErrors(counts);
+    assert.ok((counts.get('sign-in 200') ?? 0) > 0, `sign-ins succeeded: ${JSON.stringify(Object.fromEntries(counts))}`);
   });
 });
