@@ -24,6 +24,8 @@ export interface LoadResult {
   readonly p99Ms: number;
   readonly errors: number;
   readonly total: number;
+  /** Successful responses in the measured run. */
+  readonly ok: number;
 }
 
 function run(request: LoadRequest, connections: number, seconds: number): Promise<autocannon.Result> {
@@ -38,8 +40,10 @@ function run(request: LoadRequest, connections: number, seconds: number): Promis
   });
 }
 
-export async function load(request: LoadRequest, options: LoadOptions): Promise<LoadResult> {
+/** `onMeasuredRun` is called between the warm-up and the measured run (to sample the server's CPU time). */
+export async function load(request: LoadRequest, options: LoadOptions, onMeasuredRun?: () => void): Promise<LoadResult> {
   if (options.warmupSeconds > 0) await run(request, options.connections, options.warmupSeconds);
+  onMeasuredRun?.();
   const result = await run(request, options.connections, options.durationSeconds);
   const total = result.requests.total;
   return {
@@ -49,5 +53,6 @@ export async function load(request: LoadRequest, options: LoadOptions): Promise<
     p99Ms: result.latency.p99,
     errors: result.errors + result.non2xx,
     total,
+    ok: result['2xx'],
   };
 }

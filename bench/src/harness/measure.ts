@@ -21,13 +21,21 @@ export interface Target {
 export interface Row extends LoadResult {
   readonly name: string;
   readonly peakRssBytes: number | undefined;
+  /**
+   * Server CPU time (all threads) per successful request in the measured run. Unlike req/s it barely moves when
+   * other processes share the cores, so it is the steadier figure for comparing implementations.
+   */
+  readonly cpuMsPerRequest: number | undefined;
 }
 
 export async function measure(target: Target, options: LoadOptions): Promise<Row> {
   const { server, request } = await target.start();
   try {
-    const result = await load(request, options);
-    return { name: target.name, ...result, peakRssBytes: server.peakRssBytes() };
+    let cpuBefore: number | undefined;
+    const result = await load(request, options, () => (cpuBefore = server.cpuMs()));
+    const cpuAfter = server.cpuMs();
+    const cpuMsPerRequest = cpuBefore === undefined || cpuAfter === undefined || result.ok === 0 ? undefined : (cpuAfter - cpuBefore) / result.ok;
+    return { name: target.name, ...result, peakRssBytes: server.peakRssBytes(), cpuMsPerRequest };
   } finally {
     await server.stop();
   }

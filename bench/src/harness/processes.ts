@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -19,6 +19,8 @@ export interface ServerProcess {
   peakRssBytes(): number | undefined;
   /** Current resident set size, in bytes. */
   rssBytes(): number | undefined;
+  /** CPU time (user + system, every thread) used so far, in milliseconds. */
+  cpuMs(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -53,6 +55,44 @@ function procStatusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefi
     return undefined;
   }
 }
+
+function procCpuMs(pid: number): number | undefined {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in ticks.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU milliseconds per thread name (`node` is the main thread, `libuv-worker` the pool that signs). */
+export function threadCpuMs(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byName;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+      const label = tid === String(pid) ? 'main thread' : name;
+      byName.set(label, (byName.get(label) ?? 0) + ms);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return byName;
+}
+
+/** USER_HZ: 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
 
 async function answers(url: string): Promise<boolean> {
   try {
@@ -98,6 +138,7 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerProcess>
     startupMs,
     peakRssBytes: () => procStatusBytes(pid, 'VmHWM'),
     rssBytes: () => procStatusBytes(pid, 'VmRSS'),
+    cpuMs: () => procCpuMs(pid),
     async stop() {
       if (exited) return;
       child.kill('SIGTERM');

@@ -31,9 +31,24 @@ export function ratioValue(rows: readonly Row[], ratio: Ratio): number | undefin
   return a.requestsPerSecond / b.requestsPerSecond;
 }
 
+/** The same ratio computed from CPU time per request (denominator's / numerator's: higher is better too). */
+export function cpuRatio(rows: readonly Row[], ratio: Ratio): number | undefined {
+  const a = rows.find((r) => r.name === ratio.numerator)?.cpuMsPerRequest;
+  const b = rows.find((r) => r.name === ratio.denominator)?.cpuMsPerRequest;
+  return a === undefined || b === undefined || a === 0 ? undefined : b / a;
+}
+
 export function formatReport(report: Report): string {
-  const header = ['target', 'req/s', 'p50', 'p99', 'errors', 'peak RSS'];
-  const body = report.rows.map((r) => [r.name, r.requestsPerSecond.toFixed(0), `${r.p50Ms.toFixed(1)} ms`, `${r.p99Ms.toFixed(1)} ms`, String(r.errors), mb(r.peakRssBytes)]);
+  const header = ['target', 'req/s', 'p50', 'p99', 'errors', 'peak RSS', 'CPU/req'];
+  const body = report.rows.map((r) => [
+    r.name,
+    r.requestsPerSecond.toFixed(0),
+    `${r.p50Ms.toFixed(1)} ms`,
+    `${r.p99Ms.toFixed(1)} ms`,
+    String(r.errors),
+    mb(r.peakRssBytes),
+    r.cpuMsPerRequest === undefined ? 'n/a' : `${r.cpuMsPerRequest.toFixed(3)} ms`,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const lines = [`\n## ${report.title}`, '', pad(header, widths), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map((row) => pad(row, widths))];
   if (report.ratios?.length) lines.push('');
@@ -41,7 +56,9 @@ export function formatReport(report: Report): string {
     const value = ratioValue(report.rows, ratio);
     const target = ratio.target?.atLeast !== undefined ? ` (target >= ${ratio.target.atLeast})` : ratio.target?.atMost !== undefined ? ` (target <= ${ratio.target.atMost})` : '';
     const verdict = value === undefined || ratio.target === undefined ? '' : (ratio.target.atLeast === undefined || value >= ratio.target.atLeast) && (ratio.target.atMost === undefined || value <= ratio.target.atMost) ? '  met' : '  MISSED';
-    lines.push(`${ratio.label}: ${value === undefined ? 'n/a' : value.toFixed(2)}${target}${verdict}`);
+    const cpu = cpuRatio(report.rows, ratio);
+    const efficiency = cpu === undefined ? '' : `; by server CPU per request: ${cpu.toFixed(2)}`;
+    lines.push(`${ratio.label}: ${value === undefined ? 'n/a' : value.toFixed(2)}${target}${verdict}${efficiency}`);
   }
   for (const note of report.notes ?? []) lines.push(`note: ${note}`);
   return lines.join('\n');

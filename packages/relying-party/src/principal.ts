@@ -2,8 +2,18 @@
  * The one shape every verified credential becomes, whatever its kind: a person's JWT, a service account's
  * client_credentials JWT, or an API key checked through introspection.
  */
+/**
+ * What authenticated the request: a person's token, a service account's client_credentials token, or an API key.
+ * @example if (principal.kind === 'api_key') auditKeyUse(principal.sub);
+ */
 export type PrincipalKind = 'user' | 'service' | 'api_key';
 
+/**
+ * The authenticated caller, whatever the credential.
+ * @example
+ * const principal = await verifier.authenticate(request.headers.get('authorization'));
+ * console.log(principal.sub, principal.tenant_id, principal.groups, principal.scopes, principal.permissions);
+ */
 export interface Principal {
   readonly sub: string;
   readonly tenant_id: string | null;
@@ -59,7 +69,8 @@ export function principalFromIntrospection(answer: Readonly<Record<string, unkno
   return {
     sub: String(answer.sub),
     tenant_id: text(answer.tenant_id),
-    email: text(answer.email),
+    // RFC 7662 §2.2 has `username`; Latchkey puts the owner's email there when the owner has no username.
+    email: text(answer.email) ?? (text(answer.username)?.includes('@') ? text(answer.username) : null),
     groups: strings(answer.groups),
     scopes: scopesOf(answer.scope),
     permissions: strings(answer.permissions),

@@ -42,7 +42,7 @@ export async function createLatchkey(config: Config, options: CreateOptions = {}
   if (secret.source === 'generated') {
     logger.warn({ path: secret.path }, 'LATCHKEY_SECRET is not set: generated a master secret into the data directory (mode 0600); set LATCHKEY_SECRET to the same value on every instance');
   }
-  const { db, dialect, description } = openDatabase(config.databaseUrl);
+  const { db, dialect, description } = openDatabase(config.databaseUrl, { timeoutMs: config.databaseTimeout * 1000 });
   try {
     if (options.migrate !== false) {
       const applied = await migrateToLatest(db);

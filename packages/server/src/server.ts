@@ -7,6 +7,7 @@ import type { Config } from './config/load-config.ts';
 import { createLatchkey } from './context.ts';
 import type { Latchkey } from './context.ts';
 import { buildApp } from './http/app.ts';
+import { checkDeployment } from './deployment/startup-checks.ts';
 
 export interface RunningServer {
   readonly ctx: Latchkey;
@@ -18,6 +19,12 @@ export interface RunningServer {
 
 export async function startServer(config: Config, ctxOverride?: Latchkey): Promise<RunningServer> {
   const ctx = ctxOverride ?? (await createLatchkey(config));
+  try {
+    await checkDeployment(ctx);
+  } catch (error) {
+    if (!ctxOverride) await ctx.close();
+    throw error;
+  }
   let shuttingDown = false;
   const app = await buildApp(ctx, { isShuttingDown: () => shuttingDown });
   await app.listen({ host: config.host, port: config.port });
@@ -40,13 +47,23 @@ export async function startServer(config: Config, ctxOverride?: Latchkey): Promi
   };
 }
 
-/** Installs SIGTERM/SIGINT handlers that drain and exit; a second signal or the timeout forces the exit. */
-export function handleShutdownSignals(server: RunningServer, timeoutSeconds: number): void {
+/** What a `node:cluster` primary sends a worker to make it drain and exit (see `cluster/primary.ts`). */
+export const DRAIN_MESSAGE = 'latchkey:drain';
+
+/**
+ * Installs SIGTERM/SIGINT handlers that drain and exit; a second signal or the timeout forces the exit. A
+ * cluster worker also drains when its primary asks over IPC; that request never forces, so a Ctrl-C that
+ * reaches both the worker (from the terminal) and the primary (which forwards it) still drains.
+ */
+export function handleShutdownSignals(server: RunningServer, timeoutSeconds: number): () => void {
   let signalled = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (signalled) process.exit(1);
+  const shutdown = (reason: string, forceIfRepeated: boolean) => {
+    if (signalled) {
+      if (forceIfRepeated) process.exit(1);
+      return;
+    }
     signalled = true;
-    server.ctx.logger.info({ signal }, 'shutting down: draining in-flight requests');
+    server.ctx.logger.info({ signal: reason }, 'shutting down: draining in-flight requests');
     const timer = setTimeout(() => {
       server.ctx.logger.error('shutdown timed out; exiting with requests still in flight');
       process.exit(1);
@@ -63,6 +80,10 @@ export function handleShutdownSignals(server: RunningServer, timeoutSeconds: num
       },
     );
   };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', () => shutdown('SIGTERM', true));
+  process.on('SIGINT', () => shutdown('SIGINT', true));
+  process.on('message', (message) => {
+    if (message === DRAIN_MESSAGE) shutdown('primary', false);
+  });
+  return () => shutdown('primary', false);
 }

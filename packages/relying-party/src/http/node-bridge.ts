@@ -4,7 +4,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** A handler that answers the requests it owns and returns undefined for the others. */
+/**
+ * A handler that answers the requests it owns and returns undefined for the others.
+ * @example const health: WebHandler = async (request) => (new URL(request.url).pathname === '/healthz' ? new Response('ok') : undefined);
+ */
 export type WebHandler = (request: Request) => Promise<Response | undefined>;
 
 async function readBody(req: IncomingMessage & { body?: unknown }): Promise<Uint8Array | string | undefined> {

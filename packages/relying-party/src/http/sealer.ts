@@ -30,7 +30,8 @@ export function createSealer(secret: string, purpose: string, now: () => number 
     open<T>(sealed: string) {
       try {
         const raw = Buffer.from(sealed, 'base64url');
-        if (raw.length < 29) return undefined;
+        // Node's decoder skips characters it cannot use: only the exact encoding of the bytes is accepted.
+        if (raw.length < 29 || raw.toString('base64url') !== sealed) return undefined;
         const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
         decipher.setAuthTag(raw.subarray(12, 28));
         const plaintext = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');

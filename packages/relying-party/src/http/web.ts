@@ -18,7 +18,10 @@ export async function authenticateRequest(verifier: Verifier, request: Request, 
   return principal;
 }
 
-/** The JSON body an RFC 6750 refusal carries (`{error, error_description}`). */
+/**
+ * The JSON body an RFC 6750 refusal carries (`{error, error_description}`).
+ * @example authErrorBody(new InvalidToken('expired')) // { error: 'invalid_token', error_description: 'expired' }
+ */
 export function authErrorBody(error: AuthError): Record<string, string> {
   return error.code === undefined ? { error: error.status === 503 ? 'temporarily_unavailable' : 'unauthorized', error_description: error.message } : { error: error.code, error_description: error.message };
 }
@@ -35,6 +38,10 @@ export function authErrorResponse(error: AuthError, realm?: string, body: unknow
   return new Response(JSON.stringify(body), { status: error.status, headers });
 }
 
+/**
+ * A handler that runs only for an authenticated principal (see `protect`).
+ * @example const me: PrincipalHandler = (_request, principal) => Response.json({ sub: principal.sub });
+ */
 export type PrincipalHandler = (request: Request, principal: Principal) => Response | Promise<Response>;
 
 /**

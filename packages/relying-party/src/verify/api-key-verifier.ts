@@ -7,6 +7,10 @@ import { createHash } from 'node:crypto';
 import { IdpUnavailable, InvalidToken } from '../errors.ts';
 import type { IssuerDiscovery } from './issuer-metadata.ts';
 
+/**
+ * Turns on API keys for a verifier; the product's client authenticates at the introspection endpoint.
+ * @example createVerifier({ issuer, audience, apiKeys: { clientId, clientSecret, prefixes: ['sg'] } });
+ */
 export interface ApiKeyOptions {
   /** Prefixes that mark an API key (default `['sg']`: `sg_live_…`, `sg_test_…`). */
   readonly prefixes?: readonly string[];

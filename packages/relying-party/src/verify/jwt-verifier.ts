@@ -8,7 +8,10 @@ import { JwtCheckFailed, readJwsHeader, verifyJwt } from '../jose-seam.ts';
 import type { JWTPayload } from '../jose-seam.ts';
 import type { JwksCache } from './jwks-cache.ts';
 
-/** Asymmetric algorithms only: RFC 8725 §3.1 (no `none`), §2.1 (no key confusion with HS*). */
+/**
+ * Asymmetric algorithms only: RFC 8725 §3.1 (no `none`), §2.1 (no key confusion with HS*).
+ * @example createVerifier({ issuer, audience, algorithms: DEFAULT_ALGORITHMS.filter((alg) => alg !== 'PS256') });
+ */
 export const DEFAULT_ALGORITHMS: readonly string[] = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 const FORBIDDEN = /^(none|HS\d+)$/i;
 

@@ -13,6 +13,11 @@ import { createJwksCache } from './jwks-cache.ts';
 import type { JwksCache } from './jwks-cache.ts';
 import { createJwtVerifier } from './jwt-verifier.ts';
 
+/**
+ * How to verify: the issuer and audience are required; the rest have safe defaults.
+ * @example
+ * const options: VerifierOptions = { issuer, audience: 'mail-api', apiKeys: { clientId, clientSecret } };
+ */
 export interface VerifierOptions {
   /** The tenant's issuer, e.g. `https://id.example.com/t/acme`. */
   readonly issuer: string;
@@ -30,6 +35,10 @@ export interface VerifierOptions {
   readonly now?: () => number;
 }
 
+/**
+ * A verifier made by `createVerifier`; share one per issuer and audience (it holds the JWKS cache).
+ * @example const principal = await verifier.verify(token);
+ */
 export interface Verifier {
   readonly discovery: IssuerDiscovery;
   readonly jwks: JwksCache;

@@ -84,6 +84,13 @@ export const variables = {
     defaultText: 'sqlite:./data/latchkey.db',
     parse: text('sqlite:./data/latchkey.db'),
   },
+  databaseTimeout: {
+    name: 'LATCHKEY_DATABASE_TIMEOUT_SECONDS',
+    description:
+      'PostgreSQL: how long a query may run (and, up to 3 s, a new connection may take) before the request fails with 503. Bounds how long requests wait while the database is unreachable.',
+    defaultText: '10',
+    parse: integer('LATCHKEY_DATABASE_TIMEOUT_SECONDS', 10, 1, 3600),
+  },
   dataDir: {
     name: 'LATCHKEY_DATA_DIR',
     description: 'Directory for local state: the generated secret file (and the SQLite file in the default URL).',
@@ -109,6 +116,20 @@ export const variables = {
       'Redis URL (`redis://127.0.0.1:6379`). Set: rate limits and brute-force counters are shared by every instance. Unset: they are kept in memory, per instance.',
     defaultText: '(unset)',
     parse: optional,
+  },
+  redisKeyPrefix: {
+    name: 'LATCHKEY_REDIS_KEY_PREFIX',
+    description:
+      'Prefix of every Redis key Latchkey writes, so several deployments (or test runs) can share one Redis without sharing counters.',
+    defaultText: 'latchkey:',
+    parse: text('latchkey:'),
+  },
+  workers: {
+    name: 'LATCHKEY_WORKERS',
+    description:
+      '`latchkey serve`: how many worker processes share the port (`node:cluster`); 1 runs a single process without a primary. `--workers` overrides it.',
+    defaultText: '(one per core)',
+    parse: (raw: string | undefined) => (raw === undefined || raw === '' ? undefined : integer('LATCHKEY_WORKERS', 1, 1, 1024)(raw)),
   },
   logLevel: {
     name: 'LATCHKEY_LOG_LEVEL',
@@ -151,6 +172,31 @@ export const variables = {
     description: 'Token-endpoint requests one IP address may make per window (0 turns the limit off).',
     defaultText: '6000',
     parse: integer('LATCHKEY_RATE_LIMIT_PER_IP', 6000, 0, 100_000_000),
+  },
+  signInMaxFailuresPerAccount: {
+    name: 'LATCHKEY_SIGN_IN_MAX_FAILURES_PER_ACCOUNT',
+    description:
+      'Failed sign-ins (hosted page or password grant) one account may have per lockout window before further attempts wait (0 turns the limit off).',
+    defaultText: '5',
+    parse: integer('LATCHKEY_SIGN_IN_MAX_FAILURES_PER_ACCOUNT', 5, 0, 1_000_000),
+  },
+  signInMaxFailuresPerIp: {
+    name: 'LATCHKEY_SIGN_IN_MAX_FAILURES_PER_IP',
+    description: 'Failed sign-ins one IP address may have per lockout window, across all accounts (0 turns the limit off).',
+    defaultText: '30',
+    parse: integer('LATCHKEY_SIGN_IN_MAX_FAILURES_PER_IP', 30, 0, 1_000_000),
+  },
+  signInLockout: {
+    name: 'LATCHKEY_SIGN_IN_LOCKOUT_SECONDS',
+    description: 'The brute-force window: failures are counted over this many seconds, and a locked account or IP waits until it ends.',
+    defaultText: '900',
+    parse: integer('LATCHKEY_SIGN_IN_LOCKOUT_SECONDS', 900, 1, 86400),
+  },
+  sessionLifetime: {
+    name: 'LATCHKEY_SESSION_LIFETIME_SECONDS',
+    description: 'How long a browser session (single sign-on across a tenant\'s applications) lasts after sign-in.',
+    defaultText: '86400',
+    parse: integer('LATCHKEY_SESSION_LIFETIME_SECONDS', 86400, 60, 365 * 86400),
   },
   keyActivationDelay: {
     name: 'LATCHKEY_KEY_ACTIVATION_DELAY_SECONDS',

@@ -2,6 +2,7 @@ import { Migrator } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely';
 import type { Database } from './database.ts';
 import * as foundation from './migrations/0001-foundation.ts';
+import * as signIn from './migrations/0002-sign-in.ts';
 
 /**
  * The migrations, in order. Listed here rather than read from a folder so the set is fixed at build time and
@@ -9,6 +10,7 @@ import * as foundation from './migrations/0001-foundation.ts';
  */
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
+  '0002-sign-in': signIn,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -3,6 +3,7 @@
  * the same rows work on SQLite and PostgreSQL. Each area keeps its tables in its own file; `Schema` joins them.
  */
 import type { Generated } from 'kysely';
+import type { SignInTables } from './schema-sign-in.ts';
 
 export interface PartnersTable {
   id: string;
@@ -193,4 +194,4 @@ export interface FoundationTables {
   revoked_access_tokens: RevokedAccessTokensTable;
 }
 
-export interface Schema extends FoundationTables {}
+export interface Schema extends FoundationTables, SignInTables {}

@@ -8,11 +8,14 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Latchkey } from '../context.ts';
 import { adminRoutes } from '../admin/routes.ts';
 import { oauthRoutes } from '../oauth/routes.ts';
+import { userTokenRoutes } from '../oauth/user-token-routes.ts';
+import { browserRoutes } from '../interaction/routes.ts';
 import { registerErrorHandling } from './error-handler.ts';
 import { registerHealth } from './health.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { registerNulGuard } from './reject-nul.ts';
+import { sdkRoutes } from './sdk-route.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -20,7 +23,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export type RouteGroup = (app: FastifyInstance, ctx: Latchkey) => Promise<void>;
 
 /** Every part of Latchkey that serves HTTP, in registration order. */
-const ROUTE_GROUPS: readonly RouteGroup[] = [oauthRoutes, adminRoutes];
+const ROUTE_GROUPS: readonly RouteGroup[] = [oauthRoutes, userTokenRoutes, browserRoutes, adminRoutes, sdkRoutes];
 
 export interface AppOptions {
   /** Reports shutdown state to /readyz. */

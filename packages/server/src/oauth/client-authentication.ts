@@ -63,10 +63,16 @@ function decodeBasic(encoded: string): { clientId: string; secret: string } | un
   }
 }
 
-export async function authenticateClient(db: Database, request: FastifyRequest, params: Params): Promise<AuthenticatedClient> {
+/** `findClient` lets the token endpoint read clients through its cache (`issuance-cache.ts`). */
+export async function authenticateClient(
+  db: Database,
+  request: FastifyRequest,
+  params: Params,
+  findClient: (clientId: string) => Promise<Client | undefined> = (clientId) => clientQueries(db).findById(clientId),
+): Promise<AuthenticatedClient> {
   const presented = readClientCredentials(request, params);
   const viaBasic = presented.method === 'client_secret_basic';
-  const client = presented.clientId.length <= 128 ? await clientQueries(db).findById(presented.clientId) : undefined;
+  const client = presented.clientId.length <= 128 ? await findClient(presented.clientId) : undefined;
   if (presented.secret !== undefined) {
     const matches = secretMatchesHash(presented.secret, client?.secretHash ?? DUMMY_HASH);
     if (!client || !client.secretHash || !matches) throw unauthorized('client authentication failed', viaBasic);

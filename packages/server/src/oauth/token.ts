@@ -10,6 +10,7 @@ import type { Tenant } from '../db/queries/tenants.ts';
 import { InvalidClient, TooManyRequests, UnauthorizedClient, UnsupportedGrantType, assert } from '../errors/oauth-error.ts';
 import { authenticateClient, readClientCredentials } from './client-authentication.ts';
 import { grants } from './grants/index.ts';
+import { cachedClientFinder } from './issuance-cache.ts';
 import type { Grant } from './grants/grant.ts';
 import { assertLengths, assertPresent, readBodyParams } from './request-params.ts';
 import type { Params } from './request-params.ts';
@@ -56,13 +57,14 @@ export function noStore(reply: FastifyReply): FastifyReply {
 }
 
 export function tokenHandler(ctx: Latchkey) {
+  const findClient = cachedClientFinder(ctx);
   return async function token(request: FastifyRequest<{ Params: { tenant?: string } }>, reply: FastifyReply) {
     noStore(reply);
     const params = readTokenParams(request);
     await enforceRateLimit(ctx, `token:ip:${request.ip}`, ctx.config.rateLimitPerIp);
     const grant = findGrant(params);
     await enforceRateLimit(ctx, `token:client:${readClientCredentials(request, params).clientId}`, ctx.config.rateLimitPerClient);
-    const { client, method } = await authenticateClient(ctx.db, request, params);
+    const { client, method } = await authenticateClient(ctx.db, request, params, findClient);
     const tenant = await resolveTenant(ctx, request.params.tenant, client.tenantId);
     assert(client.grantTypes.includes(grant.type), new UnauthorizedClient(`this client may not use the ${grant.type} grant`));
     const response = await grant.handle({ ctx, request, params, tenant, client, clientAuthMethod: method });

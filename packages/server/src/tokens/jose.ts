@@ -2,7 +2,8 @@
  * The one seam to `jose`: key generation, JWKS, JWT signing and verification, and sealing private keys at rest.
  * Nothing else in Latchkey imports `jose`, so swapping or tuning the JOSE implementation happens here alone.
  */
-import { hkdfSync } from 'node:crypto';
+import { createPrivateKey, hkdfSync, sign as cryptoSign } from 'node:crypto';
+import type { JsonWebKeyInput, KeyObject } from 'node:crypto';
 import {
   CompactEncrypt,
   SignJWT,
@@ -32,6 +33,8 @@ export interface PrivateSigningKey {
   readonly kid: string;
   readonly alg: SigningAlgorithm;
   readonly key: CryptoKey;
+  /** The same key as a `node:crypto` KeyObject, for `signJwt`'s fast path. */
+  readonly keyObject: KeyObject;
 }
 
 export interface GeneratedKeyPair {
@@ -50,7 +53,7 @@ export async function generateSigningKeyPair(alg: SigningAlgorithm, kid: string)
 export async function importPrivateSigningKey(privateJwk: JWK, alg: SigningAlgorithm): Promise<PrivateSigningKey> {
   const key = await importJWK(privateJwk, alg);
   if (!(key instanceof CryptoKey)) throw new Error('expected an asymmetric private key');
-  return { kid: String(privateJwk.kid), alg, key };
+  return { kid: String(privateJwk.kid), alg, key, keyObject: createPrivateKey({ key: privateJwk, format: 'jwk' } as JsonWebKeyInput) };
 }
 
 export interface SignOptions {
@@ -58,7 +61,47 @@ export interface SignOptions {
   readonly typ: string;
 }
 
+/** `node:crypto` parameters per JWS algorithm (RFC 7518 §3.3, §3.4; RFC 8037 §3.1). */
+const NODE_SIGNING: Record<SigningAlgorithm, { readonly digest: string | null; readonly dsaEncoding?: 'ieee-p1363' }> = {
+  RS256: { digest: 'sha256' },
+  // JWS wants the raw R || S signature, not DER.
+  ES256: { digest: 'sha256', dsaEncoding: 'ieee-p1363' },
+  EdDSA: { digest: null },
+};
+
+const encodedHeaders = new WeakMap<KeyObject, Map<string, string>>();
+
+function encodedHeader(signingKey: PrivateSigningKey, typ: string): string {
+  let byTyp = encodedHeaders.get(signingKey.keyObject);
+  if (byTyp === undefined) encodedHeaders.set(signingKey.keyObject, (byTyp = new Map()));
+  let header = byTyp.get(typ);
+  if (header === undefined) {
+    header = Buffer.from(JSON.stringify({ alg: signingKey.alg, kid: signingKey.kid, typ })).toString('base64url');
+    byTyp.set(typ, header);
+  }
+  return header;
+}
+
+/**
+ * A compact JWS over the JSON payload. It produces exactly what jose's `SignJWT` produces for the same header
+ * and claims, with `node:crypto`'s asynchronous `sign` (libuv's thread pool, like WebCrypto) instead of
+ * WebCrypto: the benchmarks (bench/, scenario 1) measured it ~10% cheaper per token and the event loop freer,
+ * and `test/unit/tokens/jose.test.ts` proves jose verifies every token it makes, for every algorithm.
+ */
 export function signJwt(payload: JWTPayload, signingKey: PrivateSigningKey, options: SignOptions): Promise<string> {
+  const input = `${encodedHeader(signingKey, options.typ)}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  const { digest, dsaEncoding } = NODE_SIGNING[signingKey.alg];
+  return new Promise((resolve, reject) => {
+    const key = dsaEncoding === undefined ? signingKey.keyObject : { key: signingKey.keyObject, dsaEncoding };
+    cryptoSign(digest, Buffer.from(input), key, (error, signature) => {
+      if (error) reject(error);
+      else resolve(`${input}.${signature.toString('base64url')}`);
+    });
+  });
+}
+
+/** The same JWS through jose's `SignJWT`: the reference `signJwt` is tested against. */
+export function signJwtWithJose(payload: JWTPayload, signingKey: PrivateSigningKey, options: SignOptions): Promise<string> {
   return new SignJWT(payload).setProtectedHeader({ alg: signingKey.alg, kid: signingKey.kid, typ: options.typ }).sign(signingKey.key);
 }
 

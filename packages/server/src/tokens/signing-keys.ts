@@ -75,10 +75,13 @@ export class SigningKeys {
    * the keys it replaces to leave JWKS once every token they could have signed has expired.
    */
   async rotate(tenantId: string, alg: SigningAlgorithm, maxTokenLifetimeMs: number, activateInMs = this.#options.activationDelayMs): Promise<RotationResult> {
+    const kid = newId('key', this.#now());
+    const material = await this.#buildMaterial(alg, kid);
+    // The clock starts after the (slow) key generation, right before the commit: every other instance's cache
+    // was loaded before the commit at the latest, so it shows the key within the cache TTL of `now`.
     const now = this.#now();
     const activatesAt = now + activateInMs;
-    const kid = newId('key', now);
-    const row = await this.#buildRow(tenantId, alg, kid, activatesAt, now);
+    const row: SigningKeysTable = { kid, tenant_id: tenantId, alg, ...material, activates_at: activatesAt, publish_until: null, created_at: now };
     const retiredPublishUntil = activatesAt + maxTokenLifetimeMs;
     await this.#queries.rotate(row, retiredPublishUntil);
     this.invalidate(tenantId);
@@ -138,16 +141,31 @@ export class SigningKeys {
   }
 
   async #buildRow(tenantId: string, alg: SigningAlgorithm, kid: string, activatesAt: number, now: number): Promise<SigningKeysTable> {
+    return { kid, tenant_id: tenantId, alg, ...(await this.#buildMaterial(alg, kid)), activates_at: activatesAt, publish_until: null, created_at: now };
+  }
+
+  async #buildMaterial(alg: SigningAlgorithm, kid: string): Promise<Pick<SigningKeysTable, 'public_jwk' | 'private_jwe'>> {
     const { publicJwk, privateJwk } = await generateSigningKeyPair(alg, kid);
-    return {
-      kid,
-      tenant_id: tenantId,
-      alg,
-      public_jwk: JSON.stringify(publicJwk),
-      private_jwe: await this.#box.seal(JSON.stringify(privateJwk)),
-      activates_at: activatesAt,
-      publish_until: null,
-      created_at: now,
-    };
+    return { public_jwk: JSON.stringify(publicJwk), private_jwe: await this.#box.seal(JSON.stringify(privateJwk)) };
+  }
+
+  /**
+   * Whether this instance's master secret opens the private keys already stored (true on an empty database).
+   * Instances started with different LATCHKEY_SECRETs, or an import under another secret, fail here at start
+   * instead of failing every token request later.
+   */
+  async opensStoredKeys(): Promise<boolean> {
+    const sample = await this.#queries.sample();
+    return sample === undefined || this.opens(sample.private_jwe);
+  }
+
+  /** Whether `privateJwe` (from an export) was sealed under this instance's master secret. */
+  async opens(privateJwe: string): Promise<boolean> {
+    try {
+      await this.#box.open(privateJwe);
+      return true;
+    } catch {
+      return false;
+    }
   }
 }

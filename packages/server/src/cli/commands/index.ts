@@ -6,9 +6,26 @@ import { clientCommand } from './client.ts';
 import { groupCommand } from './group.ts';
 import { partnerCommand } from './partner.ts';
 import { roleCommand } from './role.ts';
+import { exportCommand } from './export.ts';
+import { importCommand } from './import.ts';
 import { keysCommand } from './keys.ts';
 import { serveCommand } from './serve.ts';
 import { tenantCommand } from './tenant.ts';
+import { userCommand } from './user.ts';
 
 /** Every `latchkey` command. Add one: a file in this folder and one entry here. */
-export const commands: readonly Command[] = [serveCommand, tenantCommand, clientCommand, keysCommand, partnerCommand, groupCommand, roleCommand, apikeyCommand, adminCommand, auditCommand];
+export const commands: readonly Command[] = [
+  serveCommand,
+  tenantCommand,
+  clientCommand,
+  keysCommand,
+  userCommand,
+  partnerCommand,
+  groupCommand,
+  roleCommand,
+  apikeyCommand,
+  adminCommand,
+  auditCommand,
+  exportCommand,
+  importCommand,
+];

@@ -1,20 +1,23 @@
 /** Kysely over `pg`. int8 columns hold epoch milliseconds, well inside 2^53, so they are parsed as numbers. */
 import pg from 'pg';
 import { PostgresDialect } from 'kysely';
+import { resilientPool } from './resilient-pool.ts';
 
 const INT8_OID = 20;
 
 export interface PostgresOptions {
   readonly max?: number;
+  /** Query timeout; new connections get at most 3 s of it. */
+  readonly timeoutMs?: number;
 }
 
 export function createPostgresDialect(connectionString: string, options: PostgresOptions = {}): PostgresDialect {
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 10,
-    connectionTimeoutMillis: 3000,
+    connectionTimeoutMillis: Math.min(3000, options.timeoutMs ?? 10_000),
     // Fail fast when the server is gone instead of hanging a request (issue: database outage answers 503).
-    query_timeout: 10_000,
+    query_timeout: options.timeoutMs ?? 10_000,
     keepAlive: true,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -23,5 +26,5 @@ export function createPostgresDialect(connectionString: string, options: Postgre
   });
   // An idle client losing its connection emits 'error' on the pool; without a listener that would crash the process.
   pool.on('error', () => {});
-  return new PostgresDialect({ pool });
+  return new PostgresDialect({ pool: resilientPool(pool) });
 }

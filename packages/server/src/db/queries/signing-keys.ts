@@ -6,6 +6,10 @@ export function signingKeyQueries(db: Database) {
     async insert(row: SigningKeysTable): Promise<void> {
       await db.insertInto('signing_keys').values(row).execute();
     },
+    /** Any one stored key (to check that the master secret opens it). */
+    async sample(): Promise<Pick<SigningKeysTable, 'kid' | 'private_jwe'> | undefined> {
+      return db.selectFrom('signing_keys').select(['kid', 'private_jwe']).orderBy('kid').limit(1).executeTakeFirst();
+    },
     /** Keys still published at `now`: the active one, any waiting to activate, and retired ones not yet expired. */
     async listPublished(tenantId: string, now: number): Promise<SigningKeysTable[]> {
       return db

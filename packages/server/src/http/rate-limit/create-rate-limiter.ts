@@ -4,10 +4,10 @@ import { MemoryStore } from './memory-store.ts';
 import { RedisStore } from './redis-store.ts';
 import { RateLimiter } from './rate-limiter.ts';
 
-export function createRateLimiter(config: Pick<Config, 'redisUrl'>, logger: Logger): RateLimiter {
+export function createRateLimiter(config: Pick<Config, 'redisUrl' | 'redisKeyPrefix'>, logger: Logger): RateLimiter {
   if (config.redisUrl === undefined) return new RateLimiter(new MemoryStore());
   let lastWarning = 0;
-  return new RateLimiter(new RedisStore(config.redisUrl), (error) => {
+  return new RateLimiter(new RedisStore(config.redisUrl, `${config.redisKeyPrefix}rl:`), (error) => {
     // Fail open, but say so (at most once a minute, so an outage does not flood the log).
     if (Date.now() - lastWarning > 60_000) {
       lastWarning = Date.now();

@@ -1,8 +1,7 @@
 /** RFC 6749 §4.4: a confidential client gets an access token for its own service account (seed 000). */
-import { userQueries } from '../../db/queries/users.ts';
 import { InvalidScope, UnauthorizedClient, assert } from '../../errors/oauth-error.ts';
 import { issueAccessToken } from '../../tokens/access-token.ts';
-import { principalClaims } from '../principal-claims.ts';
+import { servicePrincipal } from '../issuance-cache.ts';
 import { splitScope } from '../request-params.ts';
 import type { Grant, GrantContext, TokenResponse } from './grant.ts';
 
@@ -20,11 +19,10 @@ export const clientCredentialsGrant: Grant = {
   async handle({ ctx, params, tenant, client }: GrantContext): Promise<TokenResponse> {
     assert(client.type === 'confidential', new UnauthorizedClient('public clients cannot use client_credentials'));
     const scope = grantedScope(params.get('scope'), client.scopes);
-    const serviceUser = client.serviceUserId ? await userQueries(ctx.db).findById(client.serviceUserId) : undefined;
-    assert(serviceUser === undefined || serviceUser.status === 'active', new UnauthorizedClient('the service account of this client is disabled'));
-    const claims = serviceUser ? await principalClaims(ctx, tenant, client, serviceUser) : {};
+    const principal = await servicePrincipal(ctx, tenant, client);
+    assert(principal === undefined || principal.status === 'active', new UnauthorizedClient('the service account of this client is disabled'));
     // RFC 6749 §4.4.3: no refresh token for client_credentials.
-    const accessToken = await issueAccessToken(ctx, { tenant, client, subject: serviceUser?.id ?? client.clientId, scope, claims });
+    const accessToken = await issueAccessToken(ctx, { tenant, client, subject: principal?.id ?? client.clientId, scope, claims: principal?.claims ?? {} });
     return { access_token: accessToken.token, token_type: 'Bearer', expires_in: accessToken.expiresIn, scope: scope.join(' ') };
   },
 };

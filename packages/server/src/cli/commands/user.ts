@@ -1,0 +1,75 @@
+import type { Latchkey } from '../../context.ts';
+import type { Tenant } from '../../db/queries/tenants.ts';
+import { requireTenantBySlug } from '../../directory/tenants.ts';
+import { createUser, describeUser, findUserByLogin, requireUser, setUserPassword, setUserStatus } from '../../directory/users.ts';
+import type { User } from '../../directory/users.ts';
+import { parseCommandArgs, print, requireOption, UsageError } from '../command.ts';
+import type { Command } from '../command.ts';
+
+/** A person of the tenant by id (`usr_…`), email or username. */
+async function findPerson(ctx: Latchkey, tenant: Tenant, who: string | undefined): Promise<User> {
+  if (!who) throw new UsageError('the user is required (id, email or username)');
+  if (who.startsWith('usr_')) return requireUser(ctx.db, tenant.id, who);
+  const user = await findUserByLogin(ctx.db, tenant.id, who);
+  if (!user) throw new UsageError(`no user "${who}" in tenant ${tenant.slug}`);
+  return user;
+}
+
+export const userCommand: Command = {
+  name: 'user',
+  usage: [
+    'latchkey user create --tenant <slug> --email <email> --password <password> [--username <name>] [--first-name <name>] [--last-name <name>] [--json]',
+    '       latchkey user list --tenant <slug> [--json]',
+    '       latchkey user set-password --tenant <slug> <id|email|username> --password <password> [--json]',
+    '       latchkey user disable --tenant <slug> <id|email|username> [--json]',
+    '       latchkey user enable --tenant <slug> <id|email|username> [--json]',
+  ].join('\n'),
+  summary: 'Create people who sign in, list them, set passwords, disable and enable accounts',
+  async run(argv, context) {
+    const [verb, ...rest] = argv;
+    if (verb === 'create') {
+      const { values } = parseCommandArgs(rest, {
+        tenant: { type: 'string' },
+        email: { type: 'string' },
+        username: { type: 'string' },
+        password: { type: 'string' },
+        'first-name': { type: 'string' },
+        'last-name': { type: 'string' },
+        'display-name': { type: 'string' },
+      });
+      const slug = requireOption(values.tenant, 'tenant');
+      if (!values.email && !values.username) throw new UsageError('--email or --username is required');
+      const ctx = await context.latchkey();
+      const tenant = await requireTenantBySlug(ctx, slug);
+      const user = await createUser(ctx, tenant, {
+        email: values.email ?? null,
+        username: values.username ?? null,
+        password: values.password ?? null,
+        firstName: values['first-name'] ?? null,
+        lastName: values['last-name'] ?? null,
+        displayName: values['display-name'] ?? null,
+      });
+      print(context.io, values.json, describeUser(user));
+      return;
+    }
+    if (verb === 'list') {
+      const { values } = parseCommandArgs(rest, { tenant: { type: 'string' } });
+      const ctx = await context.latchkey();
+      const tenant = await requireTenantBySlug(ctx, requireOption(values.tenant, 'tenant'));
+      const users = await ctx.db.selectFrom('users').selectAll().where('tenant_id', '=', tenant.id).where('kind', '=', 'person').orderBy('id').execute();
+      print(context.io, values.json, users.map(describeUser));
+      return;
+    }
+    if (verb === 'set-password' || verb === 'disable' || verb === 'enable') {
+      const { values, positionals } = parseCommandArgs(rest, { tenant: { type: 'string' }, ...(verb === 'set-password' ? { password: { type: 'string' } } : {}) }, 1);
+      const ctx = await context.latchkey();
+      const tenant = await requireTenantBySlug(ctx, requireOption(values.tenant, 'tenant'));
+      const user = await findPerson(ctx, tenant, positionals[0]);
+      if (verb === 'set-password') await setUserPassword(ctx, user, requireOption(values.password as string | undefined, 'password'));
+      else await setUserStatus(ctx, user, verb === 'disable' ? 'disabled' : 'active');
+      print(context.io, values.json, describeUser(await requireUser(ctx.db, tenant.id, user.id)));
+      return;
+    }
+    throw new UsageError(verb ? `unknown user command "${verb}"` : 'a user command is required');
+  },
+};

@@ -1,0 +1,39 @@
+import type { Database } from '../database.ts';
+import type { GrantsTable } from '../schema-sign-in.ts';
+
+export type GrantRow = GrantsTable;
+
+/**
+ * Grants: one per authorization (a code, a password sign-in). Every refresh token and access token issued from
+ * it belongs to it, so revoking the grant revokes the whole family.
+ */
+export function grantQueries(db: Database) {
+  return {
+    async insert(row: GrantRow): Promise<void> {
+      await db.insertInto('grants').values(row).execute();
+    },
+    async findById(id: string): Promise<GrantRow | undefined> {
+      return db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    async recordAccessToken(grantId: string, jti: string, expiresAt: number): Promise<void> {
+      await db.insertInto('grant_access_tokens').values({ jti, grant_id: grantId, expires_at: expiresAt }).execute();
+    },
+    /**
+     * Revokes the grant, its refresh tokens and its unexpired access tokens (their jtis join
+     * `revoked_access_tokens`), in one transaction. Returns false when it was already revoked.
+     */
+    async revoke(id: string, now: number): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        const result = await trx.updateTable('grants').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+        await trx.updateTable('refresh_tokens').set({ revoked_at: now }).where('grant_id', '=', id).where('revoked_at', 'is', null).execute();
+        await trx
+          .insertInto('revoked_access_tokens')
+          .columns(['jti', 'expires_at'])
+          .expression(trx.selectFrom('grant_access_tokens').select(['jti', 'expires_at']).where('grant_id', '=', id).where('expires_at', '>', now))
+          .onConflict((oc) => oc.column('jti').doNothing())
+          .execute();
+        return result.numUpdatedRows > 0n;
+      });
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { Database } from '../database.ts';
+import type { BrowserSessionsTable } from '../schema-sign-in.ts';
+
+export type BrowserSession = BrowserSessionsTable;
+
+export function sessionQueries(db: Database) {
+  return {
+    async insert(row: BrowserSession): Promise<void> {
+      await db.insertInto('browser_sessions').values(row).execute();
+    },
+    /** The live session whose cookie hashes to `tokenHash`, if it has neither ended nor expired. */
+    async findLive(tenantId: string, tokenHash: string, now: number): Promise<BrowserSession | undefined> {
+      return db
+        .selectFrom('browser_sessions')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .where('tenant_id', '=', tenantId)
+        .where('ended_at', 'is', null)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+    },
+    async findById(id: string): Promise<BrowserSession | undefined> {
+      return db.selectFrom('browser_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    /** A new sign-in of the same user: new cookie hash and auth_time; false when the session ended meanwhile. */
+    async reauthenticate(id: string, tokenHash: string, authTime: number, expiresAt: number): Promise<boolean> {
+      const result = await db
+        .updateTable('browser_sessions')
+        .set({ token_hash: tokenHash, auth_time: authTime, expires_at: expiresAt })
+        .where('id', '=', id)
+        .where('ended_at', 'is', null)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+    async end(id: string, now: number): Promise<boolean> {
+      const result = await db.updateTable('browser_sessions').set({ ended_at: now }).where('id', '=', id).where('ended_at', 'is', null).executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+  };
+}
+
+export function isSessionLive(session: BrowserSession | undefined, now: number): boolean {
+  return session !== undefined && session.ended_at === null && session.expires_at > now;
+}

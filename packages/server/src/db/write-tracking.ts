@@ -1,0 +1,101 @@
+/**
+ * Counts this instance's writes that may change directory rows (tenants, clients, users, groups, roles), so a
+ * cache of such rows can tell at once that something it holds may be stale. Writes made elsewhere (another
+ * instance, the CLI) are covered by the cache's TTL instead, like the tenant and signing-key caches.
+ *
+ * A Kysely plugin sees every query this instance runs: a select changes nothing; a write to a leaf table
+ * (one no directory row depends on, even through ON DELETE CASCADE) changes nothing cached; anything else
+ * (other writes, raw statements, schema changes) bumps the generation, before and again after it runs.
+ */
+import type { KyselyPlugin, OperationNode, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+
+/**
+ * Tables written on hot paths whose rows no cached directory row depends on. A table missing here only costs
+ * cache misses, never stale answers; add a new hot-path table here when it cascades into nothing cached.
+ */
+export const LEAF_TABLES: ReadonlySet<string> = new Set([
+  'audit_events',
+  'revoked_access_tokens',
+  'api_keys',
+  'signing_keys',
+  'refresh_tokens',
+  'authorization_codes',
+]);
+
+interface NamedNode {
+  readonly kind: string;
+  readonly node?: NamedNode;
+  readonly table?: { readonly identifier?: { readonly name?: string } } | NamedNode;
+  readonly into?: NamedNode;
+  readonly from?: { readonly froms?: readonly NamedNode[] };
+  readonly sqlFragments?: readonly string[];
+}
+
+function tableName(node: NamedNode | undefined): string | undefined {
+  if (node === undefined) return undefined;
+  if (node.kind === 'AliasNode') return tableName(node.node);
+  if (node.kind === 'TableNode') return (node.table as { identifier?: { name?: string } } | undefined)?.identifier?.name;
+  return undefined;
+}
+
+function writtenTables(node: NamedNode): (string | undefined)[] | undefined {
+  switch (node.kind) {
+    case 'SelectQueryNode':
+      return [];
+    case 'InsertQueryNode':
+      return [tableName(node.into)];
+    case 'UpdateQueryNode':
+      return [tableName(node.table as NamedNode | undefined)];
+    case 'DeleteQueryNode':
+      return (node.from?.froms ?? [undefined]).map(tableName);
+    case 'RawNode':
+      return /^\s*select\b/i.test(node.sqlFragments?.[0] ?? '') ? [] : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Whether a query may change a directory row: unknown shapes count as yes. */
+export function mayChangeDirectory(node: OperationNode): boolean {
+  const tables = writtenTables(node as NamedNode);
+  return tables === undefined || tables.some((table) => table === undefined || !LEAF_TABLES.has(table));
+}
+
+export class WriteTracker implements KyselyPlugin {
+  #generation = 0;
+  readonly #writes = new WeakSet<object>();
+
+  /** Changes whenever this instance may have changed a directory row. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  transformQuery({ node, queryId }: PluginTransformQueryArgs): RootOperationNode {
+    if (mayChangeDirectory(node)) {
+      this.#generation += 1;
+      this.#writes.add(queryId);
+    }
+    return node;
+  }
+
+  async transformResult({ result, queryId }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    // Again once the write is done: a read that overlapped it must not be cached as current.
+    if (this.#writes.has(queryId)) this.#generation += 1;
+    return result;
+  }
+}
+
+const trackers = new WeakMap<object, WriteTracker>();
+
+/** Attaches a tracker to a Kysely instance (done once, where the database is opened). */
+export function trackWrites<T extends { withPlugin(plugin: KyselyPlugin): T }>(db: T): T {
+  const tracker = new WriteTracker();
+  const tracked = db.withPlugin(tracker);
+  trackers.set(tracked, tracker);
+  return tracked;
+}
+
+/** The tracker of a database opened by `openDatabase`; undefined for any other Kysely instance. */
+export function writeTrackerOf(db: object): WriteTracker | undefined {
+  return trackers.get(db);
+}

@@ -1,0 +1,89 @@
+/**
+ * The hosted sign-in page: `GET <issuer>/login?interaction=…` shows the form, `POST <issuer>/login` checks the
+ * CSRF token, the brute-force limits and the password, starts the browser session and continues the
+ * authorization (to consent or straight back to the client).
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Latchkey } from '../context.ts';
+import { interactionQueries } from '../db/queries/interactions.ts';
+import type { Tenant } from '../db/queries/tenants.ts';
+import type { Client } from '../db/queries/clients.ts';
+import { signInWithPassword } from '../directory/password-sign-in.ts';
+import { requireTenantBySlug } from '../directory/tenants.ts';
+import { issuerFor } from '../directory/tenant-directory.ts';
+import { AccessDenied } from '../errors/oauth-error.ts';
+import { readBodyParams, readQueryParams } from '../oauth/request-params.ts';
+import { currentSession, startSession } from './browser-session.ts';
+import { CSRF_FIELD, issueCsrfToken, verifyCsrfToken } from './csrf.ts';
+import { requireInteraction } from './interactions.ts';
+import type { Interaction } from './interactions.ts';
+import { formTargetFor, sendPage } from './layout.ts';
+import { loginPage } from './pages/login-page.ts';
+import { rememberPageTenant } from './page-errors.ts';
+import { abandonAuthorization, requireInteractionClient, resumeAuthorization } from './resume.ts';
+
+type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
+
+export const INVALID_CREDENTIALS = 'The email, username or password is incorrect.';
+
+function lockoutMessage(retryAfterSeconds: number): string {
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  return `Too many failed sign-in attempts. Please wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`;
+}
+
+function showForm(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, page: { tenant: Tenant; client: Client; interaction: Interaction; login?: string; error?: string }, status = 200) {
+  const csrfToken = issueCsrfToken(ctx, request, reply, page.tenant, 'login', page.interaction.id);
+  const target = formTargetFor(page.interaction.authz.redirectUri);
+  return sendPage(
+    reply,
+    loginPage({
+      tenantName: page.tenant.name,
+      clientName: page.client.name,
+      action: `${issuerFor(ctx.config.baseUrl, page.tenant.slug)}/login`,
+      interactionId: page.interaction.id,
+      csrfToken,
+      ...(page.login === undefined ? {} : { login: page.login }),
+      ...(page.error === undefined ? {} : { error: page.error }),
+      formTargets: target === undefined ? [] : [target],
+    }),
+    status,
+  );
+}
+
+export function loginPageHandler(ctx: Latchkey) {
+  return async function showLogin(request: TenantRequest, reply: FastifyReply) {
+    const tenant = await requireTenantBySlug(ctx, request.params.tenant);
+    rememberPageTenant(request, tenant);
+    const interaction = await requireInteraction(ctx, tenant, readQueryParams(request.url).get('interaction'));
+    const client = await requireInteractionClient(ctx, interaction);
+    return showForm(ctx, request, reply, { tenant, client, interaction, ...(interaction.authz.loginHint ? { login: interaction.authz.loginHint } : {}) });
+  };
+}
+
+export function loginSubmitHandler(ctx: Latchkey) {
+  return async function submitLogin(request: TenantRequest, reply: FastifyReply) {
+    const tenant = await requireTenantBySlug(ctx, request.params.tenant);
+    rememberPageTenant(request, tenant);
+    const form = readBodyParams(request.headers['content-type'], request.body, { allowJson: false });
+    const interaction = await requireInteraction(ctx, tenant, form.get('interaction'));
+    verifyCsrfToken(ctx, request, form.get(CSRF_FIELD), 'login', interaction.id);
+    const client = await requireInteractionClient(ctx, interaction);
+    if (form.get('action') === 'cancel') return abandonAuthorization(ctx, reply, tenant, interaction, new AccessDenied('the user cancelled the sign-in'));
+
+    const login = (form.get('login') ?? '').trim();
+    const password = form.get('password') ?? '';
+    const page = { tenant, client, interaction, login };
+    if (login === '' || password === '') return showForm(ctx, request, reply, { ...page, error: 'Enter your email or username and your password.' }, 400);
+    const result = await signInWithPassword(ctx, tenant, { login, password, ip: request.ip, channel: 'hosted_page', clientId: client.clientId });
+    if (result.outcome === 'locked') {
+      reply.header('Retry-After', String(result.retryAfterSeconds));
+      return showForm(ctx, request, reply, { ...page, error: lockoutMessage(result.retryAfterSeconds) }, 429);
+    }
+    if (result.outcome === 'invalid') return showForm(ctx, request, reply, { ...page, error: INVALID_CREDENTIALS }, 401);
+
+    const session = await startSession(ctx, reply, tenant, result.user.id, await currentSession(ctx, request, tenant));
+    await interactionQueries(ctx.db).recordSignIn(interaction.idHash, { userId: result.user.id, sessionId: session.id, authTime: session.auth_time });
+    const signedIn: Interaction = { ...interaction, row: { ...interaction.row, user_id: result.user.id, session_id: session.id, auth_time: session.auth_time } };
+    return resumeAuthorization(ctx, reply, { tenant, client, authz: interaction.authz, session, interaction: signedIn });
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * Errors on browser-facing routes (authorize before the redirect URI is trusted, hosted pages, logout) are shown
+ * as an HTML page with the tenant's name, not as JSON.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Tenant } from '../db/queries/tenants.ts';
+import { registerErrorRenderer } from '../http/error-handler.ts';
+import { sendPage } from './layout.ts';
+import { errorPage } from './pages/error-page.ts';
+
+const pageTenants = new WeakMap<FastifyRequest, Tenant>();
+
+/** Lets the error page show the tenant's name. */
+export function rememberPageTenant(request: FastifyRequest, tenant: Tenant): void {
+  pageTenants.set(request, tenant);
+}
+
+export const BROWSER_ROUTE = /^\/t\/[^/?]+\/(?:oauth2\/authorize|oauth2\/logout|login|consent|logout\/confirm)\/?(?:\?|$)/;
+
+const TITLES: Record<number, string> = { 400: 'This request cannot be completed', 403: 'Not allowed', 404: 'Not found', 429: 'Please wait' };
+
+let registered = false;
+
+export function registerPageErrors(): void {
+  if (registered) return;
+  registered = true;
+  registerErrorRenderer(
+    (request) => BROWSER_ROUTE.test(request.url),
+    (request, reply, error) => {
+      const tenant = pageTenants.get(request);
+      const title = error.status >= 500 ? 'Something went wrong' : (TITLES[error.status] ?? 'This request cannot be completed');
+      const description = error.expose ? error.description : 'The server could not complete the request. Try again in a moment.';
+      return sendPage(reply, errorPage({ title, description, code: error.error, ...(tenant ? { tenantName: tenant.name } : {}) }), error.status);
+    },
+  );
+}

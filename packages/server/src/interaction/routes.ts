@@ -1,0 +1,30 @@
+/**
+ * Browser-facing routes: the authorization and end-session endpoints and the hosted pages (sign-in, consent,
+ * sign-out confirmation). No CORS; errors render as HTML pages; forms are parsed from raw bodies.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Latchkey } from '../context.ts';
+import { authorizeHandler } from '../oauth/authorize.ts';
+import { contributeSignInMetadata } from '../oauth/sign-in-metadata.ts';
+import { endSessionHandler, logoutConfirmHandler } from '../oauth/end-session.ts';
+import { consentPageHandler, consentSubmitHandler } from './consent.ts';
+import { loginPageHandler, loginSubmitHandler } from './login.ts';
+import { registerPageErrors } from './page-errors.ts';
+
+export async function browserRoutes(app: FastifyInstance, ctx: Latchkey): Promise<void> {
+  registerPageErrors();
+  contributeSignInMetadata();
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  const authorize = authorizeHandler(ctx);
+  app.get('/t/:tenant/oauth2/authorize', authorize);
+  app.post('/t/:tenant/oauth2/authorize', authorize);
+  const endSession = endSessionHandler(ctx);
+  app.get('/t/:tenant/oauth2/logout', endSession);
+  app.post('/t/:tenant/oauth2/logout', endSession);
+  app.get('/t/:tenant/login', loginPageHandler(ctx));
+  app.post('/t/:tenant/login', loginSubmitHandler(ctx));
+  app.get('/t/:tenant/consent', consentPageHandler(ctx));
+  app.post('/t/:tenant/consent', consentSubmitHandler(ctx));
+  app.post('/t/:tenant/logout/confirm', logoutConfirmHandler(ctx));
+}

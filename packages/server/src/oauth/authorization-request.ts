@@ -1,0 +1,134 @@
+/**
+ * Reads and checks an authorization request (RFC 6749 §4.1.1, RFC 7636, OpenID Connect Core §3.1.2.1) in two
+ * stages. First the client and its redirect URI: when either is wrong the user sees an error page and is never
+ * redirected (RFC 6749 §4.1.2.1). Then everything else: those errors go back to the client with `state` and `iss`.
+ * Unknown parameters are ignored.
+ */
+import type { Latchkey } from '../context.ts';
+import { clientQueries } from '../db/queries/clients.ts';
+import type { Client } from '../db/queries/clients.ts';
+import type { Tenant } from '../db/queries/tenants.ts';
+import { InvalidRequest, InvalidScope, UnauthorizedClient, UnsupportedResponseType, assert, OAuthError } from '../errors/oauth-error.ts';
+import { verifyIdTokenHint } from '../tokens/id-token.ts';
+import { splitScope } from './request-params.ts';
+import type { Params } from './request-params.ts';
+
+export type ResponseMode = 'query' | 'form_post';
+
+/** Where an authorization response goes; known once the client and redirect URI check out. */
+export interface ResponseTarget {
+  readonly redirectUri: string;
+  readonly responseMode: ResponseMode;
+  readonly state: string | undefined;
+  readonly issuer: string;
+}
+
+/** A validated authorization request, as stored with an interaction (JSON). */
+export interface AuthorizationRequest {
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly responseMode: ResponseMode;
+  readonly scope: readonly string[];
+  readonly state?: string;
+  readonly nonce?: string;
+  readonly codeChallenge?: string;
+  readonly prompt: readonly string[];
+  /** Seconds (OpenID Connect Core §3.1.2.1). */
+  readonly maxAge?: number;
+  readonly loginHint?: string;
+  /** The `sub` of a valid `id_token_hint`. */
+  readonly idTokenHintSubject?: string;
+  readonly uiLocales?: string;
+}
+
+function refused(description: string): OAuthError {
+  return new InvalidRequest(description);
+}
+
+/** Stage one: the client (of this tenant) and its exact, registered redirect URI. Errors here render a page. */
+export async function findClientAndRedirect(ctx: Latchkey, tenant: Tenant, params: Params): Promise<{ client: Client; redirectUri: string }> {
+  const clientId = params.get('client_id');
+  assert(clientId !== undefined && clientId !== '', refused('the request has no client_id'));
+  const client = clientId.length <= 128 ? await clientQueries(ctx.db).findById(clientId) : undefined;
+  assert(client !== undefined && client.tenantId === tenant.id, refused('the application (client_id) is not known here'));
+  const redirectUri = params.get('redirect_uri');
+  assert(redirectUri !== undefined && redirectUri !== '', refused('the request has no redirect_uri'));
+  // RFC 6749 §3.1.2.3 and OAuth 2.0 Security BCP §4.1.3: exact string comparison, nothing else.
+  assert(client.redirectUris.includes(redirectUri), refused('the redirect_uri is not registered for this application'));
+  return { client, redirectUri };
+}
+
+export function responseModeOf(params: Params): ResponseMode {
+  return params.get('response_mode') === 'form_post' ? 'form_post' : 'query';
+}
+
+const CODE_CHALLENGE = /^[A-Za-z0-9._~-]{43,128}$/;
+const PROMPTS = new Set(['none', 'login', 'consent', 'select_account']);
+
+/** Stage two: everything else. Errors thrown here are sent back to the client's redirect URI. */
+export async function validateAuthorizationRequest(ctx: Latchkey, tenant: Tenant, client: Client, redirectUri: string, params: Params): Promise<AuthorizationRequest> {
+  const mode = params.get('response_mode');
+  assert(mode === undefined || mode === 'query' || mode === 'form_post', refused('response_mode must be query or form_post'));
+  assert(params.get('request') === undefined && params.get('request_uri') === undefined, new OAuthError('request_not_supported', 400, 'request objects are not supported'));
+  const responseType = params.get('response_type');
+  assert(responseType !== undefined && responseType !== '', refused('the request has no response_type'));
+  assert(responseType === 'code', new UnsupportedResponseType('only response_type=code is supported'));
+  assert(client.grantTypes.includes('authorization_code'), new UnauthorizedClient('this application may not use the authorization code flow'));
+
+  const scope = splitScope(params.get('scope'));
+  const notAllowed = scope.filter((s) => !client.scopes.includes(s));
+  assert(notAllowed.length === 0, new InvalidScope(`scope not allowed for this application: ${notAllowed.join(' ')}`));
+
+  // RFC 7636 §4.3; S256 only (OAuth 2.0 Security BCP §2.1.1), and mandatory for public clients.
+  const codeChallenge = params.get('code_challenge');
+  const method = params.get('code_challenge_method');
+  if (codeChallenge === undefined) {
+    assert(method === undefined, refused('code_challenge_method without code_challenge'));
+    assert(client.type !== 'public', refused('PKCE is required: send code_challenge with code_challenge_method=S256'));
+  } else {
+    assert(method === 'S256', refused(method === undefined || method === 'plain' ? 'code_challenge_method must be S256 (plain is not allowed)' : 'code_challenge_method must be S256'));
+    assert(CODE_CHALLENGE.test(codeChallenge), refused('code_challenge must be 43 to 128 characters of base64url'));
+  }
+
+  const prompt = splitScope(params.get('prompt'));
+  assert(prompt.every((p) => PROMPTS.has(p)), refused('prompt may only contain none, login, consent and select_account'));
+  assert(!prompt.includes('none') || prompt.length === 1, refused('prompt=none cannot be combined with other values'));
+
+  const maxAgeText = params.get('max_age');
+  let maxAge: number | undefined;
+  if (maxAgeText !== undefined) {
+    assert(/^\d{1,10}$/.test(maxAgeText), refused('max_age must be a whole number of seconds'));
+    maxAge = Number(maxAgeText);
+  }
+
+  let idTokenHintSubject: string | undefined;
+  const hint = params.get('id_token_hint');
+  if (hint !== undefined && hint !== '') {
+    const verified = await verifyIdTokenHint(ctx, tenant, hint);
+    assert(verified !== undefined, refused('id_token_hint is not an ID token this issuer issued'));
+    idTokenHintSubject = verified.sub;
+  }
+
+  const optional = (name: string) => {
+    const value = params.get(name);
+    return value === undefined || value === '' ? {} : { [name]: value };
+  };
+  const { state } = optional('state');
+  const { nonce } = optional('nonce');
+  const { login_hint: loginHint } = optional('login_hint');
+  const { ui_locales: uiLocales } = optional('ui_locales');
+  return {
+    clientId: client.clientId,
+    redirectUri,
+    responseMode: mode === 'form_post' ? 'form_post' : 'query',
+    scope,
+    prompt,
+    ...(state === undefined ? {} : { state }),
+    ...(nonce === undefined ? {} : { nonce }),
+    ...(codeChallenge === undefined ? {} : { codeChallenge }),
+    ...(maxAge === undefined ? {} : { maxAge }),
+    ...(loginHint === undefined ? {} : { loginHint }),
+    ...(idTokenHintSubject === undefined ? {} : { idTokenHintSubject }),
+    ...(uiLocales === undefined ? {} : { uiLocales }),
+  };
+}

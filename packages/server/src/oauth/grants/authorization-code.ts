@@ -1,0 +1,47 @@
+/**
+ * RFC 6749 §4.1.3: exchanges an authorization code. Steps: find the code → bound to this client → not expired →
+ * same redirect URI → PKCE verifier → consume it (one conditional update; a code used twice revokes every token
+ * issued from it, RFC 6749 §4.1.2) → grant still alive, user active → issue tokens (with the ID token's nonce).
+ */
+import { authorizationCodeQueries } from '../../db/queries/authorization-codes.ts';
+import type { AuthorizationCodeRow } from '../../db/queries/authorization-codes.ts';
+import type { Latchkey } from '../../context.ts';
+import type { Client } from '../../db/queries/clients.ts';
+import { InvalidGrant, assert } from '../../errors/oauth-error.ts';
+import { hashSecret } from '../../tokens/opaque.ts';
+import { assertPresent } from '../request-params.ts';
+import { splitScope } from '../request-params.ts';
+import type { Grant, GrantContext, TokenResponse } from './grant.ts';
+import { requireActiveUser, requireLiveGrant, revokeGrantFamily } from './shared/grant-checks.ts';
+import { issueUserTokens } from './shared/issue-tokens.ts';
+import { verifyPkce } from './shared/pkce.ts';
+
+async function findCode(ctx: Latchkey, code: string, client: Client): Promise<AuthorizationCodeRow> {
+  const row = code.length <= 256 ? await authorizationCodeQueries(ctx.db).findByHash(hashSecret(code)) : undefined;
+  // A code issued to another client is unknown to this one (RFC 6749 §4.1.3).
+  assert(row !== undefined && row.client_id === client.clientId && row.tenant_id === client.tenantId, new InvalidGrant('the authorization code is invalid'));
+  return row;
+}
+
+async function consumeCode(ctx: Latchkey, row: AuthorizationCodeRow, ip: string): Promise<void> {
+  const consumed = row.consumed_at === null && (await authorizationCodeQueries(ctx.db).consume(row.code_hash, ctx.now()));
+  if (!consumed) {
+    await revokeGrantFamily(ctx, { id: row.grant_id, tenant_id: row.tenant_id, client_id: row.client_id }, 'authorization_code.reuse', ip);
+    throw new InvalidGrant('the authorization code was already used; every token issued from it is now revoked');
+  }
+}
+
+export const authorizationCodeGrant: Grant = {
+  type: 'authorization_code',
+  async handle({ ctx, request, params, tenant, client }: GrantContext): Promise<TokenResponse> {
+    assertPresent(params, 'code', 'redirect_uri');
+    const row = await findCode(ctx, params.get('code')!, client);
+    assert(row.expires_at > ctx.now(), new InvalidGrant('the authorization code has expired'));
+    assert(row.redirect_uri === params.get('redirect_uri'), new InvalidGrant('redirect_uri does not match the one of the authorization request'));
+    verifyPkce(row.code_challenge, params.get('code_verifier'));
+    await consumeCode(ctx, row, request.ip);
+    const grant = await requireLiveGrant(ctx, row.grant_id);
+    const user = await requireActiveUser(ctx, grant);
+    return issueUserTokens(ctx, { tenant, client, grant, user, scope: splitScope(grant.scope), nonce: row.nonce, newRefreshToken: true });
+  },
+};

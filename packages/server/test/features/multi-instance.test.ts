@@ -1,0 +1,198 @@
+/**
+ * Three instances on one database (issue 7): nothing instance-local breaks a deployment behind a load
+ * balancer. A browser-less sign-in crosses all three (authorization, sign-in form, consent and code exchange on
+ * different instances); 50 concurrent uses of one refresh token spread over them → exactly one wins. Directory changes made through one instance hold on the others at once; a key rotated through one
+ * instance is in every instance's JWKS before any of them signs with it; with LATCHKEY_REDIS_URL a rate limit
+ * reached on one instance holds on the others (and without Redis it is per instance, as the README says).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import { decodeProtectedHeader } from 'jose';
+import { DIALECTS } from '../support/databases.ts';
+import { startDeployment, startLoadBalancer, uniqueRedisPrefix } from '../support/instances.ts';
+import { createSignInFixture } from '../support/sign-in-fixture.ts';
+import { exchangeCode, signIn, signInForTokens } from '../support/sign-in.ts';
+import { postForm } from '../support/http.ts';
+import type { Deployment } from '../support/instances.ts';
+import { createTenantWithClient } from '../support/server.ts';
+import type { TenantWithClient } from '../support/server.ts';
+import { rotateClientSecret } from '../../src/directory/clients.ts';
+import { createTenant } from '../../src/directory/tenants.ts';
+import { clientCredentials, fetchJwks, verifyAccessToken } from '../support/tokens.ts';
+
+const REDIS_URL = process.env.LATCHKEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+for (const dialect of DIALECTS) {
+  describe(`three instances on one ${dialect} database`, () => {
+    describe('directory and signing keys', () => {
+      let deployment: Deployment;
+      let acme: TenantWithClient;
+
+      before(async () => {
+        deployment = await startDeployment(dialect, 3, { LATCHKEY_CACHE_TTL_SECONDS: '1', LATCHKEY_KEY_ACTIVATION_DELAY_SECONDS: '2' });
+        acme = await createTenantWithClient(deployment.instances[0]!, 'acme');
+      });
+      after(() => deployment.stop());
+
+      it('accepts a client made through one instance on the others, and a secret rotated through one is refused by all at once', async () => {
+        const [a, b, c] = deployment.instances as [typeof deployment.instances[0], typeof deployment.instances[0], typeof deployment.instances[0]];
+        for (const instance of [a, b, c]) assert.equal((await clientCredentials(instance.url, acme.clientId, acme.clientSecret)).status, 200);
+        const rotated = await rotateClientSecret(b.ctx, acme.clientId);
+        for (const instance of [a, b, c]) {
+          assert.equal((await clientCredentials(instance.url, acme.clientId, acme.clientSecret)).status, 401);
+          assert.equal((await clientCredentials(instance.url, acme.clientId, rotated.clientSecret!)).status, 200);
+        }
+        acme = { ...acme, clientSecret: rotated.clientSecret! };
+        // A tenant created through c is served by a at once: misses are never cached.
+        await createTenant(c.ctx, { slug: 'fresh' });
+        assert.equal((await fetch(`${a.url}/t/fresh/.well-known/openid-configuration`)).status, 200);
+      });
+
+      it('publishes a key rotated through one instance in every JWKS before any instance signs with it', async () => {
+        const { instances } = deployment;
+        const issuer = `${deployment.baseUrl}/t/acme`;
+        // Warm every instance's caches with the old key.
+        const oldKid = decodeProtectedHeader(await token(instances[0]!.url)).kid;
+        for (const instance of instances) await fetchJwks(instance.url, 'acme');
+
+        const rotation = await instances[0]!.ctx.signingKeys.rotate(acme.tenant.id, 'RS256', 3600_000);
+        assert.notEqual(rotation.kid, oldKid);
+        const signedWithNewKey = new Set<number>();
+        for (let round = 0; round < 200 && signedWithNewKey.size < instances.length; round++) {
+          await Promise.all(
+            instances.map(async (instance, index) => {
+              const accessToken = await token(instance.url);
+              // Whatever key signed it, every instance's JWKS, asked right now, must already hold that key.
+              for (const other of instances) await verifyAccessToken(accessToken, await fetchJwks(other.url, 'acme'), issuer);
+              if (decodeProtectedHeader(accessToken).kid === rotation.kid) signedWithNewKey.add(index);
+            }),
+          );
+          await sleep(50);
+        }
+        assert.equal(signedWithNewKey.size, instances.length, 'every instance switched to the rotated key');
+      });
+
+      async function token(url: string): Promise<string> {
+        const response = await clientCredentials(url, acme.clientId, acme.clientSecret);
+        assert.equal(response.status, 200);
+        return ((await response.json()) as { access_token: string }).access_token;
+      }
+    });
+
+    it('(why the activation delay exists) without it, an instance signs with a key another instance does not publish yet', async () => {
+      const deployment = await startDeployment(dialect, 2, { LATCHKEY_CACHE_TTL_SECONDS: '60' });
+      try {
+        const [a, b] = deployment.instances as [typeof deployment.instances[0], typeof deployment.instances[0]];
+        const acme = await createTenantWithClient(a, 'acme');
+        await fetchJwks(b.url, 'acme');
+        const rotation = await a.ctx.signingKeys.rotate(acme.tenant.id, 'RS256', 3600_000, 0);
+        const response = await clientCredentials(a.url, acme.clientId, acme.clientSecret);
+        const accessToken = ((await response.json()) as { access_token: string }).access_token;
+        assert.equal(decodeProtectedHeader(accessToken).kid, rotation.kid);
+        await assert.rejects(verifyAccessToken(accessToken, await fetchJwks(b.url, 'acme'), `${deployment.baseUrl}/t/acme`));
+      } finally {
+        await deployment.stop();
+      }
+    });
+
+    for (const shared of [true, false]) {
+      it(shared ? 'shares rate limits through Redis: a limit reached on one instance holds on the others' : 'keeps rate limits per instance without Redis', async () => {
+        const prefix = uniqueRedisPrefix();
+        const deployment = await startDeployment(dialect, 3, {
+          LATCHKEY_RATE_LIMIT_PER_CLIENT: '3',
+          ...(shared ? { LATCHKEY_REDIS_URL: REDIS_URL, LATCHKEY_REDIS_KEY_PREFIX: prefix } : {}),
+        });
+        try {
+          const acme = await createTenantWithClient(deployment.instances[0]!, 'acme');
+          const statuses: number[] = [];
+          for (const instance of deployment.instances) statuses.push((await clientCredentials(instance.url, acme.clientId, acme.clientSecret)).status);
+          assert.deepEqual(statuses, [200, 200, 200]);
+          for (const instance of deployment.instances) {
+            const response = await clientCredentials(instance.url, acme.clientId, acme.clientSecret);
+            if (shared) {
+              assert.equal(response.status, 429);
+              assert.ok(Number(response.headers.get('retry-after')) >= 1);
+            } else {
+              assert.equal(response.status, 200, 'each instance counts only its own requests');
+            }
+          }
+        } finally {
+          await deployment.stop();
+          await deleteRedisKeys(prefix);
+        }
+      });
+    }
+  });
+}
+
+describe('sign-in and refresh across three instances', () => {
+  for (const dialect of DIALECTS) {
+    it(`a browser-less sign-in crosses all three instances behind a round-robin balancer (${dialect})`, async () => {
+      const deployment = await startDeployment(dialect, 3);
+      const balancer = await startLoadBalancer(deployment.basePort, deployment.instances.map((i) => i.url));
+      try {
+        const fixture = await createSignInFixture(deployment.instances[0]!, 'acme');
+        const result = await signIn({ issuer: fixture.issuer, clientId: fixture.clientId, redirectUri: fixture.redirectUri, login: fixture.login, password: fixture.password });
+        assert.ok(result.code, `signed in: ${result.callback.href}`);
+        assert.deepEqual(result.pages, ['login', 'consent']);
+        const signInHops = balancer.routed.length;
+        assert.deepEqual(new Set(balancer.routed), new Set([0, 1, 2]), 'the authorization, the sign-in form and the consent were served by all three');
+        const response = await exchangeCode({ issuer: fixture.issuer, clientId: fixture.clientId, clientSecret: fixture.clientSecret, redirectUri: fixture.redirectUri, code: result.code, codeVerifier: result.pkce.verifier });
+        assert.equal(response.status, 200);
+        assert.notEqual(balancer.routed[signInHops], balancer.routed[0], 'the code was redeemed on another instance than the one that started the sign-in');
+        const tokens = (await response.json()) as { access_token: string; refresh_token: string; id_token: string };
+        const payload = await verifyAccessToken(tokens.access_token, await fetchJwks(deployment.instances[2]!.url, 'acme'), fixture.issuer);
+        assert.equal(payload.sub, fixture.user.id);
+        assert.ok(tokens.refresh_token && tokens.id_token);
+      } finally {
+        await balancer.close();
+        await deployment.stop();
+      }
+    });
+  }
+
+  // PostgreSQL only: three in-process instances on one SQLite file would block each other's thread on the
+  // write lock; concurrent refreshes on SQLite run across worker processes in workers.test.ts.
+  it('50 concurrent uses of one refresh token over three instances: exactly one succeeds and the family is revoked (postgres)', async () => {
+    const deployment = await startDeployment('postgres', 3);
+    const balancer = await startLoadBalancer(deployment.basePort, deployment.instances.map((i) => i.url));
+    try {
+      const fixture = await createSignInFixture(deployment.instances[0]!, 'acme');
+      const { tokens } = await signInForTokens({ issuer: fixture.issuer, clientId: fixture.clientId, clientSecret: fixture.clientSecret, redirectUri: fixture.redirectUri, login: fixture.login, password: fixture.password });
+      const refreshToken = tokens.refresh_token as string;
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, async (_, i) => {
+          const response = await postForm(`${deployment.instances[i % 3]!.url}/t/acme/oauth2/token`, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: fixture.clientId, client_secret: fixture.clientSecret });
+          return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+        }),
+      );
+      const winners = responses.filter((r) => r.status === 200);
+      assert.equal(winners.length, 1, `statuses: ${responses.map((r) => r.status).join(',')}`);
+      for (const loser of responses.filter((r) => r.status !== 200)) {
+        assert.equal(loser.status, 400);
+        assert.equal(loser.body.error, 'invalid_grant');
+      }
+      // The replays revoked the family: even the winner's new refresh token is refused now, on every instance.
+      for (const instance of deployment.instances) {
+        const response = await postForm(`${instance.url}/t/acme/oauth2/token`, { grant_type: 'refresh_token', refresh_token: winners[0]!.body.refresh_token as string, client_id: fixture.clientId, client_secret: fixture.clientSecret });
+        assert.equal(response.status, 400);
+      }
+    } finally {
+      await balancer.close();
+      await deployment.stop();
+    }
+  });
+});

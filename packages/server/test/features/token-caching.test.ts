@@ -1,0 +1,93 @@
+/**
+ * The token endpoint caches clients and service-account claims (issue 6, `oauth/issuance-cache.ts`). A change
+ * made through this instance must show on the very next request: a rotated secret, a disabled service account,
+ * a new group membership. With LATCHKEY_CACHE_TTL_SECONDS=0 a change made by another instance shows at once too.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DIALECTS } from '../support/databases.ts';
+import { createTenantWithClient, startTestServer } from '../support/server.ts';
+import type { TenantWithClient, TestServer } from '../support/server.ts';
+import { basicAuth, json, postForm } from '../support/http.ts';
+import { rotateClientSecret } from '../../src/directory/clients.ts';
+import { openDatabase } from '../../src/db/database.ts';
+import { clientQueries } from '../../src/db/queries/clients.ts';
+
+async function token(server: TestServer, clientId: string, secret: string): Promise<Response> {
+  return postForm(`${server.url}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basicAuth(clientId, secret) });
+}
+
+function claimsOf(body: Record<string, unknown>): Record<string, unknown> {
+  return JSON.parse(Buffer.from(String(body.access_token).split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+async function serviceUserId(server: TestServer, clientId: string): Promise<string> {
+  const client = await clientQueries(server.ctx.db).findById(clientId);
+  return client!.serviceUserId!;
+}
+
+for (const dialect of DIALECTS) {
+  describe(`token endpoint caches (${dialect})`, () => {
+    let server: TestServer;
+    let acme: TenantWithClient;
+
+    before(async () => {
+      server = await startTestServer(dialect);
+      acme = await createTenantWithClient(server, 'acme');
+    });
+    after(() => server.stop());
+
+    it('refuses a rotated-out secret on the very next request', async () => {
+      assert.equal((await token(server, acme.clientId, acme.clientSecret)).status, 200);
+      const rotated = await rotateClientSecret(server.ctx, acme.clientId);
+      const old = await token(server, acme.clientId, acme.clientSecret);
+      assert.equal(old.status, 401);
+      assert.equal((await json(old)).error, 'invalid_client');
+      assert.equal((await token(server, acme.clientId, rotated.clientSecret!)).status, 200);
+      acme = { ...acme, clientSecret: rotated.clientSecret! };
+    });
+
+    it('puts a new group membership in the very next token', async () => {
+      const before = await json(await token(server, acme.clientId, acme.clientSecret));
+      assert.deepEqual(claimsOf(before).groups, []);
+      const now = Date.now();
+      await server.ctx.db.insertInto('groups').values({ id: 'grp_cache', tenant_id: acme.tenant.id, name: 'agents', description: null, created_at: now, updated_at: now }).execute();
+      await server.ctx.db.insertInto('group_members').values({ group_id: 'grp_cache', user_id: await serviceUserId(server, acme.clientId), created_at: now }).execute();
+      const afterJoin = await json(await token(server, acme.clientId, acme.clientSecret));
+      assert.deepEqual(claimsOf(afterJoin).groups, ['agents']);
+    });
+
+    it('refuses a disabled service account on the very next request', async () => {
+      assert.equal((await token(server, acme.clientId, acme.clientSecret)).status, 200);
+      const userId = await serviceUserId(server, acme.clientId);
+      await server.ctx.db.updateTable('users').set({ status: 'disabled' }).where('id', '=', userId).execute();
+      const refused = await token(server, acme.clientId, acme.clientSecret);
+      assert.equal(refused.status, 400);
+      assert.equal((await json(refused)).error, 'unauthorized_client');
+      await server.ctx.db.updateTable('users').set({ status: 'active' }).where('id', '=', userId).execute();
+      assert.equal((await token(server, acme.clientId, acme.clientSecret)).status, 200);
+    });
+  });
+
+  describe(`token endpoint caches turned off (${dialect})`, () => {
+    let server: TestServer;
+    let acme: TenantWithClient;
+
+    before(async () => {
+      server = await startTestServer(dialect, { LATCHKEY_CACHE_TTL_SECONDS: '0' });
+      acme = await createTenantWithClient(server, 'acme');
+    });
+    after(() => server.stop());
+
+    it('sees a secret rotated by another instance at once', async () => {
+      assert.equal((await token(server, acme.clientId, acme.clientSecret)).status, 200);
+      const other = openDatabase(server.database.url);
+      try {
+        await clientQueries(other.db).setSecretHash(acme.clientId, '0'.repeat(64), Date.now());
+      } finally {
+        await other.db.destroy();
+      }
+      assert.equal((await token(server, acme.clientId, acme.clientSecret)).status, 401);
+    });
+  });
+}
