@@ -48,7 +48,8 @@ describe('PostgreSQL unreachable and back (through a TCP proxy)', () => {
     proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
     const proxied = new URL(database.url);
     proxied.port = String(await proxy.start());
-    server = await startTestServer('postgres', { LATCHKEY_DATABASE_URL: proxied.href, LATCHKEY_DATABASE_TIMEOUT_SECONDS: '1' }, database);
+    // No directory cache: every token request needs the database, which is what this test cuts.
+    server = await startTestServer('postgres', { LATCHKEY_DATABASE_URL: proxied.href, LATCHKEY_DATABASE_TIMEOUT_SECONDS: '1', LATCHKEY_CACHE_TTL_SECONDS: '0' }, database);
     acme = await createTenantWithClient(server, 'acme');
   });
   after(async () => {

@@ -83,7 +83,7 @@ describe('serve --workers 2 on SQLite', () => {
     primary.child.kill('SIGTERM');
     await primary.waitForLog((l) => l.msg === 'shutting down: draining in-flight requests', 'a worker draining', mark);
     const { status, body } = await slow.finish();
-    assert.equal(status, 200);
+    assert.equal(status, 200, body);
     const token = (JSON.parse(body) as { access_token: string }).access_token;
     assert.equal((await verifyAccessToken(token, await admin.signingKeys.jwks((await admin.tenants.bySlug('acme'))!.id), issuer)).client_id, clientId);
     const exit = await primary.exited;
