@@ -1,5 +1,5 @@
 /**
- * `npm run bench:profile -- [--duration s]`: where scenario 1's time goes. Runs Latchkey under load twice:
+ * `npm run bench:profile -- [refresh | es256 | eddsa] [--duration s]`: where scenario 1's (or 3's) time goes. Runs Latchkey under load twice:
  * once reading each thread's CPU time from /proc (the main thread runs HTTP, storage and JSON; libuv's pool
  * runs the signatures), once under `node --cpu-prof`, whose main-thread samples are sorted into signing, HTTP,
  * storage, JSON and the rest, with the hottest functions.
@@ -11,17 +11,26 @@ import { load } from './harness/load.ts';
 import { threadCpuMs } from './harness/processes.ts';
 import { parseInvocation } from './options.ts';
 import { prepareLatchkey, startLatchkey } from './servers/latchkey.ts';
+import { liveTokensNeeded, refreshChains } from './servers/refresh-chains.ts';
+import { benchUser, seedRefreshTokens } from './servers/seed.ts';
 import { categorize, summarizeProfile } from './harness/cpu-profile.ts';
 import type { CpuProfile } from './harness/cpu-profile.ts';
 
-const { options } = parseInvocation(process.argv.slice(2), process.env);
+const { scenarios, options } = parseInvocation(process.argv.slice(2), process.env);
+const refresh = scenarios.includes('refresh');
 const dir = mkdtempSync(join(tmpdir(), 'latchkey-profile-'));
-const prepared = await prepareLatchkey({ alg: 'RS256' });
+const alg = scenarios.includes('es256') ? 'ES256' : scenarios.includes('eddsa') ? 'EdDSA' : 'RS256';
+const prepared = await prepareLatchkey({
+  alg,
+  seed: async ({ ctx, tenant, client }) => (refresh ? seedRefreshTokens(ctx, tenant, client, await benchUser(ctx, tenant), 4 * liveTokensNeeded(options.connections, 1)) : []),
+});
+const pool = [...prepared.seeded];
+const request = refresh ? refreshChains(prepared, pool) : prepared.tokenRequest;
 const percent = (share: number) => `${(share * 100).toFixed(1).padStart(5)} %`;
 try {
   const plain = await startLatchkey(prepared);
   let before = new Map<string, number>();
-  const result = await load(prepared.tokenRequest, options, () => (before = threadCpuMs(plain.pid)));
+  const result = await load(request, options, () => (before = threadCpuMs(plain.pid)));
   const after = threadCpuMs(plain.pid);
   await plain.stop();
   console.log(`latchkey: ${result.requestsPerSecond.toFixed(0)} req/s, ${result.errors} errors; server CPU per request by thread:`);
@@ -30,7 +39,7 @@ try {
   for (const [name, ms] of perThread.sort((a, b) => b[1] - a[1])) console.log(`  ${name.padEnd(16)} ${ms.toFixed(3)} ms  ${percent(ms / total)}`);
 
   const profiled = await startLatchkey(prepared, { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
-  const underProfiler = await load(prepared.tokenRequest, options);
+  const underProfiler = await load(request, options);
   await profiled.stop();
   const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
   if (!file) throw new Error('the server wrote no CPU profile');

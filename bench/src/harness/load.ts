@@ -10,6 +10,11 @@ export interface LoadRequest {
   readonly method?: 'GET' | 'POST';
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
+  /** A body built for each request, and a look at each response (refresh-token chains). */
+  readonly chain?: {
+    body(): string;
+    onResponse(status: number, body: string): void;
+  };
 }
 
 export interface LoadOptions {
@@ -29,14 +34,24 @@ export interface LoadResult {
 }
 
 function run(request: LoadRequest, connections: number, seconds: number): Promise<autocannon.Result> {
+  const common = { connections, pipelining: 1, duration: seconds };
+  const { chain } = request;
+  if (chain === undefined) {
+    return autocannon({ ...common, url: request.url, method: request.method ?? 'POST', headers: { ...request.headers }, body: request.body });
+  }
+  const url = new URL(request.url);
   return autocannon({
-    url: request.url,
-    method: request.method ?? 'POST',
-    headers: { ...request.headers },
-    body: request.body,
-    connections,
-    pipelining: 1,
-    duration: seconds,
+    ...common,
+    url: url.origin,
+    requests: [
+      {
+        method: request.method ?? 'POST',
+        path: `${url.pathname}${url.search}`,
+        headers: { ...request.headers },
+        setupRequest: (req) => ({ ...req, body: chain.body() }),
+        onResponse: (status, body) => chain.onResponse(status, body),
+      },
+    ],
   });
 }
 

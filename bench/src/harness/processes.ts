@@ -15,11 +15,11 @@ export interface ServerProcess {
   readonly child: ChildProcess;
   /** Milliseconds from spawn until the ready check first passed. */
   readonly startupMs: number;
-  /** Peak resident set size so far, in bytes (undefined where /proc is not available). */
+  /** Peak resident set size so far, in bytes, summed over the process and its children (undefined without /proc). */
   peakRssBytes(): number | undefined;
-  /** Current resident set size, in bytes. */
+  /** Current resident set size, in bytes, summed over the process and its children. */
   rssBytes(): number | undefined;
-  /** CPU time (user + system, every thread) used so far, in milliseconds. */
+  /** CPU time (user + system, every thread, the process and its live children) used so far, in milliseconds. */
   cpuMs(): number | undefined;
   stop(): Promise<void>;
 }
@@ -32,6 +32,8 @@ export interface SpawnOptions {
   /** Extra Node flags (`--cpu-prof`, …). */
   readonly nodeFlags?: readonly string[];
   readonly timeoutMs?: number;
+  /** Pause between ready checks (default 10 ms). */
+  readonly pollMs?: number;
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -45,6 +47,33 @@ export function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
+}
+
+/** The process and its descendants (a `latchkey serve --workers n` primary and its workers). */
+export function processTree(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i += 1) tree.push(...(parents.get(tree[i]!) ?? []));
+  return tree;
+}
+
+function sumOverTree(pid: number, read: (pid: number) => number | undefined): number | undefined {
+  let total: number | undefined;
+  for (const member of processTree(pid)) {
+    const value = read(member);
+    if (value !== undefined) total = (total ?? 0) + value;
+  }
+  return total;
 }
 
 function procStatusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined {
@@ -104,6 +133,13 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+const live = new Set<ChildProcess>();
+// A harness stopped half-way (Ctrl-C, a failed scenario) must not leave servers behind.
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 export async function spawnServer(options: SpawnOptions): Promise<ServerProcess> {
   const started = performance.now();
   const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...options.args], {
@@ -115,8 +151,10 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerProcess>
     stderr = (stderr + chunk).slice(-4000);
   });
   let exited = false;
+  live.add(child);
   const exit = new Promise<void>((resolve) => child.once('exit', () => {
     exited = true;
+    live.delete(child);
     resolve();
   }));
   const deadline = started + (options.timeoutMs ?? 30_000);
@@ -128,7 +166,7 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerProcess>
       child.kill('SIGKILL');
       throw new Error(`server ${options.args.join(' ')} was not ready in time:\n${stderr}`);
     }
-    await sleep(10);
+    await sleep(options.pollMs ?? 10);
   }
   const startupMs = performance.now() - started;
   const pid = child.pid!;
@@ -136,9 +174,9 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerProcess>
     pid,
     child,
     startupMs,
-    peakRssBytes: () => procStatusBytes(pid, 'VmHWM'),
-    rssBytes: () => procStatusBytes(pid, 'VmRSS'),
-    cpuMs: () => procCpuMs(pid),
+    peakRssBytes: () => sumOverTree(pid, (member) => procStatusBytes(member, 'VmHWM')),
+    rssBytes: () => sumOverTree(pid, (member) => procStatusBytes(member, 'VmRSS')),
+    cpuMs: () => sumOverTree(pid, procCpuMs),
     async stop() {
       if (exited) return;
       child.kill('SIGTERM');

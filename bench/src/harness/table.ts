@@ -9,9 +9,18 @@ export interface Ratio {
   readonly target?: { readonly atLeast?: number; readonly atMost?: number };
 }
 
+/** A single measured value (cold start, idle memory) with its target. */
+export interface Fact {
+  readonly label: string;
+  readonly value: string;
+  readonly target?: string;
+  readonly met?: boolean;
+}
+
 export interface Report {
   readonly title: string;
   readonly rows: readonly Row[];
+  readonly facts?: readonly Fact[];
   readonly ratios?: readonly Ratio[];
   readonly notes?: readonly string[];
 }
@@ -50,7 +59,12 @@ export function formatReport(report: Report): string {
     r.cpuMsPerRequest === undefined ? 'n/a' : `${r.cpuMsPerRequest.toFixed(3)} ms`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const lines = [`\n## ${report.title}`, '', pad(header, widths), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map((row) => pad(row, widths))];
+  const lines = [`\n## ${report.title}`, ''];
+  if (report.rows.length > 0) lines.push(pad(header, widths), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map((row) => pad(row, widths)));
+  for (const fact of report.facts ?? []) {
+    const verdict = fact.met === undefined ? '' : fact.met ? '  met' : '  MISSED';
+    lines.push(`${fact.label}: ${fact.value}${fact.target ? ` (target ${fact.target})` : ''}${verdict}`);
+  }
   if (report.ratios?.length) lines.push('');
   for (const ratio of report.ratios ?? []) {
     const value = ratioValue(report.rows, ratio);

@@ -21,7 +21,11 @@ export interface TargetOptions {
  * `latchkey serve` on a prepared database. Each start fetches one token first (a check that the setup works)
  * and hands its claims to `onToken`, so the ceiling can sign the very same claims.
  */
-export function latchkeyTarget(name: string, prepared: PreparedLatchkey, options: TargetOptions & { onToken?: (token: string) => void } = {}): Target {
+export function latchkeyTarget(
+  name: string,
+  prepared: PreparedLatchkey<unknown>,
+  options: TargetOptions & { onToken?: (token: string) => void; request?: LoadRequest } = {},
+): Target {
   return {
     name,
     async start() {
@@ -32,7 +36,7 @@ export function latchkeyTarget(name: string, prepared: PreparedLatchkey, options
         await server.stop();
         throw error;
       }
-      return { server, request: prepared.tokenRequest, jwksUrl: jwksUrlOf(prepared) };
+      return { server, request: options.request ?? prepared.tokenRequest, jwksUrl: jwksUrlOf(prepared) };
     },
   };
 }

@@ -60,7 +60,6 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       LATCHKEY_DATA_DIR: dir,
       LATCHKEY_SECRET: randomBytes(32).toString('base64url'),
       LATCHKEY_LOG_LEVEL: options.logLevel ?? 'silent',
-      LATCHKEY_KEY_ACTIVATION_DELAY_SECONDS: '0',
       ...(options.rateLimitPerClient === undefined ? {} : { LATCHKEY_RATE_LIMIT_PER_CLIENT: String(options.rateLimitPerClient) }),
     }),
   );

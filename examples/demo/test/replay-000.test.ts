@@ -27,9 +27,9 @@ describe('seed 000 replay', () => {
     assert.equal(response.status, 200);
     const tokenBody = await body(response);
     assert.equal(typeof tokenBody.access_token, 'string');
-    assert.match(tokenBody.token_type, /^bearer$/i);
+    assert.match(String(tokenBody.token_type), /^bearer$/i);
     assert.equal(tokenBody.expires_in, 3600);
-    token = tokenBody.access_token;
+    token = String(tokenBody.access_token);
     assert.equal(decodeProtectedHeader(token).alg, 'RS256');
   });
 

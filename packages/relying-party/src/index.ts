@@ -15,6 +15,7 @@ export type { IssuerDiscovery, IssuerMetadata } from './verify/issuer-metadata.t
 export { createJwksCache } from './verify/jwks-cache.ts';
 export type { JwksCache } from './verify/jwks-cache.ts';
 export { DEFAULT_ALGORITHMS } from './verify/jwt-verifier.ts';
+export { verifyIdToken } from './verify/id-token.ts';
 export { anyOf, requireGroup, requirePermission, requireScope } from './guards.ts';
 export type { Guard } from './guards.ts';
 export { authenticateRequest, authErrorBody, authErrorResponse, protect } from './http/web.ts';

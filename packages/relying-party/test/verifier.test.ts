@@ -11,7 +11,7 @@ import { createTenantWithClient, issuerOf, startTestServer } from '../../server/
 import type { TenantWithClient, TestServer } from '../../server/test/support/server.ts';
 import { postForm } from '../../server/test/support/http.ts';
 import { createClient } from '../../server/src/directory/clients.ts';
-import { createVerifier, protect, requireGroup, requirePermission, requireScope } from '../src/index.ts';
+import { createVerifier, protect, requireGroup, requirePermission, requireScope, verifyIdToken } from '../src/index.ts';
 import type { Verifier } from '../src/index.ts';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -101,6 +101,14 @@ describe('bearer verifier', () => {
 
   it('refuses an ID token presented as an access token (typ)', async () => {
     await rejects(await forged({}, { typ: 'JWT' }), /type/);
+  });
+
+  it('verifies an ID token (typ JWT, audience, nonce) and refuses an access token in its place', async () => {
+    const idToken = await forged({ nonce: 'n-123' }, { typ: 'JWT' });
+    assert.equal((await verifyIdToken(verifier, idToken, { clientId: acme.clientId, nonce: 'n-123' })).nonce, 'n-123');
+    await assert.rejects(verifyIdToken(verifier, idToken, { clientId: acme.clientId, nonce: 'other' }), /nonce/);
+    await assert.rejects(verifyIdToken(verifier, idToken, { clientId: 'another-client' }), /aud/);
+    await assert.rejects(verifyIdToken(verifier, await forged({ nonce: 'n-123' }), { clientId: acme.clientId, nonce: 'n-123' }), /type must be JWT/);
   });
 
   it('refetches the key set once for an unknown kid, then refuses; a second unknown kid within the cooldown fetches nothing', async () => {

@@ -19,15 +19,17 @@ export interface RunningServer {
 
 export async function startServer(config: Config, ctxOverride?: Latchkey): Promise<RunningServer> {
   const ctx = ctxOverride ?? (await createLatchkey(config));
+  let shuttingDown = false;
+  let app: FastifyInstance;
   try {
     await checkDeployment(ctx);
+    app = await buildApp(ctx, { isShuttingDown: () => shuttingDown });
+    await app.listen({ host: config.host, port: config.port });
   } catch (error) {
+    // An open database pool would keep a process that cannot serve (port taken, bad secret) from exiting.
     if (!ctxOverride) await ctx.close();
     throw error;
   }
-  let shuttingDown = false;
-  const app = await buildApp(ctx, { isShuttingDown: () => shuttingDown });
-  await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

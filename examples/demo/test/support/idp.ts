@@ -1,25 +1,7 @@
-/** What the merged Latchkey supports (from discovery), and small request helpers for the replay tests. */
+/** Small request helpers for the replay tests. */
 import { SignJWT } from 'jose';
 import type { JWTPayload } from 'jose';
 import type { Demo } from '../../src/start-demo.ts';
-
-export interface Capabilities {
-  readonly authorize: boolean;
-  readonly password: boolean;
-  readonly introspection: boolean;
-  readonly refresh: boolean;
-}
-
-export async function capabilities(demo: Demo): Promise<Capabilities> {
-  const metadata = (await (await fetch(`${demo.seed.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
-  const grants = Array.isArray(metadata.grant_types_supported) ? (metadata.grant_types_supported as string[]) : [];
-  return {
-    authorize: typeof metadata.authorization_endpoint === 'string' && grants.includes('authorization_code'),
-    password: grants.includes('password'),
-    introspection: typeof metadata.introspection_endpoint === 'string',
-    refresh: grants.includes('refresh_token'),
-  };
-}
 
 export async function form(url: string, params: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(params).toString() });
@@ -29,15 +11,23 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
   return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 }
 
-export async function body(response: Response): Promise<Record<string, any>> {
-  return (await response.json()) as Record<string, any>;
+/**
+ * Parsed JSON as the tests walk it: any property may be read (and is itself walkable); assertions check the
+ * actual values, so the type only has to let them get there.
+ */
+export interface Json {
+  readonly [key: string]: Json;
+}
+
+export async function body(response: Response): Promise<Json> {
+  return (await response.json()) as Json;
 }
 
 /** A client_credentials access token (seed 000's step 2). */
 export async function clientToken(demo: Demo, client: { clientId: string; clientSecret: string }, scope = 'openid'): Promise<string> {
   const response = await form(`${demo.urls.latchkey}/application/o/token/`, { grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret, scope });
   if (response.status !== 200) throw new Error(`token request failed: ${response.status} ${await response.text()}`);
-  return (await body(response)).access_token as string;
+  return String((await body(response)).access_token);
 }
 
 /** A token signed with the demo tenant's real key, with chosen claims (expired, foreign audience, …). */

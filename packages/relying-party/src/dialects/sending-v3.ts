@@ -12,6 +12,7 @@ import { noStoreJson, routeTable } from '../http/router.ts';
 import type { WebHandler } from '../http/node-bridge.ts';
 import { createSealer } from '../http/sealer.ts';
 import { authErrorResponse } from '../http/web.ts';
+import { verifyIdToken } from '../verify/id-token.ts';
 import type { Verifier } from '../verify/verifier.ts';
 import { credentialOf, loadProfile } from './profile.ts';
 
@@ -39,6 +40,7 @@ async function upstream(step: () => Promise<Response>): Promise<Response> {
     return await step();
   } catch (error) {
     if (error instanceof IdpUnavailable) return fail(502, 'upstream_unavailable', error.message);
+    if (error instanceof AuthError) return fail(error.status, error.code ?? 'invalid_token', error.message);
     throw error;
   }
 }
@@ -73,6 +75,7 @@ export function sendingAuthRoutes(options: SendingAuthOptions): WebHandler {
       if (!result.ok) return fail(400, result.error, result.error_description);
       const { access_token, refresh_token, expires_in } = result.tokens;
       const principal = await options.verifier.verify(access_token);
+      if (result.tokens.id_token) await verifyIdToken(options.verifier, result.tokens.id_token, { clientId: options.idp.clientId, nonce: login.nonce });
       const profile = await loadProfile(options.idp, principal, access_token);
       return noStoreJson({
         access_token,

@@ -10,6 +10,7 @@ import type { WebHandler } from '../http/node-bridge.ts';
 import { noStoreJson, routeTable } from '../http/router.ts';
 import { createSealer } from '../http/sealer.ts';
 import { authErrorResponse } from '../http/web.ts';
+import { verifyIdToken } from '../verify/id-token.ts';
 import type { Verifier } from '../verify/verifier.ts';
 import { readCookie, serializeCookie } from './cookies.ts';
 import { authenticateSession, checkCsrf } from './session-guard.ts';
@@ -66,12 +67,16 @@ export function sessionAuthRoutes(options: SessionRoutesOptions): WebHandler {
     const pending = raw === undefined ? undefined : loginSealer.open<PendingLogin>(raw);
     // RFC 6749 §10.12: the state must match the one this browser started with.
     if (!pending || params.get('state') !== pending.state) return noStoreJson({ error: 'state_mismatch', error_description: 'the sign-in was not started here or has expired' }, 401);
+    // RFC 9207 §2.4: a response naming another issuer is a mix-up attempt.
+    const iss = params.get('iss');
+    if (iss !== null && iss !== options.verifier.discovery.issuer) return noStoreJson({ error: 'issuer_mismatch', error_description: 'the sign-in response comes from another issuer' }, 401);
     const code = params.get('code');
     if (!code) return noStoreJson({ error: params.get('error') ?? 'invalid_request', error_description: params.get('error_description') ?? 'no code' }, 400);
     try {
       const result = await options.idp.exchangeCode(code, options.redirectUri, pending.verifier);
       if (!result.ok) return noStoreJson({ error: result.error, error_description: result.error_description }, 400);
       await options.verifier.verify(result.tokens.access_token);
+      if (result.tokens.id_token) await verifyIdToken(options.verifier, result.tokens.id_token, { clientId: options.idp.clientId, nonce: pending.nonce });
       const headers = new Headers({ location: home, 'cache-control': 'no-store' });
       headers.append('set-cookie', options.sessions.write(options.sessions.fromTokens(result.tokens)));
       headers.append('set-cookie', loginCookie('', 0));

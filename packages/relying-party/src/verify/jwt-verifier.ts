@@ -37,7 +37,8 @@ export function createJwtVerifier(jwks: JwksCache, options: JwtVerifierOptions):
     if (header === undefined || typeof header.alg !== 'string') throw new InvalidToken('the token is not a JWT');
     if (!algorithms.includes(header.alg)) throw new InvalidToken(`the token algorithm ${header.alg.slice(0, 20)} is not accepted`);
     // RFC 8725 §3.11 / RFC 9068 §4: the media type must be explicit, so an ID token is never taken as an access token.
-    if (header.typ?.toLowerCase() !== typ && header.typ?.toLowerCase() !== `application/${typ}`) throw new InvalidToken(`the token type must be ${typ}`);
+    const headerTyp = header.typ?.toLowerCase().replace(/^application\//, '');
+    if (headerTyp !== typ.toLowerCase()) throw new InvalidToken(`the token type must be ${typ}`);
     const keys = await jwks.keysFor(header.kid);
     if (keys.length === 0) throw new InvalidToken('the token was signed by an unknown key');
     try {

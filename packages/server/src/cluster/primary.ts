@@ -8,6 +8,7 @@ import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { DRAIN_MESSAGE } from '../server.ts';
+import { serveClusterMetrics } from './metrics.ts';
 import { RestartBackoff } from './restart-backoff.ts';
 
 export interface PrimaryOptions {
@@ -93,6 +94,7 @@ export function runPrimary(options: PrimaryOptions): void {
     }, delay);
   });
 
+  serveClusterMetrics();
   process.on('SIGTERM', () => shutdown('SIGTERM', 0));
   process.on('SIGINT', () => shutdown('SIGINT', 0));
   for (let i = 0; i < options.workers; i++) fork();

@@ -208,7 +208,7 @@ export const variables = {
   cacheTtl: {
     name: 'LATCHKEY_CACHE_TTL_SECONDS',
     description:
-      'How long an instance caches tenants and signing keys; changes made through another instance or the CLI show within this bound.',
+      'How long an instance caches tenants, signing keys, and the clients and service-account claims the token endpoint reads; changes made through another instance or the CLI show within this bound (changes made through the same instance show at once). 0 turns these caches off.',
     defaultText: '5',
     parse: integer('LATCHKEY_CACHE_TTL_SECONDS', 5, 0, 3600),
   },

@@ -89,10 +89,9 @@ export interface ConsentsTable {
   tenant_id: string;
   user_id: string;
   client_id: string;
-  /** Space-separated, sorted: every scope the user agreed to for this client. */
+  /** One scope the user agreed to for this client (one row per scope, so agreeing never reads first). */
   scope: string;
   created_at: number;
-  updated_at: number;
 }
 
 export interface SignInTables {

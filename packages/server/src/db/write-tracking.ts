@@ -6,6 +6,7 @@
  * A Kysely plugin sees every query this instance runs: a select changes nothing; a write to a leaf table
  * (one no directory row depends on, even through ON DELETE CASCADE) changes nothing cached; anything else
  * (other writes, raw statements, schema changes) bumps the generation, before and again after it runs.
+ * A hand-made `CompiledQuery` bypasses plugins: directory writes must go through the query builder or `sql`.
  */
 import type { KyselyPlugin, OperationNode, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 
@@ -18,8 +19,14 @@ export const LEAF_TABLES: ReadonlySet<string> = new Set([
   'revoked_access_tokens',
   'api_keys',
   'signing_keys',
-  'refresh_tokens',
+  // Sign-in (0002): they reference clients, users and grants; nothing cached references them.
+  'browser_sessions',
+  'interactions',
+  'grants',
   'authorization_codes',
+  'refresh_tokens',
+  'grant_access_tokens',
+  'consents',
 ]);
 
 interface NamedNode {

@@ -28,13 +28,19 @@ export interface CookieOptions {
   readonly maxAge?: number;
 }
 
-export function setCookie(ctx: Latchkey, reply: FastifyReply, tenant: Tenant, name: string, value: string, options: CookieOptions = {}): void {
-  const attributes = [`${name}=${value}`, `Path=/t/${tenant.slug}`, 'HttpOnly', 'SameSite=Lax'];
-  if (ctx.config.secureCookies) attributes.push('Secure');
+/** The Set-Cookie value: scoped to the issuer path, HttpOnly, SameSite=Lax, Secure over https. */
+export function serializeCookie(name: string, value: string, options: CookieOptions & { path: string; secure: boolean }): string {
+  const attributes = [`${name}=${value}`, `Path=${options.path}`, 'HttpOnly', 'SameSite=Lax'];
+  if (options.secure) attributes.push('Secure');
   if (options.maxAge !== undefined) attributes.push(`Max-Age=${options.maxAge}`);
+  return attributes.join('; ');
+}
+
+export function setCookie(ctx: Latchkey, reply: FastifyReply, tenant: Tenant, name: string, value: string, options: CookieOptions = {}): void {
+  const cookie = serializeCookie(name, value, { ...options, path: `/t/${tenant.slug}`, secure: ctx.config.secureCookies });
   const existing = reply.getHeader('Set-Cookie');
   const list = existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
-  reply.header('Set-Cookie', [...list.filter((c) => !c.startsWith(`${name}=`)), attributes.join('; ')]);
+  reply.header('Set-Cookie', [...list.filter((c) => !c.startsWith(`${name}=`)), cookie]);
 }
 
 export function clearCookie(ctx: Latchkey, reply: FastifyReply, tenant: Tenant, name: string): void {

@@ -4,6 +4,7 @@
  */
 import type { Latchkey } from '../context.ts';
 import { interactionQueries } from '../db/queries/interactions.ts';
+import { deleteExpiredSignInState } from '../db/queries/sign-in-housekeeping.ts';
 import type { InteractionRow } from '../db/queries/interactions.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
 import { InvalidRequest, assert } from '../errors/oauth-error.ts';
@@ -38,7 +39,7 @@ export async function startInteraction(ctx: Latchkey, tenant: Tenant, authz: Aut
     completed_at: null,
   });
   // Housekeeping rides along with new interactions rather than needing a scheduler.
-  if (Math.random() < 0.01) await queries.deleteExpired(now);
+  if (Math.random() < 0.01) await deleteExpiredSignInState(ctx.db, now);
   return id;
 }
 

@@ -46,7 +46,7 @@ export function formTargetFor(uri: string): string | undefined {
   try {
     const url = new URL(uri);
     if (url.protocol === 'http:' || url.protocol === 'https:') return url.origin;
-    return /^[a-z][a-z0-9+.-]*:$/i.test(url.protocol) ? url.protocol : undefined;
+    return /^[a-z][a-z0-9+.-]*:$/i.test(url.protocol) && !/^(javascript|data|vbscript|file|blob):$/i.test(url.protocol) ? url.protocol : undefined;
   } catch {
     return undefined;
   }

@@ -16,11 +16,13 @@ export async function browserRoutes(app: FastifyInstance, ctx: Latchkey): Promis
   contributeSignInMetadata();
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  // No automatic HEAD routes: a HEAD (a link prefetch) must not start an interaction or end a session.
+  const noHead = { exposeHeadRoute: false };
   const authorize = authorizeHandler(ctx);
-  app.get('/t/:tenant/oauth2/authorize', authorize);
+  app.get('/t/:tenant/oauth2/authorize', noHead, authorize);
   app.post('/t/:tenant/oauth2/authorize', authorize);
   const endSession = endSessionHandler(ctx);
-  app.get('/t/:tenant/oauth2/logout', endSession);
+  app.get('/t/:tenant/oauth2/logout', noHead, endSession);
   app.post('/t/:tenant/oauth2/logout', endSession);
   app.get('/t/:tenant/login', loginPageHandler(ctx));
   app.post('/t/:tenant/login', loginSubmitHandler(ctx));

@@ -65,8 +65,7 @@ export function responseModeOf(params: Params): ResponseMode {
 const CODE_CHALLENGE = /^[A-Za-z0-9._~-]{43,128}$/;
 const PROMPTS = new Set(['none', 'login', 'consent', 'select_account']);
 
-/** Stage two: everything else. Errors thrown here are sent back to the client's redirect URI. */
-export async function validateAuthorizationRequest(ctx: Latchkey, tenant: Tenant, client: Client, redirectUri: string, params: Params): Promise<AuthorizationRequest> {
+function checkResponseType(params: Params, client: Client): void {
   const mode = params.get('response_mode');
   assert(mode === undefined || mode === 'query' || mode === 'form_post', refused('response_mode must be query or form_post'));
   assert(params.get('request') === undefined && params.get('request_uri') === undefined, new OAuthError('request_not_supported', 400, 'request objects are not supported'));
@@ -74,61 +73,68 @@ export async function validateAuthorizationRequest(ctx: Latchkey, tenant: Tenant
   assert(responseType !== undefined && responseType !== '', refused('the request has no response_type'));
   assert(responseType === 'code', new UnsupportedResponseType('only response_type=code is supported'));
   assert(client.grantTypes.includes('authorization_code'), new UnauthorizedClient('this application may not use the authorization code flow'));
+}
 
+function checkScope(params: Params, client: Client): string[] {
   const scope = splitScope(params.get('scope'));
   const notAllowed = scope.filter((s) => !client.scopes.includes(s));
   assert(notAllowed.length === 0, new InvalidScope(`scope not allowed for this application: ${notAllowed.join(' ')}`));
+  return scope;
+}
 
-  // RFC 7636 §4.3; S256 only (OAuth 2.0 Security BCP §2.1.1), and mandatory for public clients.
+/** RFC 7636 §4.3; S256 only (RFC 9700 §2.1.1), and mandatory for public clients. */
+function checkPkce(params: Params, client: Client): string | undefined {
   const codeChallenge = params.get('code_challenge');
   const method = params.get('code_challenge_method');
   if (codeChallenge === undefined) {
     assert(method === undefined, refused('code_challenge_method without code_challenge'));
     assert(client.type !== 'public', refused('PKCE is required: send code_challenge with code_challenge_method=S256'));
-  } else {
-    assert(method === 'S256', refused(method === undefined || method === 'plain' ? 'code_challenge_method must be S256 (plain is not allowed)' : 'code_challenge_method must be S256'));
-    assert(CODE_CHALLENGE.test(codeChallenge), refused('code_challenge must be 43 to 128 characters of base64url'));
+    return undefined;
   }
+  assert(method === 'S256', refused(method === undefined || method === 'plain' ? 'code_challenge_method must be S256 (plain is not allowed)' : 'code_challenge_method must be S256'));
+  assert(CODE_CHALLENGE.test(codeChallenge), refused('code_challenge must be 43 to 128 characters of base64url'));
+  return codeChallenge;
+}
 
+function checkPrompt(params: Params): string[] {
   const prompt = splitScope(params.get('prompt'));
   assert(prompt.every((p) => PROMPTS.has(p)), refused('prompt may only contain none, login, consent and select_account'));
   assert(!prompt.includes('none') || prompt.length === 1, refused('prompt=none cannot be combined with other values'));
+  return prompt;
+}
 
-  const maxAgeText = params.get('max_age');
-  let maxAge: number | undefined;
-  if (maxAgeText !== undefined) {
-    assert(/^\d{1,10}$/.test(maxAgeText), refused('max_age must be a whole number of seconds'));
-    maxAge = Number(maxAgeText);
-  }
+function readMaxAge(params: Params): number | undefined {
+  const text = params.get('max_age');
+  if (text === undefined) return undefined;
+  assert(/^\d{1,10}$/.test(text), refused('max_age must be a whole number of seconds'));
+  return Number(text);
+}
 
-  let idTokenHintSubject: string | undefined;
+/** The subject of `id_token_hint`, which must be an ID token of this issuer (expired is fine). */
+async function readIdTokenHint(ctx: Latchkey, tenant: Tenant, params: Params): Promise<string | undefined> {
   const hint = params.get('id_token_hint');
-  if (hint !== undefined && hint !== '') {
-    const verified = await verifyIdTokenHint(ctx, tenant, hint);
-    assert(verified !== undefined, refused('id_token_hint is not an ID token this issuer issued'));
-    idTokenHintSubject = verified.sub;
-  }
+  if (hint === undefined || hint === '') return undefined;
+  const verified = await verifyIdTokenHint(ctx, tenant, hint);
+  assert(verified !== undefined, refused('id_token_hint is not an ID token this issuer issued'));
+  return verified.sub;
+}
 
-  const optional = (name: string) => {
-    const value = params.get(name);
-    return value === undefined || value === '' ? {} : { [name]: value };
-  };
-  const { state } = optional('state');
-  const { nonce } = optional('nonce');
-  const { login_hint: loginHint } = optional('login_hint');
-  const { ui_locales: uiLocales } = optional('ui_locales');
+/** Stage two: everything else. Errors thrown here are sent back to the client's redirect URI. */
+export async function validateAuthorizationRequest(ctx: Latchkey, tenant: Tenant, client: Client, redirectUri: string, params: Params): Promise<AuthorizationRequest> {
+  checkResponseType(params, client);
+  const text = (name: string) => params.get(name) || undefined;
   return {
     clientId: client.clientId,
     redirectUri,
-    responseMode: mode === 'form_post' ? 'form_post' : 'query',
-    scope,
-    prompt,
-    ...(state === undefined ? {} : { state }),
-    ...(nonce === undefined ? {} : { nonce }),
-    ...(codeChallenge === undefined ? {} : { codeChallenge }),
-    ...(maxAge === undefined ? {} : { maxAge }),
-    ...(loginHint === undefined ? {} : { loginHint }),
-    ...(idTokenHintSubject === undefined ? {} : { idTokenHintSubject }),
-    ...(uiLocales === undefined ? {} : { uiLocales }),
+    responseMode: responseModeOf(params),
+    scope: checkScope(params, client),
+    prompt: checkPrompt(params),
+    codeChallenge: checkPkce(params, client),
+    maxAge: readMaxAge(params),
+    idTokenHintSubject: await readIdTokenHint(ctx, tenant, params),
+    state: text('state'),
+    nonce: text('nonce'),
+    loginHint: text('login_hint'),
+    uiLocales: text('ui_locales'),
   };
 }

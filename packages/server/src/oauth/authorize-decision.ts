@@ -57,7 +57,7 @@ async function needsConsent(ctx: Latchkey, progress: AuthorizationProgress, sess
   if (progress.consentedNow) return false;
   if (progress.authz.prompt.includes('consent')) return true;
   const granted = await consentQueries(ctx.db).grantedScopes(session.user_id, progress.client.clientId);
-  return !progress.authz.scope.every((scope) => granted.includes(scope));
+  return granted === undefined || !progress.authz.scope.every((scope) => granted.includes(scope));
 }
 
 async function interactionId(ctx: Latchkey, progress: AuthorizationProgress): Promise<string> {

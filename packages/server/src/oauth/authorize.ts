@@ -1,6 +1,6 @@
 /**
  * The authorization endpoint (RFC 6749 §3.1, OpenID Connect Core §3.1.2), GET and POST, at
- * `<issuer>/oauth2/authorize`. Steps: find the tenant → read parameters → find the client and its exact redirect
+ * `<issuer>/oauth2/authorize`. Steps: find the tenant → limit per IP → read parameters → find the client and its exact redirect
  * URI (else an error page, never a redirect) → check the rest of the request (else an error back to the client)
  * → look at the browser session → sign-in page, consent page, or a code.
  */
@@ -16,6 +16,7 @@ import { findClientAndRedirect, responseModeOf, validateAuthorizationRequest } f
 import type { ResponseTarget } from './authorization-request.ts';
 import { sendAuthorizationError } from './authorization-response.ts';
 import { continueAuthorization } from './authorize-decision.ts';
+import { enforceRateLimit } from './token.ts';
 import { assertLengths, readBodyParams, readQueryParams } from './request-params.ts';
 import type { Params } from './request-params.ts';
 
@@ -29,6 +30,8 @@ export function authorizeHandler(ctx: Latchkey) {
   return async function authorize(request: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply) {
     const tenant = await requireTenantBySlug(ctx, request.params.tenant);
     rememberPageTenant(request, tenant);
+    // Each request may store an interaction: the per-IP limit keeps a flood from filling the table.
+    await enforceRateLimit(ctx, `authorize:ip:${request.ip}`, ctx.config.rateLimitPerIp);
     const params = readAuthorizeParams(request);
     const { client, redirectUri } = await findClientAndRedirect(ctx, tenant, params);
     const target: ResponseTarget = { redirectUri, responseMode: responseModeOf(params), state: params.get('state'), issuer: issuerFor(ctx.config.baseUrl, tenant.slug) };

@@ -8,7 +8,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Latchkey } from '../context.ts';
 import { clientQueries } from '../db/queries/clients.ts';
 import type { Client } from '../db/queries/clients.ts';
+import type { BrowserSession } from '../db/queries/sessions.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
+import { recordAuditEvent } from '../audit/audit-log.ts';
 import { requireTenantBySlug } from '../directory/tenants.ts';
 import { issuerFor } from '../directory/tenant-directory.ts';
 import { InvalidRequest, assert } from '../errors/oauth-error.ts';
@@ -55,6 +57,19 @@ async function checkLogoutRequest(ctx: Latchkey, tenant: Tenant, params: Params)
   return { client, postLogoutRedirectUri, state: params.get('state') || undefined, hint };
 }
 
+async function signOut(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, session: BrowserSession | undefined, logout: LogoutRequest): Promise<void> {
+  await endSession(ctx, reply, tenant, session);
+  if (session === undefined) return;
+  await recordAuditEvent(ctx, {
+    action: 'user.sign_out',
+    tenantId: tenant.id,
+    actor: { type: 'user', id: session.user_id },
+    target: { type: 'session', id: session.id },
+    ip: request.ip,
+    details: { client_id: logout.client?.clientId ?? null },
+  });
+}
+
 function finish(reply: FastifyReply, tenant: Tenant, logout: LogoutRequest, signedOut: boolean): FastifyReply {
   if (logout.postLogoutRedirectUri === undefined) return sendPage(reply, signedOutPage(tenant.name, signedOut));
   const url = new URL(logout.postLogoutRedirectUri);
@@ -71,7 +86,7 @@ export function endSessionHandler(ctx: Latchkey) {
     if (session === undefined) return finish(reply, tenant, logout, true);
     // The hint names this very session (or its user): the relying party speaks for it, no need to ask.
     if (logout.hint !== undefined && (logout.hint.sid === session.id || (logout.hint.sid === undefined && logout.hint.sub === session.user_id))) {
-      await endSession(ctx, reply, tenant, session);
+      await signOut(ctx, request, reply, tenant, session, logout);
       return finish(reply, tenant, logout, true);
     }
     const target = logout.postLogoutRedirectUri === undefined ? undefined : formTargetFor(logout.postLogoutRedirectUri);
@@ -98,7 +113,7 @@ export function logoutConfirmHandler(ctx: Latchkey) {
     verifyCsrfToken(ctx, request, form.get(CSRF_FIELD), 'logout', session?.id ?? 'none');
     const logout = await checkLogoutRequest(ctx, tenant, new Map([...form].filter(([name]) => name !== 'id_token_hint')));
     if (form.get('decision') !== 'logout') return sendPage(reply, signedOutPage(tenant.name, false));
-    await endSession(ctx, reply, tenant, session);
+    await signOut(ctx, request, reply, tenant, session, logout);
     return finish(reply, tenant, logout, true);
   };
 }

@@ -10,6 +10,15 @@ import { newId } from '../util/ids.ts';
 import { generateSigningKeyPair, importPrivateSigningKey, SecretBox } from './jose.ts';
 import type { JWK, PrivateSigningKey, SigningAlgorithm } from './jose.ts';
 
+/** Per-process bounds: tenants whose keys are cached, and imported private keys (oldest dropped first). */
+const MAX_CACHED_TENANTS = 10_000;
+const MAX_IMPORTED_KEYS = 10_000;
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  if (!map.has(key) && map.size >= max) map.delete(map.keys().next().value as K);
+  map.set(key, value);
+}
+
 export interface SigningKeysOptions {
   readonly masterSecret: string;
   readonly cacheTtlMs: number;
@@ -104,7 +113,7 @@ export class SigningKeys {
     if (imported === undefined) {
       imported = this.#box.open(row.private_jwe).then((json) => importPrivateSigningKey(JSON.parse(json) as JWK, row.alg as SigningAlgorithm));
       imported.catch(() => this.#imported.delete(row.kid));
-      this.#imported.set(row.kid, imported);
+      remember(this.#imported, row.kid, imported, MAX_IMPORTED_KEYS);
     }
     return imported;
   }
@@ -116,7 +125,7 @@ export class SigningKeys {
       if (this.#now() - cached.loadedAt < this.#options.cacheTtlMs) return cached;
     }
     const loading = this.#fetch(tenantId);
-    this.#tenants.set(tenantId, loading);
+    remember(this.#tenants, tenantId, loading, MAX_CACHED_TENANTS);
     try {
       const keys = await loading;
       this.#tenants.set(tenantId, keys);

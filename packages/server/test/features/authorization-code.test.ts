@@ -195,6 +195,23 @@ for (const dialect of DIALECTS) {
       assert.equal(result.callback.searchParams.get('iss'), acme.issuer);
     });
 
+    it('sends access_denied when the user cancels on the sign-in page, and the interaction cannot be resumed', async () => {
+      const jar = new CookieJar();
+      const started = await fetchWithJar(jar, authorizationUrl({ ...acme, scope: 'openid' }, createPkce(), 'cancel-me', 'n'));
+      const page = await fetchWithJar(jar, started.headers.get('location')!);
+      const { action, fields } = readForm(await page.text());
+      const cancelled = await postFormWithJar(jar, action, { ...fields, action: 'cancel' });
+      assert.equal(cancelled.status, 303);
+      const location = new URL(cancelled.headers.get('location')!);
+      assert.equal(location.searchParams.get('error'), 'access_denied');
+      assert.equal(location.searchParams.get('state'), 'cancel-me');
+      const resumed = await postFormWithJar(jar, action, { ...fields, login: acme.login, password: acme.password });
+      assert.equal(resumed.status, 400);
+      assert.match(await resumed.text(), /expired or was already completed/);
+      const head = await fetch(authorizationUrl({ ...acme }, createPkce(), 's', 'n'), { method: 'HEAD', redirect: 'manual' });
+      assert.equal(head.status, 404, 'a HEAD (prefetch) starts nothing');
+    });
+
     it('prompt=none: login_required without a session, consent_required for scopes not yet agreed to', async () => {
       const none = await signIn({ ...acme, extra: { prompt: 'none' } });
       assert.equal(none.error, 'login_required');
@@ -276,6 +293,17 @@ for (const dialect of DIALECTS) {
       assert.equal(userinfo.status, 401);
       const audit = await server.ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'authorization_code.reuse').execute();
       assert.equal(audit.length, 1);
+    });
+
+    it('lets exactly one of 10 concurrent exchanges of a code succeed, and the losers revoke what it got', async () => {
+      const result = await signIn({ ...acme, scope: 'openid offline_access' });
+      const responses = await Promise.all(Array.from({ length: 10 }, () => exchangeCode({ ...acme, code: result.code!, codeVerifier: result.pkce.verifier })));
+      const winners = responses.filter((r) => r.status === 200);
+      assert.equal(winners.length, 1, JSON.stringify(responses.map((r) => r.status)));
+      const tokens = await json(winners[0]!);
+      for (const response of responses.filter((r) => r.status !== 200)) assert.equal((await json(response)).error, 'invalid_grant');
+      assert.deepEqual(await introspect(tokens.refresh_token as string), { active: false });
+      assert.deepEqual(await introspect(tokens.access_token as string), { active: false });
     });
 
     it('codes live at most authorization_code_lifetime (≤ 60 s)', async () => {

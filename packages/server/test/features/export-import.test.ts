@@ -1,7 +1,8 @@
 /**
  * `latchkey export` / `latchkey import` (issue 7): a deployment moves from SQLite to PostgreSQL and keeps
  * working — the same clients (old secrets), users (password hashes), groups, roles, API keys, signing keys
- * (a token issued before the export verifies against the JWKS served after the import) — and exporting it
+ * (a token issued before the export verifies against the JWKS served after the import), refresh tokens and
+ * sign-in with the old password — and exporting it
  * again gives the same rows. An import is refused, changing nothing, into a database that is not free for it
  * or under another LATCHKEY_SECRET. One tenant moves on its own into another deployment.
  */
@@ -21,11 +22,23 @@ import { createUser } from '../../src/directory/users.ts';
 import { createTestDatabase } from '../support/databases.ts';
 import type { TestDatabase } from '../support/databases.ts';
 import { startTestServer, TEST_SECRET } from '../support/server.ts';
+import { startLoadBalancer } from '../support/instances.ts';
+import type { LoadBalancer } from '../support/instances.ts';
+import { createSignInFixture } from '../support/sign-in-fixture.ts';
+import type { SignInFixture } from '../support/sign-in-fixture.ts';
+import { signInForTokens } from '../support/sign-in.ts';
+import { postForm } from '../support/http.ts';
 import type { TestServer } from '../support/server.ts';
 import { snapshotDatabase } from '../support/snapshot.ts';
 import { clientCredentials, fetchJwks, verifyAccessToken } from '../support/tokens.ts';
 
-const BASE_URL = 'https://login.example.test';
+/**
+ * The public URL (the issuers' base) stays the same across the move: a front proxy of the test's own that
+ * points at the SQLite deployment first and at the PostgreSQL one after the import, as DNS or a balancer would.
+ */
+let BASE_URL = '';
+const front: string[] = [];
+let frontProxy: LoadBalancer;
 const PASSWORD = 'correct horse battery staple';
 
 function envFor(database: TestDatabase, secret = TEST_SECRET): Record<string, string> {
@@ -54,9 +67,14 @@ describe('export from SQLite, import into PostgreSQL', () => {
   let tokenBefore: string;
   let userId: string;
   let apiKey: string;
+  let web: SignInFixture;
+  let refreshBefore: string;
 
   before(async () => {
+    frontProxy = await startLoadBalancer(front);
+    BASE_URL = frontProxy.url;
     source = await startTestServer('sqlite', { LATCHKEY_BASE_URL: BASE_URL });
+    front[0] = source.url;
     const { ctx } = source;
     const now = ctx.now();
     const partner = await createPartner(ctx.db, { slug: 'northwind' }, now);
@@ -79,13 +97,20 @@ describe('export from SQLite, import into PostgreSQL', () => {
     tokenBefore = ((await response.json()) as { access_token: string }).access_token;
     await ctx.signingKeys.rotate(acme.id, 'RS256', 3600_000, 0);
 
+    // A person signed in through a web app: their refresh token must survive the move.
+    web = await createSignInFixture(source, 'web');
+    const signedIn = await signInForTokens({ issuer: web.issuer, clientId: web.clientId, clientSecret: web.clientSecret, redirectUri: web.redirectUri, login: web.login, password: web.password });
+    refreshBefore = signedIn.tokens.refresh_token as string;
+
     exportFile = join(source.database.dir, 'export.json');
     const exported = await cli(['export', '--output', exportFile, '--json'], envFor(source.database));
     assert.equal(exported.code, 0, exported.stderr);
+    await source.close();
   });
   after(async () => {
     for (const step of cleanup.reverse()) await step();
-    await source.stop();
+    await frontProxy.close();
+    await source.database.drop();
   });
 
   it('writes a versioned document with hashed secrets and encrypted private keys', () => {
@@ -97,7 +122,9 @@ describe('export from SQLite, import into PostgreSQL', () => {
     assert.ok(!text.includes(clientSecret), 'no client secret');
     assert.ok(!text.includes(apiKey), 'no API key');
     assert.ok(!text.includes(PASSWORD), 'no password');
-    assert.equal(document.tables.signing_keys!.length, 3);
+    assert.equal(document.tables.signing_keys!.length, 4);
+    assert.equal(document.tables.refresh_tokens!.length, 1);
+    for (const row of document.tables.refresh_tokens!) assert.match(String(row.token_hash), /^[0-9a-f]{64}$/);
     for (const key of document.tables.signing_keys!) assert.match(String(key.private_jwe), /^[\w-]+\.\.[\w-]+\.[\w-]+\.[\w-]+$/, 'a compact dir JWE');
     assert.equal(document.tables.partners!.length, 1);
   });
@@ -107,7 +134,7 @@ describe('export from SQLite, import into PostgreSQL', () => {
     cleanup.push(() => target.drop());
     const imported = await cli(['import', exportFile, '--json'], envFor(target));
     assert.equal(imported.code, 0, imported.stderr);
-    assert.equal((JSON.parse(imported.stdout) as { rows: Record<string, number> }).rows.users, 2, "the service account and Ada");
+    assert.equal((JSON.parse(imported.stdout) as { rows: Record<string, number> }).rows.users, 4, 'two service accounts and two people');
 
     // Exported again from PostgreSQL, it is the same deployment row for row.
     const again = join(source.database.dir, 'again.json');
@@ -115,8 +142,15 @@ describe('export from SQLite, import into PostgreSQL', () => {
     assert.deepEqual(rowsOf(again), rowsOf(exportFile));
 
     const server = await startTestServer('postgres', { LATCHKEY_BASE_URL: BASE_URL }, target);
+    front[0] = server.url;
     cleanup.push(() => server.close());
     const issuer = `${BASE_URL}/t/acme`;
+    // Ada signs in with her old password, and the refresh token issued before the export redeems once.
+    const { tokens } = await signInForTokens({ issuer: web.issuer, clientId: web.clientId, clientSecret: web.clientSecret, redirectUri: web.redirectUri, login: web.login, password: web.password });
+    assert.ok(tokens.access_token);
+    const refresh = () => postForm(`${web.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: refreshBefore, client_id: web.clientId, client_secret: web.clientSecret });
+    assert.equal((await refresh()).status, 200, 'a refresh token issued before the export redeems');
+    assert.equal((await refresh()).status, 400, 'once');
     const jwks = await fetchJwks(server.url, 'acme');
     assert.equal((await verifyAccessToken(tokenBefore, jwks, issuer)).client_id, clientId, 'a token issued before the export verifies');
     const response = await clientCredentials(server.url, clientId, clientSecret);
@@ -134,6 +168,7 @@ describe('export from SQLite, import into PostgreSQL', () => {
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /already holds tenants/);
     assert.deepEqual(await snapshotDatabase(server.ctx.db, 'postgres'), before);
+    await server.close();
   });
 
   it('refuses an import under another LATCHKEY_SECRET, importing nothing', async () => {
@@ -174,6 +209,7 @@ describe('export from SQLite, import into PostgreSQL', () => {
     const imported = await cli(['import', tenantFile], envFor(target));
     assert.equal(imported.code, 0, imported.stderr);
     const server = await startTestServer('postgres', { LATCHKEY_BASE_URL: BASE_URL }, target);
+    front[0] = server.url;
     cleanup.push(() => server.close());
     const response = await clientCredentials(server.url, clientId, clientSecret);
     assert.equal(response.status, 200);

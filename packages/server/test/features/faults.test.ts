@@ -2,7 +2,9 @@
  * Faults (issue 7): PostgreSQL taken away behind a TCP proxy of the test's own, in two ways (refused, and
  * blackholed so that its connections hang forever) → `/readyz` 503, requests answer 503 with Retry-After
  * instead of hanging, the process stays up; and it serves again by itself once the database is back.
- * SIGTERM drains a request in flight; SIGKILL in the middle of a load loses nothing that was answered 200.
+ * Redis taken away the same way: rate limits fail open and hold again when it returns.
+ * SIGTERM drains a request in flight; SIGKILL in the middle of a load of token and refresh requests loses
+ * nothing that was answered 200.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,11 +17,17 @@ import { createLogger } from '../../src/http/logger.ts';
 import { createTestDatabase, DIALECTS } from '../support/databases.ts';
 import type { TestDatabase } from '../support/databases.ts';
 import { createTenantWithClient, freePort, startTestServer, TEST_SECRET } from '../support/server.ts';
-import { spawnLatchkey, startSlowPost } from '../support/process.ts';
+import { arrived, spawnLatchkey, startSlowPost } from '../support/process.ts';
 import type { LatchkeyProcess } from '../support/process.ts';
 import type { TenantWithClient, TestServer } from '../support/server.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
+import { uniqueRedisPrefix } from '../support/instances.ts';
 import { clientCredentials, fetchJwks, verifyAccessToken } from '../support/tokens.ts';
+import { createSignInFixture } from '../support/sign-in-fixture.ts';
+import { signInForTokens } from '../support/sign-in.ts';
+import { postForm } from '../support/http.ts';
+import { hashSecret } from '../../src/tokens/opaque.ts';
+import type { RunningServer } from '../../src/server.ts';
 
 /** A hang guard, not a timing assertion: far above the configured 1 s database timeout. */
 const HANG_LIMIT_MS = 30_000;
@@ -88,6 +96,36 @@ describe('PostgreSQL unreachable and back (through a TCP proxy)', () => {
   }
 });
 
+describe('Redis unreachable and back (through a TCP proxy)', () => {
+  it('fails open while Redis is gone (requests are served, not failed), and limits hold again when it returns', async () => {
+    const redisProxy = new TcpProxy('127.0.0.1', 6379);
+    const port = await redisProxy.start();
+    const prefix = uniqueRedisPrefix();
+    const server = await startTestServer('sqlite', { LATCHKEY_REDIS_URL: `redis://127.0.0.1:${port}`, LATCHKEY_REDIS_KEY_PREFIX: prefix, LATCHKEY_RATE_LIMIT_PER_CLIENT: '3' });
+    try {
+      const acme = await createTenantWithClient(server, 'acme');
+      const token = () => clientCredentials(server.url, acme.clientId, acme.clientSecret, { signal: AbortSignal.timeout(HANG_LIMIT_MS) });
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await token()).status);
+      assert.deepEqual(statuses, [200, 200, 200, 429], 'the shared limit works');
+
+      redisProxy.cut('refuse');
+      for (let i = 0; i < 3; i++) assert.equal((await token()).status, 200, 'fails open');
+
+      redisProxy.restore();
+      let limited = false;
+      for (let attempt = 0; attempt < 100 && !limited; attempt++) {
+        limited = (await token()).status === 429;
+        if (!limited) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.ok(limited, 'the limit (still counted in Redis) holds again once Redis is back');
+    } finally {
+      await server.stop();
+      await redisProxy.close();
+    }
+  });
+});
+
 describe('SIGTERM drains an in-flight request (single process)', () => {
   let database: TestDatabase;
   let admin: Latchkey;
@@ -106,7 +144,7 @@ describe('SIGTERM drains an in-flight request (single process)', () => {
     child = await spawnLatchkey(['serve', '--workers', '1'], env);
     await child.waitForLog((l) => l.msg === 'latchkey is serving', 'serving');
     const slow = startSlowPost(`${child.url}/oauth2/token`, { grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret });
-    await child.waitForLog((l) => l.msg === 'incoming request' && (l.req as { url?: string } | undefined)?.url === '/oauth2/token', 'the slow request arrived');
+    await child.waitForLog(arrived(slow), 'the slow request arrived');
     child.child.kill('SIGTERM');
     await child.waitForLog((l) => l.msg === 'shutting down: draining in-flight requests', 'draining');
     const { status, body } = await slow.finish();
@@ -118,7 +156,7 @@ describe('SIGTERM drains an in-flight request (single process)', () => {
 });
 
 for (const dialect of DIALECTS) {
-  describe(`SIGKILL during a bounded token load (${dialect})`, () => {
+  describe(`SIGKILL during a bounded load of token and refresh requests (${dialect})`, () => {
     let database: TestDatabase;
     let admin: Latchkey;
     const children: LatchkeyProcess[] = [];
@@ -128,40 +166,81 @@ for (const dialect of DIALECTS) {
       await database?.drop();
     });
 
-    it('loses nothing it acknowledged: every token answered 200 verifies after a restart', async () => {
+    it('loses nothing it acknowledged: every 200 token verifies and every 200 refresh token redeems once after a restart', async () => {
       database = await createTestDatabase(dialect);
       const env = await childEnv(database);
       admin = await openAdmin(env);
       const client = await makeClient(admin);
+      const fixture = await createSignInFixture({ ctx: admin } as RunningServer, 'web');
       const first = await spawnLatchkey(['serve', '--workers', '1'], env);
       children.push(first);
       await first.waitForLog((l) => l.msg === 'latchkey is serving', 'serving');
 
-      const acknowledged: string[] = [];
+      const refreshChains = await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          const { tokens } = await signInForTokens({ issuer: fixture.issuer, clientId: fixture.clientId, clientSecret: fixture.clientSecret, redirectUri: fixture.redirectUri, login: fixture.login, password: fixture.password });
+          return { current: tokens.refresh_token as string, lastRequestLost: false };
+        }),
+      );
+      const acknowledged: Array<{ token: string; slug: string }> = [];
       let killed = false;
-      const lanes = Array.from({ length: 6 }, async () => {
-        for (let i = 0; i < 60 && !killed; i++) {
+      const killAfterEnough = () => {
+        if (acknowledged.length >= 40 && !killed) {
+          killed = true;
+          first.child.kill('SIGKILL');
+        }
+      };
+      const tokenLanes = Array.from({ length: 3 }, async () => {
+        for (let i = 0; i < 80 && !killed; i++) {
           try {
             const response = await clientCredentials(first.url, client.clientId, client.clientSecret);
-            if (response.status === 200) acknowledged.push(((await response.json()) as { access_token: string }).access_token);
+            if (response.status === 200) acknowledged.push({ token: ((await response.json()) as { access_token: string }).access_token, slug: 'acme' });
           } catch {
-            // The connection died with the process: not acknowledged, nothing to check.
+            // The connection died with the process: not acknowledged.
           }
-          if (acknowledged.length >= 40 && !killed) {
-            killed = true;
-            first.child.kill('SIGKILL');
-          }
+          killAfterEnough();
         }
       });
-      await Promise.all(lanes);
+      const refreshLanes = refreshChains.map(async (chain) => {
+        for (let i = 0; i < 80 && !killed; i++) {
+          try {
+            const response = await postForm(`${fixture.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: chain.current, client_id: fixture.clientId, client_secret: fixture.clientSecret });
+            const body = (await response.json()) as { access_token: string; refresh_token: string };
+            assert.equal(response.status, 200);
+            chain.current = body.refresh_token;
+            acknowledged.push({ token: body.access_token, slug: 'web' });
+          } catch (error) {
+            if (error instanceof assert.AssertionError) throw error;
+            chain.lastRequestLost = true;
+            return;
+          }
+          killAfterEnough();
+        }
+      });
+      await Promise.all([...tokenLanes, ...refreshLanes]);
       assert.ok(killed, 'the instance was killed mid-load');
       assert.equal((await first.exited).signal, 'SIGKILL');
 
       const second = await spawnLatchkey(['serve', '--workers', '1'], env);
       children.push(second);
       await second.waitForLog((l) => l.msg === 'latchkey is serving', 'serving again');
-      const jwks = await fetchJwks(second.url, 'acme');
-      for (const token of acknowledged) assert.equal((await verifyAccessToken(token, jwks, `${second.url}/t/acme`)).client_id, client.clientId);
+      const jwks = { acme: await fetchJwks(second.url, 'acme'), web: await fetchJwks(second.url, 'web') };
+      for (const { token, slug } of acknowledged) await verifyAccessToken(token, jwks[slug as 'acme' | 'web'], `${second.url}/t/${slug}`);
+
+      const redeem = (refreshToken: string) =>
+        postForm(`${fixture.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: fixture.clientId, client_secret: fixture.clientSecret });
+      for (const chain of refreshChains) {
+        const response = await redeem(chain.current);
+        if (response.status !== 200) {
+          // Only a token presented in a request that died with the process may be gone: the dead instance
+          // committed its rotation before it could answer.
+          assert.ok(chain.lastRequestLost, `an acknowledged refresh token that was never used again is refused: ${response.status}`);
+          const row = await admin.db.selectFrom('refresh_tokens').select('rotated_at').where('token_hash', '=', hashSecret(chain.current)).executeTakeFirstOrThrow();
+          assert.notEqual(row.rotated_at, null);
+          continue;
+        }
+        assert.equal((await redeem(chain.current)).status, 400, 'and it redeems only once');
+      }
     });
   });
 }

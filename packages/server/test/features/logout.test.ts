@@ -37,6 +37,9 @@ for (const dialect of DIALECTS) {
       assert.match(response.headers.get('set-cookie') ?? '', /lk_session=; Path=\/t\/acme; HttpOnly; SameSite=Lax; Max-Age=0/);
       const silent = await signIn({ ...acme, scope: 'openid', jar: result.jar, extra: { prompt: 'none' } });
       assert.equal(silent.error, 'login_required');
+      const audit = await server.ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'user.sign_out').execute();
+      assert.equal(audit.length, 1);
+      assert.equal(audit[0]!.actor_id, acme.user.id);
     });
 
     it('refuses an unregistered post_logout_redirect_uri with an error page, and ends nothing', async () => {

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { decodeProtectedHeader } from 'jose';
 import { DIALECTS } from '../support/databases.ts';
-import { startDeployment, startLoadBalancer, uniqueRedisPrefix } from '../support/instances.ts';
+import { startDeployment, uniqueRedisPrefix } from '../support/instances.ts';
 import { createSignInFixture } from '../support/sign-in-fixture.ts';
 import { exchangeCode, signIn, signInForTokens } from '../support/sign-in.ts';
 import { postForm } from '../support/http.ts';
@@ -19,6 +19,8 @@ import { createTenantWithClient } from '../support/server.ts';
 import type { TenantWithClient } from '../support/server.ts';
 import { rotateClientSecret } from '../../src/directory/clients.ts';
 import { createTenant } from '../../src/directory/tenants.ts';
+import { createUser } from '../../src/directory/users.ts';
+import { createApiKey, revokeApiKey } from '../../src/directory/api-keys.ts';
 import { clientCredentials, fetchJwks, verifyAccessToken } from '../support/tokens.ts';
 
 const REDIS_URL = process.env.LATCHKEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -63,6 +65,29 @@ for (const dialect of DIALECTS) {
         // A tenant created through c is served by a at once: misses are never cached.
         await createTenant(c.ctx, { slug: 'fresh' });
         assert.equal((await fetch(`${a.url}/t/fresh/.well-known/openid-configuration`)).status, 200);
+      });
+
+      it('refuses at every instance at once an API key and an access token revoked through one of them', async () => {
+        const [a, b, c] = deployment.instances as [typeof deployment.instances[0], typeof deployment.instances[0], typeof deployment.instances[0]];
+        const user = await createUser(a.ctx, acme.tenant, { email: 'grace@acme.example' });
+        const apiKey = await createApiKey(a.ctx.db, acme.tenant, { ownerUserId: user.id, name: 'ci' }, a.ctx.now());
+        const introspect = async (url: string, token: string) => {
+          const response = await postForm(`${url}/t/acme/oauth2/introspect`, { token, client_id: acme.clientId, client_secret: acme.clientSecret });
+          assert.equal(response.status, 200);
+          return ((await response.json()) as { active: boolean }).active;
+        };
+        const accessToken = ((await (await clientCredentials(a.url, acme.clientId, acme.clientSecret)).json()) as { access_token: string }).access_token;
+        for (const instance of [a, b, c]) {
+          assert.equal(await introspect(instance.url, apiKey.key), true);
+          assert.equal(await introspect(instance.url, accessToken), true);
+        }
+        await revokeApiKey(a.ctx.db, acme.tenant.id, apiKey.row.id, a.ctx.now());
+        const revoked = await postForm(`${b.url}/t/acme/oauth2/revoke`, { token: accessToken, client_id: acme.clientId, client_secret: acme.clientSecret });
+        assert.equal(revoked.status, 200);
+        for (const instance of [a, b, c]) {
+          assert.equal(await introspect(instance.url, apiKey.key), false);
+          assert.equal(await introspect(instance.url, accessToken), false);
+        }
       });
 
       it('publishes a key rotated through one instance in every JWKS before any instance signs with it', async () => {
@@ -113,10 +138,11 @@ for (const dialect of DIALECTS) {
     });
 
     for (const shared of [true, false]) {
-      it(shared ? 'shares rate limits through Redis: a limit reached on one instance holds on the others' : 'keeps rate limits per instance without Redis', async () => {
+      it(shared ? 'shares rate limits and brute-force counters through Redis: a limit reached on one instance holds on the others' : 'keeps rate limits and brute-force counters per instance without Redis', async () => {
         const prefix = uniqueRedisPrefix();
         const deployment = await startDeployment(dialect, 3, {
           LATCHKEY_RATE_LIMIT_PER_CLIENT: '3',
+          LATCHKEY_SIGN_IN_MAX_FAILURES_PER_ACCOUNT: '3',
           ...(shared ? { LATCHKEY_REDIS_URL: REDIS_URL, LATCHKEY_REDIS_KEY_PREFIX: prefix } : {}),
         });
         try {
@@ -133,6 +159,17 @@ for (const dialect of DIALECTS) {
               assert.equal(response.status, 200, 'each instance counts only its own requests');
             }
           }
+          // One wrong password on each instance: three failures for the deployment, one for each instance.
+          const shop = await createSignInFixture(deployment.instances[0]!, 'shop', {
+            client: { grantTypes: ['authorization_code', 'refresh_token', 'password'] },
+            settings: { features: { auth: { password_grant_enabled: true } } },
+          });
+          const passwordGrant = (url: string, password: string) =>
+            postForm(`${url}/t/shop/oauth2/token`, { grant_type: 'password', username: shop.login, password, client_id: shop.clientId, client_secret: shop.clientSecret, scope: 'openid' });
+          for (const instance of deployment.instances) assert.notEqual((await passwordGrant(instance.url, 'wrong password')).status, 200);
+          for (const instance of deployment.instances) {
+            assert.equal((await passwordGrant(instance.url, shop.password)).status, shared ? 429 : 200, shared ? 'the account is locked everywhere' : 'each instance saw one failure');
+          }
         } finally {
           await deployment.stop();
           await deleteRedisKeys(prefix);
@@ -146,7 +183,7 @@ describe('sign-in and refresh across three instances', () => {
   for (const dialect of DIALECTS) {
     it(`a browser-less sign-in crosses all three instances behind a round-robin balancer (${dialect})`, async () => {
       const deployment = await startDeployment(dialect, 3);
-      const balancer = await startLoadBalancer(deployment.basePort, deployment.instances.map((i) => i.url));
+      const { balancer } = deployment;
       try {
         const fixture = await createSignInFixture(deployment.instances[0]!, 'acme');
         const result = await signIn({ issuer: fixture.issuer, clientId: fixture.clientId, redirectUri: fixture.redirectUri, login: fixture.login, password: fixture.password });
@@ -162,7 +199,6 @@ describe('sign-in and refresh across three instances', () => {
         assert.equal(payload.sub, fixture.user.id);
         assert.ok(tokens.refresh_token && tokens.id_token);
       } finally {
-        await balancer.close();
         await deployment.stop();
       }
     });
@@ -170,12 +206,21 @@ describe('sign-in and refresh across three instances', () => {
 
   // PostgreSQL only: three in-process instances on one SQLite file would block each other's thread on the
   // write lock; concurrent refreshes on SQLite run across worker processes in workers.test.ts.
-  it('50 concurrent uses of one refresh token over three instances: exactly one succeeds and the family is revoked (postgres)', async () => {
+  it('one code raced over three instances is redeemed once; 50 concurrent uses of one refresh token: exactly one succeeds and the family is revoked (postgres)', async () => {
     const deployment = await startDeployment('postgres', 3);
-    const balancer = await startLoadBalancer(deployment.basePort, deployment.instances.map((i) => i.url));
     try {
       const fixture = await createSignInFixture(deployment.instances[0]!, 'acme');
-      const { tokens } = await signInForTokens({ issuer: fixture.issuer, clientId: fixture.clientId, clientSecret: fixture.clientSecret, redirectUri: fixture.redirectUri, login: fixture.login, password: fixture.password });
+      // One authorization code raced over the three instances: exactly one exchange succeeds.
+      const first = await signIn({ issuer: fixture.issuer, clientId: fixture.clientId, redirectUri: fixture.redirectUri, login: fixture.login, password: fixture.password });
+      const exchanges = await Promise.all(
+        Array.from({ length: 15 }, (_, i) =>
+          exchangeCode({ issuer: `${deployment.instances[i % 3]!.url}/t/acme`, clientId: fixture.clientId, clientSecret: fixture.clientSecret, redirectUri: fixture.redirectUri, code: first.code!, codeVerifier: first.pkce.verifier }),
+        ),
+      );
+      assert.equal(exchanges.filter((r) => r.status === 200).length, 1, `code exchanges: ${exchanges.map((r) => r.status).join(',')}`);
+      for (const refused of exchanges.filter((r) => r.status !== 200)) assert.equal(((await refused.json()) as { error: string }).error, 'invalid_grant');
+
+      const { tokens } = await signInForTokens({ issuer: fixture.issuer, jar: first.jar, clientId: fixture.clientId, clientSecret: fixture.clientSecret, redirectUri: fixture.redirectUri, login: fixture.login, password: fixture.password });
       const refreshToken = tokens.refresh_token as string;
       const responses = await Promise.all(
         Array.from({ length: 50 }, async (_, i) => {
@@ -195,8 +240,28 @@ describe('sign-in and refresh across three instances', () => {
         assert.equal(response.status, 400);
       }
     } finally {
-      await balancer.close();
       await deployment.stop();
     }
   });
+});
+
+describe('behind the load balancer, LATCHKEY_TRUST_PROXY', () => {
+  for (const trusted of [true, false]) {
+    it(trusted ? 'set to the balancer: per-IP limits count each client address' : 'unset: every client looks like the balancer and shares one per-IP limit', async () => {
+      const deployment = await startDeployment('sqlite', 1, { LATCHKEY_RATE_LIMIT_PER_IP: '2', ...(trusted ? { LATCHKEY_TRUST_PROXY: '127.0.0.1' } : {}) });
+      const { balancer } = deployment;
+      try {
+        const acme = await createTenantWithClient(deployment.instances[0]!, 'acme');
+        // Two clients at different addresses (here all of loopback, so each names its address in the
+        // X-Forwarded-For the balancer extends, as a chain of proxies would).
+        const from = (address: string) => postForm(`${balancer.url}/oauth2/token`, { grant_type: 'client_credentials', client_id: acme.clientId, client_secret: acme.clientSecret }, { 'x-forwarded-for': address });
+        assert.equal((await from('203.0.113.5')).status, 200);
+        assert.equal((await from('203.0.113.5')).status, 200);
+        assert.equal((await from('203.0.113.5')).status, 429);
+        assert.equal((await from('203.0.113.6')).status, trusted ? 200 : 429);
+      } finally {
+        await deployment.stop();
+      }
+    });
+  }
 });

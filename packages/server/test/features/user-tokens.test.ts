@@ -8,7 +8,8 @@ import { DIALECTS } from '../support/databases.ts';
 import { startTestServer } from '../support/server.ts';
 import type { TestServer } from '../support/server.ts';
 import { basicAuth, json, postForm } from '../support/http.ts';
-import { createSignInFixture } from '../support/sign-in-fixture.ts';
+import { createSignInFixture, TEST_PASSWORD } from '../support/sign-in-fixture.ts';
+import { createUser, setUserStatus } from '../../src/directory/users.ts';
 import type { SignInFixture } from '../support/sign-in-fixture.ts';
 import { signInForTokens } from '../support/sign-in.ts';
 import { createClient } from '../../src/directory/clients.ts';
@@ -21,7 +22,14 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       server = await startTestServer(dialect);
-      acme = await createSignInFixture(server, 'acme', { client: { tokenClaims: ['groups', 'roles', 'permissions', 'tenant_id'] } });
+      acme = await createSignInFixture(server, 'acme');
+      // Seed 003: a role through a group (rows written directly: this test is about introspection, not the directory).
+      const now = Date.now();
+      const db = server.ctx.db;
+      await db.insertInto('groups').values({ id: 'grp_staff', tenant_id: acme.tenant.id, name: 'staff', description: null, created_at: now, updated_at: now }).execute();
+      await db.insertInto('group_members').values({ group_id: 'grp_staff', user_id: acme.user.id, created_at: now }).execute();
+      await db.insertInto('roles').values({ id: 'rol_dev', tenant_id: acme.tenant.id, name: 'developer', description: null, permissions: JSON.stringify(['mail.send', 'stats.read']), created_at: now, updated_at: now }).execute();
+      await db.insertInto('group_roles').values({ group_id: 'grp_staff', role_id: 'rol_dev', created_at: now }).execute();
       tokens = (await signInForTokens({ ...acme, scope: 'openid profile email offline_access' })).tokens;
     });
     after(() => server.stop());
@@ -69,15 +77,19 @@ for (const dialect of DIALECTS) {
       assert.equal(access.client_id, acme.clientId);
       assert.equal(access.token_type, 'Bearer');
       assert.equal(access.tenant_id, acme.tenant.id);
-      assert.deepEqual(access.groups, []);
-      assert.deepEqual(access.permissions, []);
+      // Present whatever the client's token_claims (default: groups, tenant_id) put in the token itself.
+      assert.equal(access.tenant_slug, 'acme');
+      assert.deepEqual(access.groups, ['staff']);
+      assert.deepEqual(access.roles, ['developer']);
+      assert.deepEqual(access.permissions, ['mail.send', 'stats.read']);
       assert.equal(access.scope, 'openid profile email offline_access');
       const refresh = await json(await introspect(tokens.refresh_token as string, { token_type_hint: 'refresh_token' }));
       assert.equal(refresh.active, true);
       assert.equal(refresh.token_type, 'refresh_token');
       assert.equal(refresh.sub, acme.user.id);
       assert.equal(refresh.tenant_id, acme.tenant.id);
-      assert.deepEqual(refresh.roles, []);
+      assert.deepEqual(refresh.roles, ['developer']);
+      assert.deepEqual(refresh.permissions, ['mail.send', 'stats.read']);
       for (const token of ['nope', 'a.b.c', tokens.id_token as string]) assert.deepEqual(await json(await introspect(token)), { active: false });
     });
 
@@ -116,6 +128,18 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await json(await introspect(fresh.access_token as string)), { active: false });
       const refresh = await postForm(`${acme.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: fresh.refresh_token as string, client_id: acme.clientId, client_secret: acme.clientSecret });
       assert.equal(refresh.status, 400);
+    });
+
+    it('stops accepting every token of a user who is disabled', async () => {
+      const bo = await createUser(server.ctx, acme.tenant, { email: 'bo@acme.example', password: TEST_PASSWORD });
+      const own = (await signInForTokens({ ...acme, login: 'bo@acme.example', password: TEST_PASSWORD, scope: 'openid offline_access' })).tokens;
+      assert.equal((await json(await introspect(own.access_token as string))).active, true);
+      await setUserStatus(server.ctx, bo, 'disabled');
+      assert.deepEqual(await json(await introspect(own.access_token as string)), { active: false });
+      assert.deepEqual(await json(await introspect(own.refresh_token as string)), { active: false });
+      assert.equal((await fetch(`${acme.issuer}/oauth2/userinfo`, { headers: { authorization: `Bearer ${own.access_token}` } })).status, 401);
+      const refresh = await postForm(`${acme.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: own.refresh_token as string, client_id: acme.clientId, client_secret: acme.clientSecret });
+      assert.equal((await json(refresh)).error, 'invalid_grant');
     });
 
     it('publishes the endpoints in discovery', async () => {

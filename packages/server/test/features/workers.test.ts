@@ -1,10 +1,12 @@
 /**
  * `latchkey serve --workers N` (issue 7): several worker processes share one port and one SQLite file (WAL,
- * busy timeout, BEGIN IMMEDIATE), a crashed worker is replaced while the others keep serving, and SIGTERM to
+ * busy timeout, BEGIN IMMEDIATE) — concurrent writes from the workers and the CLI stay correct, a refresh
+ * token raced over the workers is rotated exactly once — a crashed worker is replaced while the others keep serving, and SIGTERM to
  * the primary drains in-flight requests before everything exits.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createLatchkey } from '../../src/context.ts';
 import type { Latchkey } from '../../src/context.ts';
@@ -14,9 +16,13 @@ import { createLogger } from '../../src/http/logger.ts';
 import { createTestDatabase } from '../support/databases.ts';
 import type { TestDatabase } from '../support/databases.ts';
 import { freePort, TEST_SECRET } from '../support/server.ts';
-import { isAlive, spawnLatchkey, startSlowPost } from '../support/process.ts';
+import { arrived, isAlive, spawnLatchkey, startSlowPost } from '../support/process.ts';
 import type { LatchkeyProcess, LogLine } from '../support/process.ts';
 import { clientCredentials, fetchJwks, inParallel, verifyAccessToken } from '../support/tokens.ts';
+import { createSignInFixture } from '../support/sign-in-fixture.ts';
+import { signInForTokens } from '../support/sign-in.ts';
+import { postForm } from '../support/http.ts';
+import type { RunningServer } from '../../src/server.ts';
 
 const listeningPids = (logs: LogLine[]) => logs.filter((l) => l.msg === 'worker listening').map((l) => Number(l.pid));
 
@@ -61,6 +67,22 @@ describe('serve --workers 2 on SQLite', () => {
     const jwks = await fetchJwks(primary.url, 'acme');
     for (const { body } of responses) assert.equal((await verifyAccessToken(body.access_token as string, jwks, issuer)).client_id, clientId);
     assert.equal(listeningPids(primary.logs).length, 2);
+    // A scrape reaches one worker but reports the whole machine: both workers' tokens, summed.
+    const metrics = await (await fetch(`${primary.url}/metrics`)).text();
+    assert.match(metrics, /^latchkey_tokens_issued_total\{grant_type="client_credentials"\} 40$/m);
+  });
+
+  it('lets exactly one of 50 concurrent uses of a refresh token win across the workers (one SQLite file)', async () => {
+    const fixture = await createSignInFixture({ ctx: admin } as RunningServer, 'web');
+    const { tokens } = await signInForTokens({ issuer: fixture.issuer, clientId: fixture.clientId, clientSecret: fixture.clientSecret, redirectUri: fixture.redirectUri, login: fixture.login, password: fixture.password });
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const response = await postForm(`${fixture.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string, client_id: fixture.clientId, client_secret: fixture.clientSecret });
+        return { status: response.status, error: ((await response.json()) as { error?: string }).error };
+      }),
+    );
+    assert.equal(responses.filter((r) => r.status === 200).length, 1, `statuses: ${responses.map((r) => r.status).join(',')}`);
+    for (const loser of responses.filter((r) => r.status !== 200)) assert.deepEqual(loser, { status: 400, error: 'invalid_grant' });
   });
 
   it('replaces a worker killed with SIGKILL and keeps serving', async () => {
@@ -79,7 +101,7 @@ describe('serve --workers 2 on SQLite', () => {
     const workers = listeningPids(primary.logs).filter(isAlive);
     const mark = primary.logs.length;
     const slow = startSlowPost(`${primary.url}/oauth2/token`, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
-    await primary.waitForLog((l) => l.msg === 'incoming request' && (l.req as { url?: string } | undefined)?.url === '/oauth2/token', 'the slow request arrived', mark);
+    await primary.waitForLog(arrived(slow), 'the slow request arrived', mark);
     primary.child.kill('SIGTERM');
     await primary.waitForLog((l) => l.msg === 'shutting down: draining in-flight requests', 'a worker draining', mark);
     const { status, body } = await slow.finish();
@@ -89,5 +111,43 @@ describe('serve --workers 2 on SQLite', () => {
     const exit = await primary.exited;
     assert.equal(exit.code, 0);
     for (const pid of workers) assert.equal(isAlive(pid), false, `worker ${pid} is gone`);
+  });
+});
+
+describe('serve refuses to run a deployment it cannot serve', () => {
+  let database: TestDatabase;
+  let env: Record<string, string> & { PORT: string };
+  before(async () => {
+    database = await createTestDatabase('sqlite');
+    env = { PORT: String(await freePort()), HOST: '127.0.0.1', LATCHKEY_DATABASE_URL: database.url, LATCHKEY_DATA_DIR: database.dir, LATCHKEY_SECRET: TEST_SECRET };
+    const admin = await createLatchkey(loadConfig({ ...env, LATCHKEY_LOG_LEVEL: 'silent' }), { logger: createLogger('silent') });
+    await createTenant(admin, { slug: 'acme' });
+    await admin.close();
+  });
+  after(() => database.drop());
+
+  for (const workers of ['1', '2']) {
+    it(`exits with a clear error when LATCHKEY_SECRET cannot open the stored signing keys (--workers ${workers})`, async () => {
+      const child = await spawnLatchkey(['serve', '--workers', workers], { ...env, LATCHKEY_SECRET: 'a-different-master-secret-of-enough-length-42' });
+      const { code } = await child.exited;
+      assert.equal(code, 2);
+      assert.match(child.stderr(), /LATCHKEY_SECRET does not open the signing keys stored in this database/);
+    });
+  }
+
+  it('gives up instead of restarting workers forever when none of them can listen', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(Number(env.PORT), '127.0.0.1', resolve));
+    try {
+      const child = await spawnLatchkey(['serve', '--workers', '3'], env);
+      try {
+        await child.waitForLog((l) => l.msg === 'workers keep failing before they serve; giving up', 'giving up');
+        assert.equal((await child.exited).code, 1);
+      } finally {
+        await child.stop();
+      }
+    } finally {
+      taken.close();
+    }
   });
 });

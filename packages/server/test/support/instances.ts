@@ -9,36 +9,40 @@ import type { Server } from 'node:http';
 import type { DialectName } from '../../src/db/database.ts';
 import { createTestDatabase } from './databases.ts';
 import type { TestDatabase } from './databases.ts';
-import { freePort, startTestServer } from './server.ts';
+import { startTestServer } from './server.ts';
 import type { TestServer } from './server.ts';
 
 export interface Deployment {
   readonly database: TestDatabase;
   readonly instances: readonly TestServer[];
-  /** LATCHKEY_BASE_URL of every instance; the load balancer listens here once started. */
+  /** A round-robin balancer over the instances; its URL is every instance's LATCHKEY_BASE_URL. */
+  readonly balancer: LoadBalancer;
   readonly baseUrl: string;
-  readonly basePort: number;
   stop(): Promise<void>;
 }
 
 export async function startDeployment(dialect: DialectName, count: number, env: Record<string, string> = {}): Promise<Deployment> {
   const database = await createTestDatabase(dialect);
-  const basePort = await freePort();
-  const baseUrl = `http://127.0.0.1:${basePort}`;
+  // The balancer listens first (on a port of its own), so its URL is known before the instances start.
+  const targets: string[] = [];
+  const balancer = await startLoadBalancer(targets);
   const instances: TestServer[] = [];
   try {
-    for (let i = 0; i < count; i++) instances.push(await startTestServer(dialect, { LATCHKEY_BASE_URL: baseUrl, ...env }, database));
+    for (let i = 0; i < count; i++) instances.push(await startTestServer(dialect, { LATCHKEY_BASE_URL: balancer.url, ...env }, database));
   } catch (error) {
     await Promise.all(instances.map((s) => s.stop()));
+    await balancer.close();
     await database.drop();
     throw error;
   }
+  targets.push(...instances.map((s) => s.url));
   return {
     database,
     instances,
-    baseUrl,
-    basePort,
+    balancer,
+    baseUrl: balancer.url,
     async stop() {
+      await balancer.close();
       await Promise.all(instances.map((s) => s.stop()));
       await database.drop();
     },
@@ -57,8 +61,8 @@ export interface LoadBalancer {
   close(): Promise<void>;
 }
 
-/** Round-robin over `targets`, adding X-Forwarded-For like a real balancer. */
-export async function startLoadBalancer(port: number, targets: readonly string[]): Promise<LoadBalancer> {
+/** Round-robin over `targets` (read at each request), adding X-Forwarded-For like a real balancer. */
+export async function startLoadBalancer(targets: readonly string[]): Promise<LoadBalancer> {
   let next = 0;
   const routed: number[] = [];
   const server: Server = createServer((incoming, outgoing) => {
@@ -76,7 +80,9 @@ export async function startLoadBalancer(port: number, targets: readonly string[]
     });
     incoming.pipe(proxied);
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
   return {
     url: `http://127.0.0.1:${port}`,
     routed,

@@ -4,6 +4,7 @@
  * sleeping.
  */
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,8 @@ export interface LatchkeyProcess {
   waitForLog(matches: (line: LogLine) => boolean, what: string, from?: number): Promise<LogLine>;
   /** Resolves when the process has exited. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Everything written to stderr so far. */
+  stderr(): string;
   /** Sends SIGKILL if still running and waits for the exit. */
   stop(): Promise<void>;
 }
@@ -76,6 +79,7 @@ export async function spawnLatchkey(args: string[], env: Record<string, string> 
     logs,
     waitForLog,
     exited,
+    stderr: () => stderr.join(''),
     async stop() {
       if (running) child.kill('SIGKILL');
       await exited;
@@ -111,12 +115,25 @@ export interface SlowRequest {
   /** Sends the rest of the body; resolves with the status and body text. */
   finish(): Promise<{ status: number; body: string }>;
   readonly request: ClientRequest;
+  /** Its `X-Request-Id`: Latchkey logs it as `reqId`. */
+  readonly requestId: string;
+}
+
+/** Matches the server's log line saying this request has arrived (headers read, body still coming). */
+export function arrived(slow: SlowRequest): (line: LogLine) => boolean {
+  return (line) => line.msg === 'incoming request' && line.reqId === slow.requestId;
 }
 
 /** A form POST whose headers and first body bytes are sent now and the rest on `finish()`: a request in flight. */
 export function startSlowPost(url: string, form: Record<string, string>): SlowRequest {
   const body = Buffer.from(new URLSearchParams(form).toString());
-  const request = httpRequest(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(body.length) } });
+  // A request id of its own, so a test can wait for this request's log line and not an earlier one's.
+  const requestId = `slow-${randomUUID()}`;
+  const request = httpRequest(url, {
+    method: 'POST',
+    agent: false,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(body.length), 'x-request-id': requestId },
+  });
   const response = new Promise<IncomingMessage>((resolve, reject) => {
     request.once('response', resolve);
     request.once('error', reject);
@@ -126,6 +143,7 @@ export function startSlowPost(url: string, form: Record<string, string>): SlowRe
   request.write(body.subarray(0, 5));
   return {
     request,
+    requestId,
     async finish() {
       request.end(body.subarray(5));
       const res = await response;

@@ -19,7 +19,8 @@ export interface ServerProcess {
 
 export async function startServerProcess(env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const fullEnv: NodeJS.ProcessEnv = { ...process.env, LATCHKEY_LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' };
+  // One process unless asked otherwise: `serve` runs one worker per core by default, and these tests measure one.
+  const fullEnv: NodeJS.ProcessEnv = { ...process.env, LATCHKEY_LOG_LEVEL: 'warn', LATCHKEY_WORKERS: '1', ...env, PORT: String(port), HOST: '127.0.0.1' };
   const child = spawn(process.execPath, [CLI_MAIN, 'serve', ...args], { env: fullEnv, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 150; attempt++) {

@@ -1,10 +1,18 @@
+/**
+ * `latchkey serve`: one process (`--workers 1`), or a `node:cluster` primary that prepares the database once and
+ * forks one worker per core (see `cluster/primary.ts`); each worker runs the same server on the shared port.
+ */
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
+import type { Config } from '../../config/load-config.ts';
 import { createLatchkey } from '../../context.ts';
+import type { Latchkey } from '../../context.ts';
 import { checkDeployment } from '../../deployment/startup-checks.ts';
 import { createLogger } from '../../http/logger.ts';
 import { runPrimary } from '../../cluster/primary.ts';
+import { shareWorkerMetrics } from '../../cluster/metrics.ts';
 import { DRAIN_MESSAGE, handleShutdownSignals, startServer } from '../../server.ts';
+import type { RunningServer } from '../../server.ts';
 import { parseCommandArgs, UsageError } from '../command.ts';
 import type { Command } from '../command.ts';
 
@@ -15,6 +23,46 @@ function workerCount(flag: string | undefined, configured: number | undefined): 
   return count;
 }
 
+function announce(server: RunningServer, config: Config): void {
+  server.ctx.logger.info({ url: server.url, base_url: config.baseUrl, pid: process.pid }, 'latchkey is serving');
+}
+
+/** Migrates, creates the secret file and checks the deployment once, before the workers would race to. */
+async function startPrimary(config: Config, workers: number): Promise<void> {
+  const ctx = await createLatchkey(config);
+  try {
+    await checkDeployment(ctx);
+  } finally {
+    await ctx.close();
+  }
+  runPrimary({ workers, logger: ctx.logger, shutdownTimeoutMs: (config.shutdownTimeout + 5) * 1000 });
+}
+
+async function startWorker(config: Config): Promise<void> {
+  // The primary may ask for a drain while this worker is still starting; remember it until the server runs.
+  let drainRequested = false;
+  const early = (message: unknown) => {
+    if (message === DRAIN_MESSAGE) drainRequested = true;
+  };
+  process.on('message', early);
+  let ctx: Latchkey | undefined;
+  let server: RunningServer;
+  try {
+    ctx = await createLatchkey(config, { migrate: false, logger: createLogger(config.logLevel).child({ worker: cluster.worker?.id }) });
+    shareWorkerMetrics(ctx.metrics.registry);
+    server = await startServer(config, ctx);
+  } catch (error) {
+    // An open pool or IPC channel would keep a failed worker alive: close both so it exits and is replaced.
+    await ctx?.close().catch(() => {});
+    cluster.worker?.disconnect();
+    throw error;
+  }
+  const drain = handleShutdownSignals(server, config.shutdownTimeout);
+  process.off('message', early);
+  announce(server, config);
+  if (drainRequested) drain();
+}
+
 export const serveCommand: Command = {
   name: 'serve',
   usage: 'latchkey serve [--workers <n>]',
@@ -22,41 +70,10 @@ export const serveCommand: Command = {
   async run(argv, { config }) {
     const { values } = parseCommandArgs(argv, { workers: { type: 'string' } });
     const workers = workerCount(values.workers, config.workers);
-    if (workers > 1 && cluster.isPrimary) {
-      // Migrate, create the secret file and check the deployment once, before the workers race to do it.
-      const ctx = await createLatchkey(config);
-      try {
-        await checkDeployment(ctx);
-      } finally {
-        await ctx.close();
-      }
-      runPrimary({ workers, logger: ctx.logger, shutdownTimeoutMs: (config.shutdownTimeout + 5) * 1000 });
-      return;
-    }
-    if (!cluster.isWorker) {
-      const server = await startServer(config);
-      handleShutdownSignals(server, config.shutdownTimeout);
-      server.ctx.logger.info({ url: server.url, base_url: config.baseUrl, pid: process.pid }, 'latchkey is serving');
-      return;
-    }
-    // The primary may ask for a drain while this worker is still starting; remember it until the server runs.
-    let drainRequested = false;
-    const early = (message: unknown) => {
-      if (message === DRAIN_MESSAGE) drainRequested = true;
-    };
-    process.on('message', early);
-    let server;
-    try {
-      const ctx = await createLatchkey(config, { migrate: false, logger: createLogger(config.logLevel).child({ worker: cluster.worker?.id }) });
-      server = await startServer(config, ctx);
-    } catch (error) {
-      // The IPC channel would keep a failed worker alive; closing it lets the process exit and the primary replace it.
-      cluster.worker?.disconnect();
-      throw error;
-    }
-    const drain = handleShutdownSignals(server, config.shutdownTimeout);
-    process.off('message', early);
-    server.ctx.logger.info({ url: server.url, base_url: config.baseUrl, pid: process.pid }, 'latchkey is serving');
-    if (drainRequested) drain();
+    if (cluster.isWorker) return startWorker(config);
+    if (workers > 1) return startPrimary(config, workers);
+    const server = await startServer(config);
+    handleShutdownSignals(server, config.shutdownTimeout);
+    announce(server, config);
   },
 };

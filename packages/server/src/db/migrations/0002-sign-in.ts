@@ -91,7 +91,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('client_id', 'text', (c) => c.notNull().references('clients.client_id').onDelete('cascade'))
     .addColumn('scope', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('updated_at', 'bigint', (c) => c.notNull())
-    .addPrimaryKeyConstraint('consents_pk', ['user_id', 'client_id'])
+    .addPrimaryKeyConstraint('consents_pk', ['user_id', 'client_id', 'scope'])
     .execute();
 }

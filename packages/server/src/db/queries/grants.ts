@@ -15,6 +15,16 @@ export function grantQueries(db: Database) {
     async findById(id: string): Promise<GrantRow | undefined> {
       return db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
     },
+    /**
+     * The grant's revocation time, read inside a transaction. `lockRow` (PostgreSQL) holds the row until the
+     * transaction ends, so a concurrent `revoke` (which updates this row first) either waits for the caller's
+     * writes or is seen by it; SQLite needs no lock, its write transactions are serialized (BEGIN IMMEDIATE).
+     */
+    async revokedAt(id: string, lockRow: boolean): Promise<number | null | undefined> {
+      const query = db.selectFrom('grants').select('revoked_at').where('id', '=', id);
+      const row = await (lockRow ? query.forUpdate() : query).executeTakeFirst();
+      return row?.revoked_at;
+    },
     async recordAccessToken(grantId: string, jti: string, expiresAt: number): Promise<void> {
       await db.insertInto('grant_access_tokens').values({ jti, grant_id: grantId, expires_at: expiresAt }).execute();
     },

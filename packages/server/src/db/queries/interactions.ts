@@ -32,8 +32,5 @@ export function interactionQueries(db: Database) {
       const result = await db.updateTable('interactions').set({ completed_at: now }).where('id_hash', '=', idHash).where('completed_at', 'is', null).executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
-    async deleteExpired(now: number): Promise<void> {
-      await db.deleteFrom('interactions').where('expires_at', '<=', now).execute();
-    },
   };
 }

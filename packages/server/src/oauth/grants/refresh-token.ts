@@ -6,6 +6,7 @@
  */
 import type { Latchkey } from '../../context.ts';
 import type { Client } from '../../db/queries/clients.ts';
+import type { Database } from '../../db/database.ts';
 import { refreshTokenQueries } from '../../db/queries/refresh-tokens.ts';
 import type { RefreshTokenRow } from '../../db/queries/refresh-tokens.ts';
 import { InvalidGrant, InvalidScope, assert } from '../../errors/oauth-error.ts';
@@ -13,7 +14,7 @@ import { hashSecret } from '../../tokens/opaque.ts';
 import { assertPresent, splitScope } from '../request-params.ts';
 import type { Grant, GrantContext, TokenResponse } from './grant.ts';
 import { requireActiveUser, requireLiveGrant, revokeGrantFamily } from './shared/grant-checks.ts';
-import { issueUserTokens } from './shared/issue-tokens.ts';
+import { ClaimLost, issueUserTokens } from './shared/issue-tokens.ts';
 
 async function findRefreshToken(ctx: Latchkey, token: string, client: Client): Promise<RefreshTokenRow> {
   const row = token.length <= 256 ? await refreshTokenQueries(ctx.db).findByHash(hashSecret(token)) : undefined;
@@ -46,7 +47,14 @@ export const refreshTokenGrant: Grant = {
     const user = await requireActiveUser(ctx, grant);
     const scope = narrowScope(params.get('scope'), splitScope(row.scope));
     const rotate = tenant.settings.refresh_token_rotation;
-    if (rotate && !(await refreshTokenQueries(ctx.db).markRotated(row.token_hash, ctx.now()))) await replayDetected(ctx, row, request.ip);
-    return issueUserTokens(ctx, { tenant, client, grant, user, scope, newRefreshToken: rotate });
+    // The rotation is claimed in the same transaction that stores the new tokens: of concurrent requests with
+    // this token exactly one commits; the others roll back and count as a replay.
+    const claim = rotate ? (trx: Database) => refreshTokenQueries(trx).markRotated(row.token_hash, ctx.now()) : undefined;
+    try {
+      return await issueUserTokens(ctx, { tenant, client, grant, user, scope, newRefreshToken: rotate }, claim);
+    } catch (error) {
+      if (error instanceof ClaimLost) return replayDetected(ctx, row, request.ip);
+      throw error;
+    }
   },
 };

@@ -10,6 +10,7 @@ import { issuerFor } from '../../directory/tenant-directory.ts';
 import { hashSecret } from '../../tokens/opaque.ts';
 import { isGrantAlive } from '../grants/shared/grant-checks.ts';
 import { principalClaims } from '../principal-claims.ts';
+import { principalAccessClaims } from './principal-access.ts';
 import type { Introspector } from './introspector.ts';
 
 export const refreshTokenIntrospector: Introspector = {
@@ -24,8 +25,11 @@ export const refreshTokenIntrospector: Introspector = {
     if (!(await isGrantAlive(ctx, grant))) return { active: false };
     const [user, client] = await Promise.all([userQueries(ctx.db).findById(grant!.user_id), clientQueries(ctx.db).findById(row.client_id)]);
     if (user === undefined || user.status !== 'active' || client === undefined) return { active: false };
+    const access = await principalAccessClaims(ctx, tenant, user.id);
+    if (access === undefined) return { active: false };
     return {
       ...(await principalClaims(ctx, tenant, client, user)),
+      ...access,
       active: true,
       token_type: 'refresh_token',
       scope: row.scope,

@@ -51,3 +51,21 @@ test('a token signed by another key does not verify', async () => {
   const token = await signJwt({ ...CLAIMS, iat: 1, exp: 2 }, await importPrivateSigningKey(signer.privateJwk, 'RS256'), { typ: 'at+jwt' });
   await assert.rejects(verifyJwtWithJwks(token, { keys: [other.publicJwk] }, { allowExpired: true }), { name: 'JwtVerificationError', reason: 'invalid' });
 });
+
+test('ECDSA DER signatures become R || S, whatever the INTEGER padding', async () => {
+  const { derToJoseEcdsa } = await import('../../../src/tokens/jose.ts');
+  const r = Buffer.alloc(32, 0xff);
+  const s = Buffer.concat([Buffer.alloc(2, 0), Buffer.alloc(30, 0x11)]);
+  // r has its high bit set (a 0x00 is prepended), s has two leading zero bytes (dropped in DER).
+  const der = Buffer.concat([Buffer.from([0x30, 2 + 33 + 2 + 30, 0x02, 33, 0x00]), r, Buffer.from([0x02, 30]), s.subarray(2)]);
+  assert.deepEqual(derToJoseEcdsa(der), Buffer.concat([r, s]));
+  assert.throws(() => derToJoseEcdsa(Buffer.from([0x31, 0x00])), /malformed/);
+});
+
+test('refuses a claims set that is not a JSON object, as SignJWT does', async () => {
+  const { privateJwk } = await generateSigningKeyPair('EdDSA', 'k');
+  const key = await importPrivateSigningKey(privateJwk, 'EdDSA');
+  for (const bad of [null, [], 'claims'] as unknown[]) {
+    await assert.rejects(signJwt(bad as Record<string, unknown>, key, { typ: 'JWT' }), TypeError);
+  }
+});
