@@ -17,7 +17,8 @@ import type { Tenant } from '../db/queries/tenants.ts';
 import type { AdminRole } from '../db/schema.ts';
 import { issuerFor } from '../directory/tenant-directory.ts';
 import { AccessDenied, InsufficientScope, InvalidToken, NotFound } from '../errors/oauth-error.ts';
-import { JwtVerificationError, peekJwtClaims, verifyJwtWithJwks } from '../tokens/jose.ts';
+import { peekJwtClaims } from '../tokens/jose.ts';
+import { checkAccessToken } from '../tokens/verify-access-token.ts';
 
 export const ADMIN_SCOPE = 'latchkey:admin';
 const REALM = 'latchkey-admin';
@@ -63,17 +64,9 @@ async function tenantOfIssuer(ctx: Latchkey, issuer: unknown): Promise<Tenant> {
 export async function authenticateAdmin(ctx: Latchkey, request: FastifyRequest): Promise<AdminPrincipal> {
   const token = bearerToken(request);
   const tenant = await tenantOfIssuer(ctx, peekJwtClaims(token)?.iss);
-  let payload;
-  try {
-    ({ payload } = await verifyJwtWithJwks(token, await ctx.signingKeys.jwks(tenant.id), { issuer: issuerFor(ctx.config.baseUrl, tenant.slug), typ: 'at+jwt' }));
-  } catch (error) {
-    if (error instanceof JwtVerificationError) throw invalidToken(error.reason === 'expired' ? 'the token has expired' : 'the token is invalid');
-    throw error;
-  }
-  if (typeof payload.jti === 'string') {
-    const revoked = await ctx.db.selectFrom('revoked_access_tokens').select('jti').where('jti', '=', payload.jti).executeTakeFirst();
-    if (revoked) throw invalidToken('the token has been revoked');
-  }
+  const checked = await checkAccessToken(ctx, tenant, token);
+  if (!checked.valid) throw invalidToken(checked.reason === 'expired' ? 'the token has expired' : checked.reason === 'revoked' ? 'the token has been revoked' : 'the token is invalid');
+  const payload = checked.payload;
   const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
   if (!scopes.includes(ADMIN_SCOPE)) throw new InsufficientScope(`the admin API needs the ${ADMIN_SCOPE} scope`, { headers: challenge('insufficient_scope') });
   const user = typeof payload.sub === 'string' ? await userQueries(ctx.db).findById(payload.sub) : undefined;

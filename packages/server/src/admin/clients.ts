@@ -1,11 +1,12 @@
 /** /admin/v1/tenants/{tenant}/clients: applications, their token contents, and secret rotation. */
-import { clientQueries } from '../db/queries/clients.ts';
+import { clientAdminQueries } from '../db/queries/client-admin.ts';
 import type { ClientType } from '../db/schema.ts';
 import { deleteClient, requireClient, updateClient } from '../directory/client-changes.ts';
 import { createClient, describeClient, rotateClientSecret, TOKEN_CLAIM_OPTIONS } from '../directory/clients.ts';
-import { adminRoute } from './admin-route.ts';
+import { adminRoute, pageRequest, pageResponse } from './admin-route.ts';
+import type { ListQuery } from './admin-route.ts';
 import { auditedChange } from './audited-change.ts';
-import { dateTime, named, nullableString, object, patchBody, pathParams, string, stringList } from './json-schema.ts';
+import { dateTime, listQuery, named, nullableString, object, pageOf, patchBody, pathParams, string, stringList } from './json-schema.ts';
 import { tenantInPath } from './tenant-scope.ts';
 import type { TenantParams } from './tenant-scope.ts';
 
@@ -18,7 +19,6 @@ const clientProperties = {
 };
 export const ClientSchema = named('Client', object(clientProperties));
 export const ClientWithSecretSchema = named('ClientWithSecret', object({ ...clientProperties, client_secret: string({ description: 'shown only in this answer' }) }, ['client_secret']));
-const ClientListSchema = named('ClientList', object({ data: { type: 'array', items: ClientSchema } }));
 const editable = {
   name: string({ minLength: 1, maxLength: 200 }), redirect_uris: stringList, post_logout_redirect_uris: stringList, grant_types: stringList,
   scopes: { ...stringList, description: 'scopes the client may request; add latchkey:admin to let it call the admin API for its tenant' },
@@ -40,12 +40,12 @@ function changesOf(body: ClientBody) {
 }
 
 export const clientRoutes = [
-  adminRoute<TenantParams>({
+  adminRoute<TenantParams, ListQuery>({
     method: 'GET', path: '/tenants/:tenant/clients', operationId: 'listClients', summary: 'List the clients of a tenant', tag,
-    params: pathParams('tenant'), status: 200, response: ClientListSchema,
-    async handle({ ctx, principal, params }) {
+    params: pathParams('tenant'), query: listQuery(), status: 200, response: pageOf('ClientPage', ClientSchema),
+    async handle({ ctx, principal, params, query }) {
       const tenant = await tenantInPath(ctx, principal, params.tenant);
-      return { data: (await clientQueries(ctx.db).listByTenant(tenant.id)).map((c) => describeClient(c, tenant)) };
+      return pageResponse(await clientAdminQueries(ctx.db).list(tenant.id, pageRequest(query)), (c) => describeClient(c, tenant));
     },
   }),
   adminRoute<TenantParams, Record<string, never>, ClientBody>({

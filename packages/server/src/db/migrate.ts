@@ -3,6 +3,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { Database } from './database.ts';
 import * as foundation from './migrations/0001-foundation.ts';
 import * as signIn from './migrations/0002-sign-in.ts';
+import * as directory from './migrations/0003-directory.ts';
 
 /**
  * The migrations, in order. Listed here rather than read from a folder so the set is fixed at build time and
@@ -11,6 +12,7 @@ import * as signIn from './migrations/0002-sign-in.ts';
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-sign-in': signIn,
+  '0003-directory': directory,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

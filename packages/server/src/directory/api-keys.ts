@@ -12,6 +12,7 @@ import type { Database } from '../db/database.ts';
 import { apiKeyQueries } from '../db/queries/api-keys.ts';
 import type { ApiKeyRow } from '../db/queries/api-keys.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
+import { userQueries } from '../db/queries/users.ts';
 import type { UserRow } from '../db/queries/users.ts';
 import { recordAuditEvent } from '../audit/audit-log.ts';
 import { InvalidRequest, NotFound, assert } from '../errors/oauth-error.ts';
@@ -124,7 +125,7 @@ export async function authenticateApiKey(ctx: Latchkey, presented: string, ip: s
   const tenant = await ctx.tenants.byId(key.tenant_id);
   if (!tenant) return { ok: false, reason: 'tenant_unknown', key };
   if (key.mode === 'test' && tenant.settings.require_live_api_keys) return refuse('test_key_refused');
-  const owner = await ctx.db.selectFrom('users').selectAll().where('id', '=', key.owner_user_id).executeTakeFirst();
+  const owner = await userQueries(ctx.db).findById(key.owner_user_id);
   if (!owner || owner.status !== 'active') return refuse('owner_inactive');
   const access = await resolveAccess(ctx.db, owner.id);
   const permissions = effectiveKeyPermissions(key, access);

@@ -1,5 +1,6 @@
 /** Changing and deleting clients (registration and secret rotation are in clients.ts). */
 import type { Database } from '../db/database.ts';
+import { clientAdminQueries } from '../db/queries/client-admin.ts';
 import { clientQueries } from '../db/queries/clients.ts';
 import type { Client } from '../db/queries/clients.ts';
 import { InvalidRequest, NotFound, assert } from '../errors/oauth-error.ts';
@@ -25,7 +26,7 @@ export async function requireClient(db: Database, tenantId: string, clientId: st
 
 export async function updateClient(db: Database, tenantId: string, clientId: string, changes: ClientChanges, now: number): Promise<Client> {
   const client = await requireClient(db, tenantId, clientId);
-  const set: Record<string, string | null | number> = {};
+  const set: Parameters<ReturnType<typeof clientAdminQueries>['update']>[1] = {};
   if (changes.name !== undefined) {
     assert(changes.name.trim() !== '' && changes.name.length <= 200, new InvalidRequest('name must be 1 to 200 characters'));
     set.name = changes.name.trim();
@@ -54,14 +55,13 @@ export async function updateClient(db: Database, tenantId: string, clientId: str
     }
     set.token_claims = JSON.stringify([...new Set(changes.tokenClaims)]);
   }
-  await db.updateTable('clients').set({ ...set, updated_at: now }).where('client_id', '=', clientId).execute();
+  await clientAdminQueries(db).update(clientId, set, now);
   return requireClient(db, tenantId, clientId);
 }
 
 /** Deletes the client and its service account (with the account's memberships, roles and API keys). */
 export async function deleteClient(db: Database, tenantId: string, clientId: string): Promise<Client> {
   const client = await requireClient(db, tenantId, clientId);
-  await db.deleteFrom('clients').where('client_id', '=', clientId).execute();
-  if (client.serviceUserId) await db.deleteFrom('users').where('id', '=', client.serviceUserId).execute();
+  await clientAdminQueries(db).delete(client);
   return client;
 }

@@ -75,10 +75,10 @@ export async function deleteGroup(db: Database, tenantId: string, groupId: strin
  */
 export async function nestGroup(db: Database, tenantId: string, childId: string, parentId: string, now: number): Promise<boolean> {
   return inTransaction(db, async (trx) => {
-    await trx.updateTable('tenants').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', tenantId).execute();
+    const queries = groupQueries(trx);
+    await queries.lockTenantNesting(tenantId);
     const child = await requireGroup(trx, tenantId, childId);
     const parent = await requireGroup(trx, tenantId, parentId);
-    const queries = groupQueries(trx);
     assert(!(await queries.isAncestorOrSelf(parent.id, child.id)), new Conflict(`making "${parent.name}" a parent of "${child.name}" would create a cycle`));
     const depth = (await queries.heightAbove(parent.id, MAX_GROUP_DEPTH + 1)) + 1 + (await queries.depthBelow(child.id, MAX_GROUP_DEPTH + 1));
     assert(depth <= MAX_GROUP_DEPTH, new Conflict(`nesting would make a chain of ${depth} levels; at most ${MAX_GROUP_DEPTH} are allowed`));

@@ -44,6 +44,8 @@ export async function buildApp(ctx: Latchkey, options: AppOptions = {}): Promise
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Admin API bodies: an unknown property is a 400, not silently dropped (a typo must not look like success).
+    ajv: { customOptions: { removeAdditional: false } },
   });
   registerSecurityHeaders(app);
   registerErrorHandling(app);

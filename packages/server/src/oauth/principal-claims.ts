@@ -1,6 +1,7 @@
 /**
  * Claims that describe the principal in access tokens: who it is (email, preferred_username) and, per the
  * client's `token_claims` setting, its groups, roles, permissions and tenant (issue: token contents).
+ * Userinfo adds the same directory claims, resolved afresh, for the client the token was issued to.
  */
 import type { Latchkey } from '../context.ts';
 import type { Client } from '../db/queries/clients.ts';
@@ -12,6 +13,12 @@ export async function principalClaims(ctx: Latchkey, tenant: Tenant, client: Cli
   const claims: Record<string, unknown> = {};
   if (user.email) claims.email = user.email;
   if (user.username) claims.preferred_username = user.username;
+  return { ...claims, ...(await directoryClaims(ctx, tenant, client, user)) };
+}
+
+/** Groups, roles, permissions, tenant_id, tenant_slug, partner_id: whichever the client's `token_claims` names. */
+export async function directoryClaims(ctx: Latchkey, tenant: Tenant, client: Client, user: Pick<UserRow, 'id'>): Promise<Record<string, unknown>> {
+  const claims: Record<string, unknown> = {};
   const wanted = new Set(client.tokenClaims);
   if (wanted.has('groups') || wanted.has('roles') || wanted.has('permissions')) {
     const access = await resolveAccess(ctx.db, user.id);

@@ -5,12 +5,14 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Latchkey } from '../context.ts';
+import { clientQueries } from '../db/queries/clients.ts';
 import { userQueries } from '../db/queries/users.ts';
 import { requireTenantBySlug } from '../directory/tenants.ts';
 import { issuerFor } from '../directory/tenant-directory.ts';
 import { InsufficientScope, InvalidRequest, InvalidToken, OAuthError } from '../errors/oauth-error.ts';
 import { checkAccessToken } from '../tokens/verify-access-token.ts';
 import { mediaType, readBodyParams, splitScope } from './request-params.ts';
+import { directoryClaims } from './principal-claims.ts';
 import { userClaimsForScope } from './user-claims.ts';
 
 type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
@@ -59,6 +61,9 @@ export function userinfoHandler(ctx: Latchkey) {
     if (!scope.includes('openid')) throw bearerError(realm, InsufficientScope, 'userinfo needs an access token with the openid scope', { scope: 'openid' });
     const user = typeof checked.payload.sub === 'string' ? await userQueries(ctx.db).findById(checked.payload.sub) : undefined;
     if (user === undefined || user.tenant_id !== tenant.id || user.status !== 'active') throw bearerError(realm, InvalidToken, 'the user of this access token is not active');
-    return { sub: user.id, ...userClaimsForScope(user, scope) };
+    // The directory claims the client's token_claims names (groups, permissions, …), as they are now.
+    const client = typeof checked.payload.client_id === 'string' ? await clientQueries(ctx.db).findById(checked.payload.client_id) : undefined;
+    const directory = client?.tenantId === tenant.id ? await directoryClaims(ctx, tenant, client, user) : {};
+    return { sub: user.id, ...userClaimsForScope(user, scope), ...directory };
   };
 }

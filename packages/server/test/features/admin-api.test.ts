@@ -157,6 +157,11 @@ for (const dialect of DIALECTS) {
       assert.equal(missing.body.error, 'invalid_request');
       const empty = await root.call('PATCH', '/tenants/acme/groups/grp_x', {});
       assert.equal(empty.status, 400);
+      const typo = await root.call('POST', '/tenants/acme/groups', { name: 'typo', descripton: 'misspelt' });
+      assert.equal(typo.status, 400);
+      assert.match(String(typo.body.error_description), /additional properties/);
+      const wrongType = await root.call('POST', '/tenants/acme/roles', { name: 'r', permissions: { 'mail.send': true } });
+      assert.equal(wrongType.status, 400);
       assert.equal((await root.call('POST', '/tenants/acme/groups', { name: 'dup' })).status, 201);
       const duplicate = await root.call('POST', '/tenants/acme/groups', { name: 'dup' });
       assert.equal(duplicate.status, 409);

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { DIALECTS } from '../support/databases.ts';
-import { createTenantWithClient, startTestServer } from '../support/server.ts';
+import { createTenantWithClient, issuerOf, startTestServer } from '../support/server.ts';
 import type { TenantWithClient, TestServer } from '../support/server.ts';
 import { adminCaller } from '../support/admin.ts';
 import type { AdminCaller } from '../support/admin.ts';
@@ -18,6 +18,8 @@ import { clientQueries } from '../../src/db/queries/clients.ts';
 import { apiKeyIntrospector } from '../../src/oauth/introspection/api-key-introspector.ts';
 import { apiKeyUsageFor } from '../../src/directory/api-key-usage.ts';
 import { parseApiKey } from '../../src/tokens/api-key-format.ts';
+import { basicAuth, json, postForm } from '../support/http.ts';
+import { createVerifier, protect, requirePermission } from '../../../relying-party/src/index.ts';
 
 for (const dialect of DIALECTS) {
   describe(`API keys (${dialect})`, () => {
@@ -85,6 +87,32 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await introspect(key), { active: false });
       const denied = await admin.call('GET', `/audit-events?action=api_key.use_denied&actor_id=${created.id}`);
       assert.equal(((denied.body.data as Array<{ details: { reason: string } }>)[0])?.details.reason, 'revoked');
+    });
+
+    it('over HTTP: the introspection endpoint and a product guarded by the relying-party kit, 200 → revoke → 401', async () => {
+      const created = await ok('POST', '/api-keys', { owner_user_id: ownerId, permissions: ['mail.send'] });
+      const key = created.key as string;
+      const introspectOverHttp = async () =>
+        json(await postForm(`${issuerOf(server, 'acme')}/oauth2/introspect`, { token: key, token_type_hint: 'api_key' }, { authorization: basicAuth(acme.clientId, acme.clientSecret) }));
+      const active = await introspectOverHttp();
+      assert.equal(active.active, true);
+      assert.equal(active.sub, ownerId);
+      assert.deepEqual(active.permissions, ['mail.send']);
+      assert.equal(active.email, 'dev@acme.test');
+
+      const verifier = createVerifier({
+        issuer: issuerOf(server, 'acme'),
+        audience: acme.clientId,
+        apiKeys: { clientId: acme.clientId, clientSecret: acme.clientSecret, positiveTtlMs: 0, negativeTtlMs: 0 },
+      });
+      const product = protect(verifier, [requirePermission('mail.send')], () => Response.json({ sent: true }));
+      const call = () => product(new Request('http://product.test/v3/mail/send', { method: 'POST', headers: { authorization: `Bearer ${key}` } }));
+      assert.equal((await call()).status, 200);
+      assert.equal((await admin.call('DELETE', `/tenants/acme/api-keys/${created.id}`)).status, 200);
+      assert.deepEqual(await introspectOverHttp(), { active: false });
+      const refused = await call();
+      assert.equal(refused.status, 401);
+      assert.match(refused.headers.get('www-authenticate') ?? '', /^Bearer /);
     });
 
     it('never holds more than the owner: refused at creation, narrowed at use', async () => {

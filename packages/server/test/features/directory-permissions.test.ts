@@ -15,6 +15,8 @@ import { json, postForm } from '../support/http.ts';
 import { snapshotDatabase } from '../support/snapshot.ts';
 import { createTenant } from '../../src/directory/tenants.ts';
 import { MAX_GROUP_DEPTH } from '../../src/directory/groups.ts';
+import { createClient } from '../../src/directory/clients.ts';
+import { issueAccessToken } from '../../src/tokens/access-token.ts';
 
 function claimsOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -93,6 +95,25 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(access.permissions, ['deep.read', 'middle.read']);
       assert.deepEqual(access.groups, ['level-0']);
       assert.equal((access.all_groups as string[]).length, 10);
+    });
+
+    it('userinfo returns the groups and permissions the client asks for, as they are now', async () => {
+      const person = ((await ok('GET', '/users?email=deep@acme.test')).data as Array<{ id: string }>)[0]!.id;
+      const { client } = await createClient(server.ctx, acme.tenant, { name: 'spa', type: 'public', redirectUris: ['http://127.0.0.1/cb'], tokenClaims: ['groups', 'permissions', 'partner_id'] });
+      const { token } = await issueAccessToken(server.ctx, { tenant: acme.tenant, client, subject: person, scope: ['openid'] });
+      const userinfo = async () => json(await fetch(`${server.url}/t/acme/oauth2/userinfo`, { headers: { authorization: `Bearer ${token}` } }));
+      const before = await userinfo();
+      assert.equal(before.sub, person);
+      assert.deepEqual(before.groups, ['level-0']);
+      assert.deepEqual(before.permissions, ['deep.read', 'middle.read']);
+      assert.equal(before.partner_id, null);
+      assert.equal(before.roles, undefined);
+      const level0 = ((await ok('GET', '/groups?name=level-0')).data as Array<{ id: string }>)[0]!.id;
+      await ok('DELETE', `/groups/${level0}/members/${person}`);
+      const after = await userinfo();
+      assert.deepEqual(after.groups, []);
+      assert.deepEqual(after.permissions, []);
+      await ok('PUT', `/groups/${level0}/members/${person}`);
     });
 
     it('refuses a cycle (and a group as its own parent) with 409, changing nothing', async () => {

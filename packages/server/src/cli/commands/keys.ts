@@ -1,3 +1,4 @@
+import { recordAuditEvent } from '../../audit/audit-log.ts';
 import { isSigningAlgorithm, SIGNING_ALGORITHMS } from '../../tokens/jose.ts';
 import { requireTenantBySlug } from '../../directory/tenants.ts';
 import { parseCommandArgs, print, requireOption, UsageError } from '../command.ts';
@@ -26,6 +27,7 @@ export const keysCommand: Command = {
       const s = tenant.settings;
       const maxLifetimeMs = Math.max(s.access_token_lifetime, s.id_token_lifetime) * 1000;
       const result = await ctx.signingKeys.rotate(tenant.id, alg, maxLifetimeMs, activateInMs);
+      await recordAuditEvent(ctx, { action: 'signing_key.rotate', tenantId: tenant.id, actor: { type: 'cli', id: null }, target: { type: 'signing_key', id: result.kid }, details: { alg } });
       print(context.io, values.json, {
         tenant: tenant.slug,
         kid: result.kid,

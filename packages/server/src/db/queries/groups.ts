@@ -52,6 +52,13 @@ export function groupQueries(db: Database) {
         .orderBy('groups.id')
         .execute();
     },
+    /**
+     * Touches the tenant row: a row lock on PostgreSQL, the write lock on SQLite, held to the end of the
+     * transaction, so nesting changes of one tenant run one at a time.
+     */
+    async lockTenantNesting(tenantId: string): Promise<void> {
+      await db.updateTable('tenants').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', tenantId).execute();
+    },
     /** Inserts the edge unless it exists; true when it was added. */
     async addParent(childId: string, parentId: string, now: number): Promise<boolean> {
       const result = await db

@@ -75,6 +75,9 @@ for (const dialect of DIALECTS) {
       const events = tail.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
       assert.deepEqual(events.map((e) => e.action), ['api_key.revoke', 'admin.grant', 'admin.revoke']);
       assert.ok(events.every((e) => e.actor_type === 'cli'));
+      const rotated = await cliJson('keys', 'rotate', '--tenant', 'acme');
+      const rotation = JSON.parse((await cli('audit', 'tail', '--action', 'signing_key.rotate', '--json')).stdout) as Record<string, unknown>;
+      assert.equal(rotation.target_id, rotated.kid);
       const human = await cli('audit', 'tail', '--action', 'group.nest');
       assert.match(human.stdout, /group\.nest actor=cli:-/);
     });
