@@ -16,14 +16,18 @@ export async function principalClaims(ctx: Latchkey, tenant: Tenant, client: Cli
   return { ...claims, ...(await directoryClaims(ctx, tenant, client, user)) };
 }
 
-/** Groups, roles, permissions, tenant_id, tenant_slug, partner_id: whichever the client's `token_claims` names. */
-export async function directoryClaims(ctx: Latchkey, tenant: Tenant, client: Client, user: Pick<UserRow, 'id'>): Promise<Record<string, unknown>> {
+/**
+ * Groups, roles, permissions, tenant_id, tenant_slug, partner_id: whichever the client's `token_claims` names.
+ * With `roles` comes `role`, the user's primary role when one is set (seed 003's `me.role`).
+ */
+export async function directoryClaims(ctx: Latchkey, tenant: Tenant, client: Client, user: Pick<UserRow, 'id'> & Partial<Pick<UserRow, 'role'>>): Promise<Record<string, unknown>> {
   const claims: Record<string, unknown> = {};
   const wanted = new Set(client.tokenClaims);
   if (wanted.has('groups') || wanted.has('roles') || wanted.has('permissions')) {
     const access = await resolveAccess(ctx.db, user.id);
     if (wanted.has('groups')) claims.groups = access.groups;
     if (wanted.has('roles')) claims.roles = access.roles;
+    if (wanted.has('roles') && user.role) claims.role = user.role;
     if (wanted.has('permissions')) claims.permissions = access.permissions;
   }
   if (wanted.has('tenant_id')) claims.tenant_id = tenant.id;
