@@ -3,13 +3,13 @@
  * `MAX_GROUP_DEPTH`, which bounds the cost of resolving a user's groups and permissions (`access.ts`).
  */
 import type { Database } from '../db/database.ts';
-import { isUniqueViolation } from '../db/errors.ts';
 import { groupQueries } from '../db/queries/groups.ts';
 import type { Group } from '../db/queries/groups.ts';
 import { membershipQueries } from '../db/queries/memberships.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { Conflict, InvalidRequest, NotFound, assert } from '../errors/oauth-error.ts';
+import { Conflict, NotFound, assert } from '../errors/oauth-error.ts';
 import { newId } from '../util/ids.ts';
+import { checkDescription, checkName, withUniqueName } from './field-checks.ts';
 import { requireUser } from './users.ts';
 
 /** The longest allowed chain of parent links (a root group with 16 generations below it). */
@@ -20,26 +20,6 @@ export interface GroupInput {
   readonly description?: string | null | undefined;
 }
 
-function checkName(name: unknown): string {
-  assert(typeof name === 'string' && name.trim() !== '' && name.length <= 200, new InvalidRequest('name must be 1 to 200 characters'));
-  return name.trim();
-}
-
-function checkDescription(description: unknown): string | null {
-  if (description === null || description === undefined || description === '') return null;
-  assert(typeof description === 'string' && description.length <= 1000, new InvalidRequest('description must be at most 1000 characters'));
-  return description;
-}
-
-async function uniquely<T>(work: () => Promise<T>, name: string | undefined): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new Conflict(`a group named "${name}" already exists in the tenant`);
-    throw error;
-  }
-}
-
 export async function requireGroup(db: Database, tenantId: string, groupId: string): Promise<Group> {
   const group = await groupQueries(db).find(tenantId, groupId);
   if (!group) throw new NotFound('no such group');
@@ -47,18 +27,18 @@ export async function requireGroup(db: Database, tenantId: string, groupId: stri
 }
 
 export async function createGroup(db: Database, tenantId: string, input: GroupInput, now: number): Promise<Group> {
-  const row: Group = { id: newId('grp', now), tenant_id: tenantId, name: checkName(input.name), description: checkDescription(input.description), created_at: now, updated_at: now };
-  await uniquely(() => groupQueries(db).insert(row), row.name);
+  const row: Group = { id: newId('grp', now), tenant_id: tenantId, name: checkName(input.name, 200), description: checkDescription(input.description), created_at: now, updated_at: now };
+  await withUniqueName('group', () => groupQueries(db).insert(row), row.name);
   return row;
 }
 
 export async function updateGroup(db: Database, tenantId: string, groupId: string, input: GroupInput, now: number): Promise<Group> {
   await requireGroup(db, tenantId, groupId);
   const changes = {
-    ...(input.name === undefined ? {} : { name: checkName(input.name) }),
+    ...(input.name === undefined ? {} : { name: checkName(input.name, 200) }),
     ...(input.description === undefined ? {} : { description: checkDescription(input.description) }),
   };
-  await uniquely(() => groupQueries(db).update(groupId, changes, now), changes.name);
+  await withUniqueName('group', () => groupQueries(db).update(groupId, changes, now), changes.name);
   return requireGroup(db, tenantId, groupId);
 }
 

@@ -1,10 +1,10 @@
 /** Roles of a tenant (a name and a set of permission strings) and their assignment to users and groups. */
 import type { Database } from '../db/database.ts';
-import { isUniqueViolation } from '../db/errors.ts';
 import { roleQueries } from '../db/queries/roles.ts';
 import type { Role } from '../db/queries/roles.ts';
-import { Conflict, InvalidRequest, NotFound, assert } from '../errors/oauth-error.ts';
+import { InvalidRequest, NotFound, assert } from '../errors/oauth-error.ts';
 import { newId } from '../util/ids.ts';
+import { checkDescription, checkName, withUniqueName } from './field-checks.ts';
 import { requireGroup } from './groups.ts';
 import { requireUser } from './users.ts';
 
@@ -25,26 +25,6 @@ export function checkPermissions(permissions: unknown, field = 'permissions'): s
   return [...new Set(permissions as string[])].sort();
 }
 
-function checkName(name: unknown): string {
-  assert(typeof name === 'string' && name.trim() !== '' && name.length <= 100, new InvalidRequest('name must be 1 to 100 characters'));
-  return name.trim();
-}
-
-function checkDescription(description: unknown): string | null {
-  if (description === null || description === undefined || description === '') return null;
-  assert(typeof description === 'string' && description.length <= 1000, new InvalidRequest('description must be at most 1000 characters'));
-  return description;
-}
-
-async function uniquely<T>(work: () => Promise<T>, name: string | undefined): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new Conflict(`a role named "${name}" already exists in the tenant`);
-    throw error;
-  }
-}
-
 export async function requireRole(db: Database, tenantId: string, roleId: string): Promise<Role> {
   const role = await roleQueries(db).find(tenantId, roleId);
   if (!role) throw new NotFound('no such role');
@@ -52,10 +32,11 @@ export async function requireRole(db: Database, tenantId: string, roleId: string
 }
 
 export async function createRole(db: Database, tenantId: string, input: RoleInput, now: number): Promise<Role> {
-  const name = checkName(input.name);
+  const name = checkName(input.name, 100);
   const permissions = checkPermissions(input.permissions ?? []);
   const id = newId('rol', now);
-  await uniquely(
+  await withUniqueName(
+    'role',
     () => roleQueries(db).insert({ id, tenant_id: tenantId, name, description: checkDescription(input.description), permissions: JSON.stringify(permissions), created_at: now, updated_at: now }),
     name,
   );
@@ -65,11 +46,11 @@ export async function createRole(db: Database, tenantId: string, input: RoleInpu
 export async function updateRole(db: Database, tenantId: string, roleId: string, input: RoleInput, now: number): Promise<Role> {
   await requireRole(db, tenantId, roleId);
   const changes = {
-    ...(input.name === undefined ? {} : { name: checkName(input.name) }),
+    ...(input.name === undefined ? {} : { name: checkName(input.name, 100) }),
     ...(input.description === undefined ? {} : { description: checkDescription(input.description) }),
     ...(input.permissions === undefined ? {} : { permissions: JSON.stringify(checkPermissions(input.permissions)) }),
   };
-  await uniquely(() => roleQueries(db).update(roleId, changes, now), changes.name);
+  await withUniqueName('role', () => roleQueries(db).update(roleId, changes, now), changes.name);
   return requireRole(db, tenantId, roleId);
 }
 
