@@ -158,7 +158,7 @@ describe('security checklist: authorization endpoint and code', () => {
     assert.equal(decodeJwt(tokens.id_token as string).nonce, nonce);
   });
 
-  it('RFC 9700 §4.3.1 / §4.14 tokens never in URLs: only code, state and iss reach the redirect', async () => {
+  it('RFC 9700 §2.1.2 / §4.3 tokens never in URLs: only code, state and iss reach the redirect', async () => {
     const result = await signIn({ ...acme, scope: 'openid' });
     assert.deepEqual([...result.callback.searchParams.keys()].sort(), ['code', 'iss', 'state']);
     assert.equal(result.callback.hash, '');
