@@ -117,7 +117,8 @@ describe('security checklist: hosted pages', () => {
     const { tokens, result } = await signInForTokens({ ...acme, scope: 'openid' });
     const unregistered = ['https://evil.example/', `${acme.postLogoutRedirectUri}/x`, `${acme.postLogoutRedirectUri}?x=1`, acme.postLogoutRedirectUri.toUpperCase(), acme.postLogoutRedirectUri.replace('5999', '6000')];
     for (const uri of unregistered) {
-      for (const params of [{ id_token_hint: tokens.id_token as string, post_logout_redirect_uri: uri }, { client_id: acme.clientId, post_logout_redirect_uri: uri }, { post_logout_redirect_uri: uri }, { client_id: 'nobody', post_logout_redirect_uri: uri }]) {
+      const cases: Array<Record<string, string>> = [{ id_token_hint: tokens.id_token as string, post_logout_redirect_uri: uri }, { client_id: acme.clientId, post_logout_redirect_uri: uri }, { post_logout_redirect_uri: uri }, { client_id: 'nobody', post_logout_redirect_uri: uri }];
+      for (const params of cases) {
         const response = await fetchWithJar(result.jar, logoutUrl(acme, params));
         assert.equal(response.headers.get('location'), null, JSON.stringify(params));
         assert.equal(response.status, 400, JSON.stringify(params));

@@ -165,13 +165,22 @@ describe('security checklist: tokens, token endpoint and logs', () => {
     assert.deepEqual(await json(wrong), await json(unknown));
   });
 
+  it('RFC 6749 §5.1 / RFC 9700 §4.3 token responses are never cached (Cache-Control: no-store)', async () => {
+    const response = await postForm(`${pw.issuer}/oauth2/token`, { grant_type: 'password', username: pw.login, password: pw.password, client_id: pw.clientId, client_secret: pw.clientSecret, scope: 'openid' });
+    assert.equal(response.status, 200);
+    const body = await json(response);
+    for (const name of ['access_token', 'id_token']) secrets.add(body[name] as string);
+    assert.match(response.headers.get('cache-control') ?? '', /no-store/);
+  });
+
   it('RFC 9700 §4.3 / RFC 6750 §5.3 token leakage: no code, token, verifier, secret or password in the server log', async () => {
     // Exercise every endpoint that sees a secret, then read everything logged during this file.
     const tokens = await tokensFor(pw, 'openid offline_access');
     const password = await json(await postForm(`${pw.issuer}/oauth2/token`, { grant_type: 'password', username: pw.login, password: pw.password, client_id: pw.clientId, client_secret: pw.clientSecret, scope: 'openid offline_access' }));
     for (const name of ['access_token', 'refresh_token', 'id_token']) secrets.add(password[name] as string);
     await userinfo(pw, tokens.access_token as string);
-    await fetch(`${pw.issuer}/oauth2/userinfo?access_token=${tokens.access_token as string}`);
+    const inQuery = await fetch(`${pw.issuer}/oauth2/userinfo?access_token=${tokens.access_token as string}`);
+    assert.equal(inQuery.status, 401, 'RFC 9700 §4.3.2: an access token in the query string is not accepted');
     await postForm(`${pw.issuer}/oauth2/introspect`, { token: tokens.access_token as string }, { authorization: basicAuth(pw.clientId, pw.clientSecret) });
     await postForm(`${pw.issuer}/oauth2/revoke`, { token: tokens.refresh_token as string, client_id: pw.clientId, client_secret: pw.clientSecret });
     await fetchWithJar(new CookieJar(), `${pw.issuer}/oauth2/logout?id_token_hint=${tokens.id_token as string}&post_logout_redirect_uri=${encodeURIComponent(pw.postLogoutRedirectUri)}`);
