@@ -57,6 +57,10 @@ describe('security checklist: authorization endpoint and code', () => {
       'https://127.0.0.1:5999/callback', // different scheme
       'http://localhost:5999/callback', // different host
       'http://127.0.0.1:5999/callback ',
+      'http://127.0.0.1:5999/callback/.',
+      'http://127.0.0.1:5999/%63allback', // percent-encoded
+      'http://127.0.0.1:5999@evil.example/callback', // userinfo trick
+      'http://evil.example/http://127.0.0.1:5999/callback',
     ];
     for (const redirectUri of variants) {
       const response = await authorize(validParams(redirectUri));

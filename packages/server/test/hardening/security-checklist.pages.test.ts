@@ -54,9 +54,12 @@ describe('security checklist: hosted pages', () => {
     const { login, consent } = await reachConsent(acme, jar);
     const confirm = await fetchWithJar(jar, logoutUrl(acme, { client_id: acme.clientId }));
     const { tokens, result } = await signInForTokens({ ...acme, scope: 'openid' });
+    // form_post: the page that carries the code to the client.
+    const formPost = await fetchWithJar(result.jar, authorizationUrl({ ...acme, scope: 'openid', extra: { response_mode: 'form_post' } }, createPkce(), 'st', 'n'));
+    assert.equal(formPost.status, 200);
     const signedOut = await fetchWithJar(result.jar, logoutUrl(acme, { id_token_hint: tokens.id_token as string }));
     const error = await fetch(`${acme.issuer}/oauth2/authorize?client_id=nobody&redirect_uri=https://evil.example/`);
-    const pages = [login, consent, { name: 'logout confirmation', response: confirm, html: await confirm.text() }, { name: 'signed out', response: signedOut, html: await signedOut.text() }, { name: 'error', response: error, html: await error.text() }];
+    const pages = [login, consent, { name: 'form_post response', response: formPost, html: await formPost.text() }, { name: 'logout confirmation', response: confirm, html: await confirm.text() }, { name: 'signed out', response: signedOut, html: await signedOut.text() }, { name: 'error', response: error, html: await error.text() }];
     for (const page of pages) assert.match(page.response.headers.get('content-type') ?? '', /text\/html/, page.name);
     return pages;
   }

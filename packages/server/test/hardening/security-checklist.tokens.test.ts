@@ -16,6 +16,7 @@ import { createLogger } from '../../src/http/logger.ts';
 import { startServer } from '../../src/server.ts';
 import type { RunningServer } from '../../src/server.ts';
 import { createClient } from '../../src/directory/clients.ts';
+import { createUser, setUserStatus } from '../../src/directory/users.ts';
 import { createTestDatabase } from '../support/databases.ts';
 import type { TestDatabase } from '../support/databases.ts';
 import { freePort, TEST_SECRET } from '../support/server.ts';
@@ -118,7 +119,7 @@ describe('security checklist: tokens, token endpoint and logs', () => {
     assert.equal((await userinfo(acme, tokens.access_token as string)).status, 200);
   });
 
-  it('RFC 8725 §2.1 / §3.1 alg:none (and a tampered payload) are refused at userinfo', async () => {
+  it('RFC 8725 §2.1 / §3.1 alg:none, a tampered payload and an ID token are refused at userinfo', async () => {
     const tokens = await tokensFor(acme, 'openid');
     const [header, payload, signature] = (tokens.access_token as string).split('.') as [string, string, string];
     const decodedHeader = JSON.parse(Buffer.from(header, 'base64url').toString()) as Record<string, unknown>;
@@ -130,6 +131,8 @@ describe('security checklist: tokens, token endpoint and logs', () => {
       assert.equal(response.status, 401, forged);
       assert.match(response.headers.get('www-authenticate') ?? '', /invalid_token/);
     }
+    // Token confusion (RFC 8725 §3.11): the ID token, signed by the same key, is not an access token.
+    assert.equal((await userinfo(acme, tokens.id_token as string)).status, 401);
     assert.equal((await userinfo(acme, tokens.access_token as string)).status, 200);
   });
 
@@ -158,11 +161,17 @@ describe('security checklist: tokens, token endpoint and logs', () => {
 
   it('RFC 6749 §10.10 / RFC 9700 §2.4 no user enumeration: unknown user and wrong password answer alike (password grant)', async () => {
     const grant = (username: string) => postForm(`${pw.issuer}/oauth2/token`, { grant_type: 'password', username, password: 'not the password', client_id: pw.clientId, client_secret: pw.clientSecret });
+    const disabled = await createUser(server.ctx, pw.tenant, { email: 'gone@pw.example', username: 'gone-pw', password: 'not the password', firstName: 'Gone', lastName: 'User' });
+    await setUserStatus(server.ctx, disabled, 'disabled');
     const wrong = await grant(pw.login);
     const unknown = await grant('nobody@pw.example');
-    assert.equal(wrong.status, unknown.status);
+    const disabledAnswer = await grant('gone@pw.example');
     assert.equal(wrong.status, 400);
-    assert.deepEqual(await json(wrong), await json(unknown));
+    assert.equal(unknown.status, wrong.status);
+    assert.equal(disabledAnswer.status, wrong.status, 'a disabled account with the right password answers alike too');
+    const body = await json(wrong);
+    assert.deepEqual(await json(unknown), body);
+    assert.deepEqual(await json(disabledAnswer), body);
   });
 
   it('RFC 6749 §5.1 / RFC 9700 §4.3 token responses are never cached (Cache-Control: no-store)', async () => {
