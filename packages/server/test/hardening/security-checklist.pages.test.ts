@@ -32,6 +32,13 @@ async function reachConsent(fixture: SignInFixture, jar: CookieJar, rewrite: (ur
   return { login: { name: 'sign-in', response: loginResponse, html: loginHtml }, consent: { name: 'consent', response: consentResponse, html: consentHtml }, form: readForm(consentHtml) };
 }
 
+/** Only the sign-in page of a fresh authorization. */
+async function openSignInPage(fixture: SignInFixture, jar: CookieJar): Promise<{ login: Page }> {
+  const start = await fetchWithJar(jar, authorizationUrl({ ...fixture, scope: 'openid' }, createPkce(), 'st', 'n'));
+  const response = await fetchWithJar(jar, new URL(start.headers.get('location')!, fixture.issuer).href);
+  return { login: { name: 'sign-in', response, html: await response.text() } };
+}
+
 function logoutUrl(fixture: SignInFixture, params: Record<string, string>): string {
   const url = new URL(`${fixture.issuer}/oauth2/logout`);
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
@@ -59,7 +66,14 @@ describe('security checklist: hosted pages', () => {
     assert.equal(formPost.status, 200);
     const signedOut = await fetchWithJar(result.jar, logoutUrl(acme, { id_token_hint: tokens.id_token as string }));
     const error = await fetch(`${acme.issuer}/oauth2/authorize?client_id=nobody&redirect_uri=https://evil.example/`);
-    const pages = [login, consent, { name: 'form_post response', response: formPost, html: await formPost.text() }, { name: 'logout confirmation', response: confirm, html: await confirm.text() }, { name: 'signed out', response: signedOut, html: await signedOut.text() }, { name: 'error', response: error, html: await error.text() }];
+    const pages: Page[] = [login, consent, { name: 'form_post response', response: formPost, html: await formPost.text() }, { name: 'logout confirmation', response: confirm, html: await confirm.text() }, { name: 'signed out', response: signedOut, html: await signedOut.text() }, { name: 'error', response: error, html: await error.text() }];
+    // Refused posts render pages too: a wrong password (401) and a forged CSRF token (403).
+    const retry = new CookieJar();
+    const { login: again } = await openSignInPage(acme, retry);
+    const form = readForm(again.html);
+    const wrong = await postFormWithJar(retry, form.action, { ...form.fields, login: acme.login, password: 'not the password', action: 'sign_in' });
+    const forged = await postFormWithJar(retry, form.action, { ...form.fields, csrf_token: 'forged', login: acme.login, password: acme.password, action: 'sign_in' });
+    pages.push({ name: 'wrong password', response: wrong, html: await wrong.text() }, { name: 'CSRF refused', response: forged, html: await forged.text() });
     for (const page of pages) assert.match(page.response.headers.get('content-type') ?? '', /text\/html/, page.name);
     return pages;
   }
@@ -69,6 +83,18 @@ describe('security checklist: hosted pages', () => {
       assert.equal(page.response.headers.get('x-frame-options'), 'DENY', page.name);
       assert.match(page.response.headers.get('content-security-policy') ?? '', /(^|;)\s*frame-ancestors 'none'\s*(;|$)/, page.name);
     }
+  });
+
+  it('RFC 9700 §4.7 / OIDC Core §16 CSRF: every hosted form that posts back to Latchkey carries a CSRF token', async () => {
+    let forms = 0;
+    for (const page of await everyHostedPage()) {
+      if (!/<form/.test(page.html)) continue;
+      const { action, fields } = readForm(page.html);
+      if (!action.startsWith(acme.issuer)) continue; // form_post posts to the client, not to us
+      forms++;
+      assert.ok((fields.csrf_token ?? '').length >= 32, `${page.name}: ${action}`);
+    }
+    assert.ok(forms >= 3, 'sign-in, consent and logout confirmation forms were checked');
   });
 
   it('RFC 9700 §4.2 Referer leakage: every hosted page says Referrer-Policy no-referrer', async () => {

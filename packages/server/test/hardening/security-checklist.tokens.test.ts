@@ -116,6 +116,8 @@ describe('security checklist: tokens, token endpoint and logs', () => {
     const betaTokens = await tokensFor(beta, 'openid');
     assert.equal(decodeJwt(betaTokens.access_token as string).aud, beta.clientId, 'no audience configured: restricted to the client itself');
     assert.equal((await userinfo(acme, betaTokens.access_token as string)).status, 401, "another tenant's token is refused");
+    const crossIntrospect = await postForm(`${beta.issuer}/oauth2/introspect`, { token: tokens.access_token as string }, { authorization: basicAuth(beta.clientId, beta.clientSecret) });
+    assert.deepEqual(await json(crossIntrospect), { active: false }, "another tenant's client learns nothing about it");
     assert.equal((await userinfo(acme, tokens.access_token as string)).status, 200);
   });
 
