@@ -127,6 +127,11 @@ describe('security checklist: authorization endpoint and code', () => {
     const silentLocation = new URL(silent.headers.get('location')!);
     assert.equal(silentLocation.searchParams.get('error'), 'login_required');
     assert.equal(silentLocation.searchParams.get('iss'), acme.issuer);
+    const formPost = await authorize({ ...validParams(acme.redirectUri), prompt: 'none', response_mode: 'form_post' });
+    assert.equal(formPost.status, 200);
+    const fields = Object.fromEntries([...(await formPost.text()).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]));
+    assert.equal(fields.error, 'login_required');
+    assert.equal(fields.iss, acme.issuer, 'form_post errors carry iss too');
     const discovery = await json(await fetch(`${acme.issuer}/.well-known/openid-configuration`));
     assert.equal(discovery.authorization_response_iss_parameter_supported, true);
     assert.equal(discovery.issuer, acme.issuer);

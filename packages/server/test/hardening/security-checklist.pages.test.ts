@@ -9,6 +9,7 @@ import { startTestServer } from '../support/server.ts';
 import type { TestServer } from '../support/server.ts';
 import { createSignInFixture } from '../support/sign-in-fixture.ts';
 import type { SignInFixture } from '../support/sign-in-fixture.ts';
+import { createClient } from '../../src/directory/clients.ts';
 import { CookieJar, authorizationUrl, createPkce, fetchWithJar, postFormWithJar, readForm, signIn, signInForTokens } from '../support/sign-in.ts';
 
 interface Page {
@@ -154,6 +155,17 @@ describe('security checklist: hosted pages', () => {
         assert.match(response.headers.get('content-type') ?? '', /text\/html/);
         assert.ok(!(await response.text()).includes(`href="${uri}`), 'no link to it either');
       }
+    }
+  });
+
+  it('OIDC RP-Initiated Logout §3 / RFC 9700 §4.11.2 a post_logout_redirect_uri registered for another client is refused for this id_token_hint', async () => {
+    const otherClient = await createClient(server.ctx, acme.tenant, { name: 'b', redirectUris: ['http://127.0.0.1:7000/cb'], postLogoutRedirectUris: ['http://127.0.0.1:7000/bye'], grantTypes: ['authorization_code'] });
+    const { tokens, result } = await signInForTokens({ ...acme, scope: 'openid' });
+    const cases: Array<Record<string, string>> = [{ id_token_hint: tokens.id_token as string }, { id_token_hint: tokens.id_token as string, client_id: otherClient.client.clientId }];
+    for (const params of cases) {
+      const response = await fetchWithJar(result.jar, logoutUrl(acme, { ...params, post_logout_redirect_uri: 'http://127.0.0.1:7000/bye' }));
+      assert.equal(response.status, 400);
+      assert.equal(response.headers.get('location'), null);
     }
   });
 
