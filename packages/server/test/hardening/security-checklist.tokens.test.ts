@@ -184,7 +184,7 @@ describe('security checklist: tokens, token endpoint and logs', () => {
     assert.match(response.headers.get('cache-control') ?? '', /no-store/);
   });
 
-  it('RFC 9700 §4.3 / RFC 6750 §5.3 token leakage: no code, token, verifier, secret or password in the server log', async () => {
+  it('RFC 9700 §4.3 / RFC 6750 §5.3 token leakage: no code, token, verifier, secret or password in the server log or the audit log', async () => {
     // Exercise every endpoint that sees a secret, then read everything logged during this file.
     const tokens = await tokensFor(pw, 'openid offline_access');
     const password = await json(await postForm(`${pw.issuer}/oauth2/token`, { grant_type: 'password', username: pw.login, password: pw.password, client_id: pw.clientId, client_secret: pw.clientSecret, scope: 'openid offline_access' }));
@@ -201,6 +201,11 @@ describe('security checklist: tokens, token endpoint and logs', () => {
     const leaked = [...secrets].filter((secret) => secret !== '' && everything.includes(secret));
     assert.deepEqual(leaked.map((secret) => `${secret.slice(0, 12)}…`), []);
     assert.ok(!/eyJ[\w-]+\.eyJ/.test(everything), 'no JWT at all in the log');
+    // The audit log is a log too.
+    const audit = JSON.stringify(await server.ctx.db.selectFrom('audit_events').selectAll().execute());
+    assert.ok(audit.includes('user.sign_in'), 'the audit log was read');
+    assert.deepEqual([...secrets].filter((secret) => secret !== '' && audit.includes(secret)).map((secret) => `${secret.slice(0, 12)}…`), []);
+    assert.ok(!/eyJ[\w-]+\.eyJ/.test(audit), 'no JWT in the audit log');
   });
 });
 
