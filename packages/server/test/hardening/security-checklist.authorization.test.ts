@@ -6,6 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { startTestServer } from '../support/server.ts';
 import type { TestServer } from '../support/server.ts';
@@ -83,6 +84,12 @@ describe('security checklist: authorization endpoint and code', () => {
     assert.equal(location.searchParams.get('code'), null);
     const discovery = await json(await fetch(`${acme.issuer}/.well-known/openid-configuration`));
     assert.deepEqual(discovery.code_challenge_methods_supported, ['S256']);
+    // A low-entropy verifier (RFC 7636 §4.1: at least 43 characters) is refused even when its hash matches.
+    const weak = { verifier: 'short', challenge: createHash('sha256').update('short').digest('base64url') };
+    const weakResult = await signIn({ ...acme, scope: 'openid', pkce: weak });
+    const weakExchange = await exchangeCode({ ...acme, code: weakResult.code!, codeVerifier: weak.verifier });
+    assert.equal(weakExchange.status, 400);
+    assert.match(String((await json(weakExchange)).error_description), /43 to 128/);
     // The code is still good for its own verifier: the refusals did not burn it, and did not need to.
     assert.equal((await exchangeCode({ ...acme, code: result.code!, codeVerifier: result.pkce.verifier })).status, 200);
   });
