@@ -177,7 +177,7 @@ for (const dialect of DIALECTS) {
     it('sends errors for a valid client back to its registered URI with state unchanged and no header injection', async () => {
       const before = await snapshotDatabase(server.ctx.db, dialect);
       const authorize = `${tenantPath}/oauth2/authorize`;
-      const broken = [{ response_type: 'token' }, { response_type: '' }, { scope: 'openid not-a-scope' }, { prompt: 'bogus' }, { code_challenge_method: 'plain', code_challenge: 'x'.repeat(43) }, { max_age: '-1' }, { id_token_hint: 'a.b.c' }, { request: 'eyJ' }];
+      const broken: Record<string, string>[] = [{ response_type: 'token' }, { response_type: '' }, { scope: 'openid not-a-scope' }, { prompt: 'bogus' }, { code_challenge_method: 'plain', code_challenge: 'x'.repeat(43) }, { max_age: '-1' }, { id_token_hint: 'a.b.c' }, { request: 'eyJ' }];
       const states = [...HOSTILE_VALUES.filter((v) => !v.includes('\0') && v.length <= 4096), 'a\r\nLocation: http://evil.example', 'x&error=none&iss=http://evil.example', '#frag', ' '];
       let count = 0;
       for (const state of states) {

@@ -58,7 +58,7 @@ function forgeries(t: Tokens): Record<string, string> {
     'changed exp': `${header}.${b64({ ...payloadJson, exp: 9_999_999_999 })}.${signature}`,
     'no signature': `${header}.${payload}.`,
     'truncated signature': `${header}.${payload}.${signature.slice(0, 20)}`,
-    'flipped signature bit': `${header}.${payload}.${signature.slice(0, -2)}${signature.endsWith('A') ? 'B' : 'A'}${signature.slice(-1)}`,
+    'changed signature byte': `${header}.${payload}.${signature.slice(0, 10)}${signature[10] === 'A' ? 'B' : 'A'}${signature.slice(11)}`,
     'truncated token': t.access.slice(0, t.access.length - 40),
     'two parts': `${header}.${payload}`,
     'four parts': `${t.access}.extra`,
