@@ -164,17 +164,19 @@ for (const dialect of DIALECTS) {
     });
     after(() => server.stop());
 
-    it('shows an HTML error page (4xx, no redirect) for every bad client, redirect URI or unreadable request', async () => {
+    it('shows an HTML error page (4xx, no redirect) for every bad client, redirect URI or unreadable request', async (t) => {
       const count = await runBadInputCases(server.url, server.ctx.db, dialect, pageCases(f, tenantPath));
       assert.ok(count >= 200, `the generator shrank to ${count} cases`);
+      t.diagnostic(`${count} cases`);
     });
 
-    it('refuses hosted form posts without a valid CSRF token with an HTML 4xx page', async () => {
+    it('refuses hosted form posts without a valid CSRF token with an HTML 4xx page', async (t) => {
       const count = await runBadInputCases(server.url, server.ctx.db, dialect, formCases(f, tenantPath, interactionId, csrfCookie));
       assert.ok(count >= 150, `the generator shrank to ${count} cases`);
+      t.diagnostic(`${count} cases`);
     });
 
-    it('sends errors for a valid client back to its registered URI with state unchanged and no header injection', async () => {
+    it('sends errors for a valid client back to its registered URI with state unchanged and no header injection', async (t) => {
       const before = await snapshotDatabase(server.ctx.db, dialect);
       const authorize = `${tenantPath}/oauth2/authorize`;
       const broken: Record<string, string>[] = [{ response_type: 'token' }, { response_type: '' }, { scope: 'openid not-a-scope' }, { prompt: 'bogus' }, { code_challenge_method: 'plain', code_challenge: 'x'.repeat(43) }, { max_age: '-1' }, { id_token_hint: 'a.b.c' }, { request: 'eyJ' }];
@@ -190,6 +192,7 @@ for (const dialect of DIALECTS) {
         }
       }
       assert.ok(count >= 250, `the generator shrank to ${count} cases`);
+      t.diagnostic(`${count} cases`);
       assert.deepEqual(await snapshotDatabase(server.ctx.db, dialect), before);
     });
 

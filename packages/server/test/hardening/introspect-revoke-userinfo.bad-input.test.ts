@@ -217,21 +217,24 @@ for (const dialect of DIALECTS) {
     });
     after(() => server.stop());
 
-    it('refuses introspection and revocation without client authentication or a token', async () => {
+    it('refuses introspection and revocation without client authentication or a token', async (t) => {
       const count = await runBadInputCases(server.url, server.ctx.db, dialect, introspectRevokeCases(f, tenantPath, tokens));
       assert.ok(count >= 150, `the generator shrank to ${count} cases`);
+      t.diagnostic(`${count} cases`);
     });
 
-    it('refuses UserInfo with malformed bearer headers and tampered JWTs', async () => {
+    it('refuses UserInfo with malformed bearer headers and tampered JWTs', async (t) => {
       const count = await runBadInputCases(server.url, server.ctx.db, dialect, userinfoCases(tenantPath, tokens));
       assert.ok(count >= 100, `the generator shrank to ${count} cases`);
+      t.diagnostic(`${count} cases`);
       const refused = await sendRaw(server.url, { name: 'alg none', method: 'GET', path: `${tenantPath}/oauth2/userinfo`, headers: { authorization: `Bearer ${forgeries(tokens)['alg none']}` } });
       assert.match(String(refused.headers['www-authenticate']), /^Bearer .*error="invalid_token"/);
     });
 
-    it('refuses end-session with hostile id_token_hint or post_logout_redirect_uri (HTML 4xx, no redirect)', async () => {
+    it('refuses end-session with hostile id_token_hint or post_logout_redirect_uri (HTML 4xx, no redirect)', async (t) => {
       const count = await runBadInputCases(server.url, server.ctx.db, dialect, logoutCases(f, tenantPath, tokens));
       assert.ok(count >= 100, `the generator shrank to ${count} cases`);
+      t.diagnostic(`${count} cases`);
     });
 
     it('answers forged and random tokens at introspection as inactive and revokes nothing (property-based)', async () => {
