@@ -10,7 +10,7 @@ import { adminRoutes } from '../admin/routes.ts';
 import { oauthRoutes } from '../oauth/routes.ts';
 import { userTokenRoutes } from '../oauth/user-token-routes.ts';
 import { browserRoutes } from '../interaction/routes.ts';
-import { registerErrorHandling } from './error-handler.ts';
+import { registerErrorHandling, sendError } from './error-handler.ts';
 import { registerHealth } from './health.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
@@ -37,6 +37,8 @@ export async function buildApp(ctx: Latchkey, options: AppOptions = {}): Promise
     // A hop count is valid at run time (proxy-addr) though Fastify's types omit it.
     trustProxy: ctx.config.trustProxy as boolean | string,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Router-level refusals (over-long path parameters, malformed URLs) get the same error bodies and pages as the rest.
+    frameworkErrors: (error, request, reply) => sendError(request, reply, error),
     requestIdHeader: false,
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];

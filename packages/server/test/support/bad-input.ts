@@ -30,9 +30,12 @@ export function sendRaw(baseUrl: string, request: BadRequest): Promise<RawRespon
   const url = new URL(request.path, baseUrl);
   const body = request.body === undefined ? undefined : Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body, 'utf8');
   const headers = { ...(body === undefined ? {} : { 'content-length': String(body.length) }), ...request.headers };
+  // The path as written (URL parsing would resolve `..` and `.%2e` segments before the server sees them), unless
+  // it holds bytes a request line cannot carry.
+  const path = /^\/[\x21-\x7e]*$/.test(request.path) ? request.path : `${url.pathname}${url.search}`;
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method: request.method, headers, timeout: 10_000 },
+      { host: url.hostname, port: url.port, path, method: request.method, headers, timeout: 10_000 },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
