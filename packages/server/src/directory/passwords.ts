@@ -4,7 +4,6 @@
  * The one seam for password hashing: nothing else calls argon2.
  */
 import { argon2, randomBytes, timingSafeEqual } from 'node:crypto';
-import { Semaphore } from '../util/semaphore.ts';
 
 export interface Argon2Parameters {
   readonly memory: number; // KiB
@@ -17,23 +16,14 @@ export const OWASP_ARGON2ID: Argon2Parameters = Object.freeze({ memory: 19456, p
 const TAG_LENGTH = 32;
 const MAX_PASSWORD_BYTES = 1024;
 
-/**
- * At most two derivations at once per process (`serve` runs one process per core). Each one holds `memory` KiB
- * on a libuv thread, and glibc keeps a freed block in that thread's arena for reuse, so RSS settles at the
- * highest number of derivations that ever overlapped: with the 4 libuv threads uncapped that plateau was only
- * reached, in steps of ~19 MiB, whenever a burst first overlapped 3 or 4 (soak: +50 MiB after minutes). Two
- * keep both cores busy, so sign-in throughput is unchanged here, and leave libuv threads free for other work.
- */
-const derivations = new Semaphore(2);
-
 function derive(password: string, salt: Buffer, parameters: Argon2Parameters, tagLength: number): Promise<Buffer> {
-  return derivations.run(() => new Promise((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     argon2(
       'argon2id',
       { message: Buffer.from(password, 'utf8'), nonce: salt, parallelism: parameters.parallelism, tagLength, memory: parameters.memory, passes: parameters.passes },
       (error, derived) => (error ? reject(error) : resolve(Buffer.from(derived))),
     );
-  }));
+  });
 }
 
 export async function hashPassword(password: string, parameters: Argon2Parameters = OWASP_ARGON2ID): Promise<string> {
