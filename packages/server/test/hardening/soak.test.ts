@@ -135,8 +135,10 @@ describe(`soak (${SOAK_SECONDS} s mixed load)`, () => {
     assert.ok(growth <= 0.1, `RSS grew ${(growth * 100).toFixed(1)}% (${afterWarmUp} → ${atEnd}) over ${total} requests`);
   });
 
-  // Sign-ins are load-tested for errors but not (yet) for memory: with them in the mix RSS keeps growing while
-  // the JS heap stays flat (native memory on the argon2id / sign-in path), an open defect of the hardening issue.
+  // Sign-ins are load-tested for errors but not for RSS: with them in the mix V8 at some point enlarges its heap
+  // reservation in one jump (+~60 MiB heap total while heap used stays 34-78 MiB and RSS minus heap total stays
+  // flat; bench/README.md, `npm run bench:sign-in-memory`). That is not a leak, but it moves RSS past 10% at a
+  // moment no fixed warm-up predicts, so the RSS bound is asserted on the mix without sign-ins.
   it('answers no 5xx with browser-less sign-ins in the mix', async () => {
     const counts = new Map<string, number>();
     await load(Math.max(10, Math.floor(SOAK_SECONDS / 2)), counts, [...operations, signInOperation]);

@@ -51,3 +51,18 @@ export async function residentMemory(url: string): Promise<number> {
   if (!match) throw new Error('no resident memory metric');
   return Number(match[1]);
 }
+
+/**
+ * The server's native memory: RSS minus the V8 heap's committed size (`nodejs_heap_size_total_bytes`). V8 enlarges
+ * its committed heap in steps (tens of MiB at once) when its sizing heuristics decide to, long after warm-up,
+ * with heap *used* flat; this reading leaves that out and keeps what a native leak (buffers, SQLite, argon2) grows.
+ */
+export async function nativeMemory(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (name: string) => {
+    const match = new RegExp(`^${name} (\\d+(?:\\.\\d+)?(?:e\\+\\d+)?)$`, 'm').exec(text);
+    if (!match) throw new Error(`no ${name} metric`);
+    return Number(match[1]);
+  };
+  return read('latchkey_process_resident_memory_bytes') - read('latchkey_nodejs_heap_size_total_bytes');
+}
