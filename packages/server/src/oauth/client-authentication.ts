@@ -19,7 +19,7 @@ export interface AuthenticatedClient {
   readonly method: ClientAuthMethod;
 }
 
-interface PresentedCredentials {
+export interface PresentedCredentials {
   readonly clientId: string;
   readonly secret: string | undefined;
   readonly method: ClientAuthMethod;
@@ -64,13 +64,12 @@ function decodeBasic(encoded: string): { clientId: string; secret: string } | un
 }
 
 /** `findClient` lets the token endpoint read clients through its cache (`issuance-cache.ts`). */
+/** Checks credentials read by `readClientCredentials` (read once per request: the token endpoint also keys its limit on them). */
 export async function authenticateClient(
   db: Database,
-  request: FastifyRequest,
-  params: Params,
+  presented: PresentedCredentials,
   findClient: (clientId: string) => Promise<Client | undefined> = (clientId) => clientQueries(db).findById(clientId),
 ): Promise<AuthenticatedClient> {
-  const presented = readClientCredentials(request, params);
   const viaBasic = presented.method === 'client_secret_basic';
   const client = presented.clientId.length <= 128 ? await findClient(presented.clientId) : undefined;
   if (presented.secret !== undefined) {

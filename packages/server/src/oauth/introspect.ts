@@ -9,7 +9,7 @@ import type { Client } from '../db/queries/clients.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
 import { requireTenantBySlug } from '../directory/tenants.ts';
 import { InvalidClient, assert } from '../errors/oauth-error.ts';
-import { authenticateClient } from './client-authentication.ts';
+import { authenticateClient, readClientCredentials } from './client-authentication.ts';
 import { introspectors } from './introspection/index.ts';
 import { assertLengths, assertPresent, readBodyParams } from './request-params.ts';
 import type { Params } from './request-params.ts';
@@ -19,7 +19,7 @@ type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
 
 /** The client calling introspection or revocation, which must belong to the tenant of the endpoint. */
 export async function authenticateTenantClient(ctx: Latchkey, request: FastifyRequest, params: Params, tenant: Tenant): Promise<Client> {
-  const { client } = await authenticateClient(ctx.db, request, params);
+  const { client } = await authenticateClient(ctx.db, readClientCredentials(request, params));
   assert(client.tenantId === tenant.id, new InvalidClient('client authentication failed'));
   return client;
 }

@@ -63,8 +63,9 @@ export function tokenHandler(ctx: Latchkey) {
     const params = readTokenParams(request);
     await enforceRateLimit(ctx, `token:ip:${request.ip}`, ctx.config.rateLimitPerIp);
     const grant = findGrant(params);
-    await enforceRateLimit(ctx, `token:client:${readClientCredentials(request, params).clientId}`, ctx.config.rateLimitPerClient);
-    const { client, method } = await authenticateClient(ctx.db, request, params, findClient);
+    const presented = readClientCredentials(request, params);
+    await enforceRateLimit(ctx, `token:client:${presented.clientId}`, ctx.config.rateLimitPerClient);
+    const { client, method } = await authenticateClient(ctx.db, presented, findClient);
     const tenant = await resolveTenant(ctx, request.params.tenant, client.tenantId);
     assert(client.grantTypes.includes(grant.type), new UnauthorizedClient(`this client may not use the ${grant.type} grant`));
     const response = await grant.handle({ ctx, request, params, tenant, client, clientAuthMethod: method });
