@@ -15,6 +15,7 @@ import { registerHealth } from './health.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { registerNulGuard } from './reject-nul.ts';
+import { buildRequestValidator } from './request-validation.ts';
 import { sdkRoutes } from './sdk-route.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -48,6 +49,8 @@ export async function buildApp(ctx: Latchkey, options: AppOptions = {}): Promise
     forceCloseConnections: 'idle',
     // Admin API bodies: an unknown property is a 400, not silently dropped (a typo must not look like success).
     ajv: { customOptions: { removeAdditional: false } },
+    // ... and a value of the wrong JSON type is a 400, not coerced (querystrings and path parameters still are).
+    schemaController: { compilersFactory: { buildValidator: buildRequestValidator() } },
   });
   registerSecurityHeaders(app);
   registerErrorHandling(app);

@@ -15,6 +15,8 @@ import { adminCaller } from '../support/admin.ts';
 import type { AdminCaller } from '../support/admin.ts';
 import { HOSTILE_VALUES, JSON_TYPE, MARKUP_PROBE, assertRefusedCleanly, runBadInputCases, sendRaw } from '../support/bad-input.ts';
 import type { BadRequest } from '../support/bad-input.ts';
+import { snapshotDatabase } from '../support/snapshot.ts';
+import { misTypedBodies } from '../support/wrong-json-types.ts';
 import { createTenant } from '../../src/directory/tenants.ts';
 import { ADMIN_ROUTES } from '../../src/admin/routes.ts';
 import type { AdminRoute } from '../../src/admin/admin-route.ts';
@@ -39,7 +41,7 @@ function typesOf(property: PropertySchema): string[] {
   return property.type === undefined ? [] : typeof property.type === 'string' ? [property.type] : [...property.type];
 }
 
-/** Values of the wrong JSON type for a property (Ajv coerces scalars, so objects and multi-element arrays). */
+/** Values of the wrong JSON type, sent next to an unknown property (see misTypedCases for each alone). */
 function wrongTypes(property: PropertySchema): unknown[] {
   const types = typesOf(property);
   const wrong: unknown[] = [];
@@ -112,6 +114,42 @@ function adminCases(routes: readonly AdminRoute[], token: string): BadRequest[] 
   return cases;
 }
 
+/** Real path ids and body references, so that a mis-typed body the server coerced into a valid one would change something. */
+interface Targets {
+  readonly path: Record<string, string>;
+  readonly body: Record<string, unknown>;
+}
+
+async function createTargets(root: AdminCaller): Promise<Targets> {
+  const created = async (path: string, body: unknown, id = 'id'): Promise<string> => {
+    const response = await root.call('POST', path, body);
+    assert.equal(response.status, 201, `${path}: ${JSON.stringify(response.body)}`);
+    return String(response.body[id]);
+  };
+  const userId = await created('/tenants/acme/users', { email: 'target@acme.test' });
+  return {
+    path: {
+      tenant: 'acme',
+      partnerId: await created('/partners', { slug: 'target-partner' }),
+      userId,
+      groupId: await created('/tenants/acme/groups', { name: 'target group' }),
+      roleId: await created('/tenants/acme/roles', { name: 'target role' }),
+      clientId: await created('/tenants/acme/clients', { name: 'target client' }, 'client_id'),
+      keyId: await created('/tenants/acme/api-keys', { owner_user_id: userId }),
+    },
+    body: { owner_user_id: userId },
+  };
+}
+
+/** Regression (bodies were validated with type coercion): each wrong JSON type alone, in an otherwise valid body, at a real target. */
+function misTypedCases(routes: readonly AdminRoute[], token: string, targets: Targets): BadRequest[] {
+  return routes.flatMap((route) =>
+    route.body === undefined
+      ? []
+      : misTypedBodies(route.body, targets.body).map(({ label, body }) => ({ ...json(`${route.method} ${route.path}: ${label}`, route.method, fill(route.path, targets.path, 'no-such-id'), token, body), status: 400 })),
+  );
+}
+
 for (const dialect of DIALECTS) {
   describe(`admin API bad input (${dialect})`, () => {
     let server: TestServer;
@@ -128,6 +166,38 @@ for (const dialect of DIALECTS) {
       const count = await runBadInputCases(server.url, server.ctx.db, dialect, cases);
       assert.ok(count >= 1000, `the generator shrank to ${count} cases`);
       t.diagnostic(`${count} cases`);
+    });
+
+    it('refuses a body property of the wrong JSON type with 400 instead of coercing it, and changes nothing', async (t) => {
+      const cases = misTypedCases(ADMIN_ROUTES, root.token, await createTargets(root));
+      const count = await runBadInputCases(server.url, server.ctx.db, dialect, cases);
+      assert.ok(count >= 300, `the generator shrank to ${count} cases`);
+      t.diagnostic(`${count} cases`);
+    });
+
+    it('refuses {"name": true} rather than naming a group "true"', async () => {
+      const before = await snapshotDatabase(server.ctx.db, dialect);
+      const created = await root.call('POST', '/tenants/acme/groups', { name: true });
+      assert.equal(created.status, 400, JSON.stringify(created.body));
+      assert.equal(created.body.error, 'invalid_request');
+      assert.match(String(created.body.error_description), /name/);
+      assert.deepEqual(await snapshotDatabase(server.ctx.db, dialect), before);
+    });
+
+    it('refuses a lone string where an array is expected rather than wrapping it in one', async () => {
+      const before = await snapshotDatabase(server.ctx.db, dialect);
+      const created = await root.call('POST', '/tenants/acme/roles', { name: 'mailer', permissions: 'mail.send' });
+      assert.equal(created.status, 400, JSON.stringify(created.body));
+      assert.equal(created.body.error, 'invalid_request');
+      assert.match(String(created.body.error_description), /permissions/);
+      assert.deepEqual(await snapshotDatabase(server.ctx.db, dialect), before);
+    });
+
+    it('still reads query parameters as the types they declare (?limit=1 is the integer 1)', async () => {
+      const page = await root.call('GET', '/tenants?limit=1');
+      assert.equal(page.status, 200, JSON.stringify(page.body));
+      assert.equal((page.body.data as unknown[]).length, 1);
+      assert.equal(typeof page.body.next_cursor, 'string');
     });
 
     it('treats metacharacters in a list cursor as data: a page, never an error or a leak', async () => {

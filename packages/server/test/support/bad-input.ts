@@ -17,6 +17,8 @@ export interface BadRequest {
   readonly body?: string | Buffer;
   /** What the answer must be: `json` (RFC 6749 error object) or `html` (a hosted page). */
   readonly expect?: 'json' | 'html';
+  /** The exact status, where the rules name one (a 4xx of any kind is enough otherwise). */
+  readonly status?: number;
 }
 
 export interface RawResponse {
@@ -55,6 +57,7 @@ export const MARKUP_PROBE = '<script>alert(1)</script>';
 export function assertRefusedCleanly(request: BadRequest, response: RawResponse): void {
   const label = `${request.name} (${request.method} ${request.path.slice(0, 80)}) answered ${response.status}: ${response.body.slice(0, 200)}`;
   assert.ok(response.status >= 400 && response.status < 500, label);
+  if (request.status !== undefined) assert.equal(response.status, request.status, label);
   const type = String(response.headers['content-type'] ?? '');
   if ((request.expect ?? 'json') === 'json') {
     assert.match(type, /application\/json/, label);
