@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { hashPassword, verifyPassword } from '../../../packages/server/src/directory/passwords.ts';
 import { createTestDatabase } from '../../../packages/server/test/support/databases.ts';
-import { CLI_MAIN, startServerProcess } from '../../../packages/server/test/support/server-process.ts';
+import { latchkeyCommand } from '../../../packages/server/test/support/launcher.ts';
+import { startServerProcess } from '../../../packages/server/test/support/server-process.ts';
 import { TEST_SECRET } from '../../../packages/server/test/support/server.ts';
 import { signInForTokens } from '../../../packages/server/test/support/sign-in.ts';
 
@@ -59,7 +60,7 @@ if (mode === 'bare') {
   const env = { LATCHKEY_DATABASE_URL: database.url, LATCHKEY_DATA_DIR: database.dir, LATCHKEY_SECRET: TEST_SECRET, LATCHKEY_RATE_LIMIT_PER_CLIENT: '0', LATCHKEY_RATE_LIMIT_PER_IP: '0' };
   const server = await startServerProcess(env);
   try {
-    const cli = async (...args: string[]) => JSON.parse((await run(process.execPath, [CLI_MAIN, ...args, '--json'], { env: server.env })).stdout);
+    const cli = async (...args: string[]) => JSON.parse((await run(process.execPath, latchkeyCommand(...args, '--json'), { env: server.env })).stdout);
     const redirectUri = 'http://127.0.0.1:9/callback';
     await cli('tenant', 'create', 'acme');
     const client = await cli('client', 'create', '--tenant', 'acme', '--name', 'mem', '--grant', 'authorization_code', '--grant', 'refresh_token', '--redirect-uri', redirectUri);

@@ -4,7 +4,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnServer } from '../harness/processes.ts';
-import { CLI, prepareLatchkey } from '../servers/latchkey.ts';
+import { latchkeyCommand } from '../../../packages/server/test/support/launcher.ts';
+import { prepareLatchkey } from '../servers/latchkey.ts';
 import { requestToken } from '../servers/targets.ts';
 import type { Scenario } from './scenario.ts';
 
@@ -20,7 +21,7 @@ export const coldStartScenario: Scenario = {
     try {
       for (let i = 0; i < (options.tiny ? 1 : 3); i += 1) {
         const server = await spawnServer({
-          args: [CLI, 'serve'],
+          args: latchkeyCommand('serve'),
           env: prepared.env,
           ready: () => requestToken(prepared.tokenRequest).then(() => true),
           pollMs: 2,

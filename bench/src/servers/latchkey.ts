@@ -4,7 +4,6 @@
  * bulk rows), then `latchkey serve` runs as a child process on it with production settings. Rate limits stay
  * on (the counters run on every request) with limits high enough never to refuse the load.
  */
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../../packages/server/src/config/load-config.ts';
 import { createLatchkey } from '../../../packages/server/src/context.ts';
 import type { Latchkey } from '../../../packages/server/src/context.ts';
@@ -15,12 +14,12 @@ import type { Tenant } from '../../../packages/server/src/db/queries/tenants.ts'
 import type { Client } from '../../../packages/server/src/db/queries/clients.ts';
 import type { SigningAlgorithm } from '../../../packages/server/src/tokens/jose.ts';
 import { createTestDatabase } from '../../../packages/server/test/support/databases.ts';
+import { latchkeyCommand } from '../../../packages/server/test/support/launcher.ts';
 import type { TestDatabase } from '../../../packages/server/test/support/databases.ts';
 import { freePort, spawnServer } from '../harness/processes.ts';
 import type { ServerProcess, SpawnOptions } from '../harness/processes.ts';
 import type { LoadRequest } from '../harness/load.ts';
 
-export const CLI = fileURLToPath(new URL('../../../packages/server/src/cli/main.ts', import.meta.url));
 const BENCH_SECRET = 'bench-master-secret-that-is-long-enough-0123456789';
 export const TENANT_SLUG = 'bench';
 
@@ -111,7 +110,7 @@ export async function prepareLatchkey<S = undefined>(options: PrepareOptions<S> 
 /** `latchkey serve` on the prepared database. */
 export function startLatchkey(prepared: PreparedLatchkey<unknown>, extra: Partial<SpawnOptions> = {}): Promise<ServerProcess> {
   return spawnServer({
-    args: [CLI, 'serve'],
+    args: latchkeyCommand('serve'),
     env: prepared.env,
     ready: `${prepared.baseUrl}/healthz`,
     ...extra,

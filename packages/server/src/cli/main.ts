@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * The `latchkey` command. Reads the same environment as the server (LATCHKEY_DATABASE_URL, …), so it can
  * manage a deployment while the server runs. Exit codes: 0 success, 1 the request was refused, 2 bad usage.
@@ -65,7 +64,8 @@ export async function runCli(argv: string[], io: CommandIo, env: Readonly<Record
   }
 }
 
-if (import.meta.main) {
+/** Runs the command named by the process's arguments; `bin/latchkey.js` (the shipped entry) calls it. */
+export async function runFromProcess(): Promise<void> {
   const code = await runCli(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
@@ -73,3 +73,5 @@ if (import.meta.main) {
   // `serve` keeps running; other commands finish here.
   if (process.argv[2] !== 'serve' || code !== 0) process.exitCode = code;
 }
+
+if (import.meta.main) await runFromProcess();

@@ -13,7 +13,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createTestDatabase } from '../support/databases.ts';
 import type { TestDatabase } from '../support/databases.ts';
-import { CLI_MAIN, nativeMemory, startServerProcess } from '../support/server-process.ts';
+import { latchkeyCommand } from '../support/launcher.ts';
+import { nativeMemory, startServerProcess } from '../support/server-process.ts';
 import type { ServerProcess } from '../support/server-process.ts';
 import { TEST_SECRET } from '../support/server.ts';
 import { signInForTokens } from '../support/sign-in.ts';
@@ -40,7 +41,7 @@ describe(`soak (${SOAK_SECONDS} s mixed load)`, () => {
     database = await createTestDatabase('sqlite');
     const env = { LATCHKEY_DATABASE_URL: database.url, LATCHKEY_DATA_DIR: database.dir, LATCHKEY_SECRET: TEST_SECRET, LATCHKEY_RATE_LIMIT_PER_CLIENT: '0', LATCHKEY_RATE_LIMIT_PER_IP: '0' };
     server = await startServerProcess(env);
-    const cli = async (...args: string[]) => JSON.parse((await run(process.execPath, [CLI_MAIN, ...args, '--json'], { env: server.env })).stdout);
+    const cli = async (...args: string[]) => JSON.parse((await run(process.execPath, latchkeyCommand(...args, '--json'), { env: server.env })).stdout);
     await cli('tenant', 'create', 'acme');
     client = await cli('client', 'create', '--tenant', 'acme', '--name', 'soak', '--grant', 'client_credentials', '--grant', 'authorization_code', '--grant', 'refresh_token', '--redirect-uri', REDIRECT_URI);
     await cli('user', 'create', '--tenant', 'acme', '--email', 'ada@example.com', '--password', PASSWORD);

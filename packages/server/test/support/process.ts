@@ -7,11 +7,10 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { request as httpRequest } from 'node:http';
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import { latchkeyCommand } from './launcher.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 /** Guards against a hang, never a timing assertion: generous on a loaded 2-core machine. */
 const WAIT_LIMIT_MS = 60_000;
 
@@ -32,7 +31,7 @@ export interface LatchkeyProcess {
 }
 
 export function runLatchkey(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, latchkeyCommand(...args), { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export async function spawnLatchkey(args: string[], env: Record<string, string> & { PORT: string }): Promise<LatchkeyProcess> {

@@ -5,10 +5,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { latchkeyCommand } from './launcher.ts';
 import { freePort } from './server.ts';
-
-export const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
 export interface ServerProcess {
   readonly url: string;
@@ -21,7 +19,7 @@ export async function startServerProcess(env: Record<string, string>, args: stri
   const port = env.PORT ? Number(env.PORT) : await freePort();
   // One process unless asked otherwise: `serve` runs one worker per core by default, and these tests measure one.
   const fullEnv: NodeJS.ProcessEnv = { ...process.env, LATCHKEY_LOG_LEVEL: 'warn', LATCHKEY_WORKERS: '1', ...env, PORT: String(port), HOST: '127.0.0.1' };
-  const child = spawn(process.execPath, [CLI_MAIN, 'serve', ...args], { env: fullEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, latchkeyCommand('serve', ...args), { env: fullEnv, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 150; attempt++) {
     if (child.exitCode !== null) throw new Error(`latchkey serve exited with ${child.exitCode}`);
