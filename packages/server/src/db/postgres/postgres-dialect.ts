@@ -1,5 +1,10 @@
-/** Kysely over `pg`. int8 columns hold epoch milliseconds, well inside 2^53, so they are parsed as numbers. */
-import pg from 'pg';
+/**
+ * Kysely over `pg`. int8 columns hold epoch milliseconds, well inside 2^53, so they are parsed as numbers.
+ *
+ * `pg` is imported when Kysely first connects, not when this module loads: an instance on SQLite (the default)
+ * never loads its ~30 modules (idle RSS, bench/README.md), as ioredis is loaded only when Redis is configured.
+ */
+import type pg from 'pg';
 import { PostgresDialect } from 'kysely';
 import { resilientPool } from './resilient-pool.ts';
 
@@ -12,7 +17,11 @@ export interface PostgresOptions {
 }
 
 export function createPostgresDialect(connectionString: string, options: PostgresOptions = {}): PostgresDialect {
-  const pool = new pg.Pool({
+  return new PostgresDialect({ pool: async () => resilientPool(createPool((await import('pg')).default, connectionString, options)) });
+}
+
+function createPool(driver: typeof pg, connectionString: string, options: PostgresOptions): pg.Pool {
+  const pool = new driver.Pool({
     connectionString,
     max: options.max ?? 10,
     connectionTimeoutMillis: Math.min(3000, options.timeoutMs ?? 10_000),
@@ -21,10 +30,10 @@ export function createPostgresDialect(connectionString: string, options: Postgre
     keepAlive: true,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+        oid === INT8_OID ? (value: string) => Number(value) : driver.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
   // An idle client losing its connection emits 'error' on the pool; without a listener that would crash the process.
   pool.on('error', () => {});
-  return new PostgresDialect({ pool: resilientPool(pool) });
+  return pool;
 }
