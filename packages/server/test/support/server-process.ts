@@ -42,25 +42,13 @@ export async function startServerProcess(env: Record<string, string>, args: stri
   throw new Error('latchkey serve did not become ready within 15 s');
 }
 
-/** The server's resident memory, read from its own Prometheus metrics. */
-export async function residentMemory(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const match = /^latchkey_process_resident_memory_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(text);
-  if (!match) throw new Error('no resident memory metric');
-  return Number(match[1]);
-}
-
-/**
- * The server's native memory: RSS minus the V8 heap's committed size (`nodejs_heap_size_total_bytes`). V8 enlarges
- * its committed heap in steps (tens of MiB at once) when its sizing heuristics decide to, long after warm-up,
- * with heap *used* flat; this reading leaves that out and keeps what a native leak (buffers, SQLite, argon2) grows.
- */
-export async function nativeMemory(url: string): Promise<number> {
+/** The server's memory as its own Prometheus metrics report it: RSS, and V8's committed heap (for diagnostics). */
+export async function memoryOf(url: string): Promise<{ rss: number; heapTotal: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const read = (name: string) => {
     const match = new RegExp(`^${name} (\\d+(?:\\.\\d+)?(?:e\\+\\d+)?)$`, 'm').exec(text);
     if (!match) throw new Error(`no ${name} metric`);
     return Number(match[1]);
   };
-  return read('latchkey_process_resident_memory_bytes') - read('latchkey_nodejs_heap_size_total_bytes');
+  return { rss: read('latchkey_process_resident_memory_bytes'), heapTotal: read('latchkey_nodejs_heap_size_total_bytes') };
 }
