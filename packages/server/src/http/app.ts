@@ -16,6 +16,7 @@ import { registerMetrics } from './metrics.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { registerNulGuard } from './reject-nul.ts';
 import { buildRequestValidator } from './request-validation.ts';
+import { serializeOnFirstUse, validateOnFirstUse } from './compile-on-first-use.ts';
 import { sdkRoutes } from './sdk-route.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -50,7 +51,8 @@ export async function buildApp(ctx: Latchkey, options: AppOptions = {}): Promise
     // Admin API bodies: an unknown property is a 400, not silently dropped (a typo must not look like success).
     ajv: { customOptions: { removeAdditional: false } },
     // ... and a value of the wrong JSON type is a 400, not coerced (querystrings and path parameters still are).
-    schemaController: { compilersFactory: { buildValidator: buildRequestValidator() } },
+    // Each route's validators and response serializer compile on its first request, not before listening.
+    schemaController: { compilersFactory: { buildValidator: validateOnFirstUse(buildRequestValidator()), buildSerializer: serializeOnFirstUse() } },
   });
   registerSecurityHeaders(app);
   registerErrorHandling(app);
