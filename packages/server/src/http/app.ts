@@ -15,6 +15,7 @@ import { registerHealth } from './health.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { registerNulGuard } from './reject-nul.ts';
+import { registerNotFound } from './not-found.ts';
 import { buildRequestValidator } from './request-validation.ts';
 import { serializeOnFirstUse, validateOnFirstUse } from './compile-on-first-use.ts';
 import { sdkRoutes } from './sdk-route.ts';
@@ -56,6 +57,7 @@ export async function buildApp(ctx: Latchkey, options: AppOptions = {}): Promise
   });
   registerSecurityHeaders(app);
   registerErrorHandling(app);
+  registerNotFound(app, ctx.config.bodyLimit);
   registerNulGuard(app);
   registerHealth(app, ctx, options.isShuttingDown ?? (() => false));
   registerMetrics(app, ctx.metrics);

@@ -4,7 +4,7 @@
  * with the request id and never described to the client.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { OAuthError, NotFound, PayloadTooLarge, ServerError, TemporarilyUnavailable, UnsupportedMediaType, InvalidRequest } from '../errors/oauth-error.ts';
+import { OAuthError, PayloadTooLarge, ServerError, TemporarilyUnavailable, UnsupportedMediaType, InvalidRequest } from '../errors/oauth-error.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 
 /** Turns whatever was thrown into an OAuthError. */
@@ -56,5 +56,4 @@ export function safeJson(value: unknown): string {
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
-  app.setNotFoundHandler((request, reply) => sendError(request, reply, new NotFound(`no route for ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`)));
 }
