@@ -1,5 +1,5 @@
 /**
- * The directory nouns of the latchkey command (partner, group, role, apikey, admin grant, audit tail): each
+ * The directory nouns of the latchkey command (partner, tenant under a partner, group, role, apikey, admin grant, audit tail): each
  * prints --json, refuses what the directory refuses (a cycle, more than the owner holds) with exit code 1,
  * and leaves an audit trail with the `cli` actor.
  */
@@ -80,6 +80,25 @@ for (const dialect of DIALECTS) {
       assert.equal(rotation.target_id, rotated.kid);
       const human = await cli('audit', 'tail', '--action', 'group.nest');
       assert.match(human.stdout, /group\.nest actor=cli:-/);
+    });
+
+    it('creates a tenant under a partner with --partner, as the admin API can, and refuses an unknown partner', async () => {
+      const partner = await cliJson('partner', 'create', 'resellers');
+      const tenant = await cliJson('tenant', 'create', 'globex', '--name', 'Globex', '--partner', String(partner.id));
+      assert.equal(tenant.partner_id, partner.id);
+      assert.equal(tenant.issuer, 'https://id.example.com/t/globex');
+      const created = JSON.parse((await cli('audit', 'tail', '--action', 'tenant.create', '--lines', '1', '--json')).stdout) as Record<string, unknown>;
+      assert.deepEqual([created.target_id, created.actor_type], [tenant.id, 'cli']);
+      // The partner owns a tenant now, so it cannot be deleted.
+      assert.equal((await cli('partner', 'delete', String(partner.id))).code, 1);
+
+      const unknown = await cli('tenant', 'create', 'initech', '--partner', 'ptn_no_such_partner');
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.stderr, /no such partner/);
+      const tenants = JSON.parse((await cli('tenant', 'list', '--json')).stdout) as Array<{ slug: string; partner_id: string | null }>;
+      assert.deepEqual(tenants.filter((t) => t.slug === 'initech'), []);
+      assert.equal(tenants.find((t) => t.slug === 'acme')?.partner_id, null);
+      assert.equal((await cli('tenant', 'create', 'initech', '--partner')).code, 2);
     });
   });
 }
