@@ -11,14 +11,21 @@ import type { WebHandler } from './node-bridge.ts';
 import { authErrorBody } from './web.ts';
 import { bearerChallenge } from './www-authenticate.ts';
 
-const principals = new WeakMap<FastifyRequest, Principal>();
+/**
+ * The principal rides on the request under a symbol of ours. A WeakMap keyed by the request kept each request
+ * alive through young-generation collections (an ephemeron), so under load requests piled up in the old
+ * generation: the bench's kit server peaked at 234 MB against 126 MB for bare jose and spent more on GC. A
+ * route option cannot `decorateRequest`, but the same symbol set on every request is one stable shape change.
+ */
+const PRINCIPAL = Symbol('latchkey.principal');
+type WithPrincipal = FastifyRequest & { [PRINCIPAL]?: Principal };
 
 /**
  * The principal a `fastifyGuard` pre-handler authenticated for this request.
  * @example app.get('/v1/me', { preHandler: fastifyGuard(verifier) }, (request) => principalOf(request));
  */
 export function principalOf(request: FastifyRequest): Principal {
-  const principal = principals.get(request);
+  const principal = (request as WithPrincipal)[PRINCIPAL];
   if (!principal) throw new Error('principalOf() needs fastifyGuard() as the route pre-handler');
   return principal;
 }
@@ -32,7 +39,7 @@ export function fastifyGuard(verifier: Verifier, ...guards: Guard[]): (request: 
     try {
       const principal = await verifier.authenticate(request.headers.authorization);
       for (const guard of guards) guard(principal);
-      principals.set(request, principal);
+      (request as WithPrincipal)[PRINCIPAL] = principal;
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
       if (error.status === 401 || error.status === 403) reply.header('www-authenticate', bearerChallenge(error));
