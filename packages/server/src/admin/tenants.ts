@@ -1,9 +1,7 @@
 /** /admin/v1/tenants: tenants (each an issuer) and their settings. A tenant_admin sees and changes only its own. */
 import { tenantAdminQueries } from '../db/queries/tenant-admin.ts';
-import { describeTenant, insertTenant } from '../directory/tenants.ts';
-import { parseStoredSettings } from '../directory/tenant-settings.ts';
+import { describeTenant, insertTenant, provisionTenant } from '../directory/tenants.ts';
 import { deleteTenant, updateTenant } from '../directory/tenant-changes.ts';
-import { requirePartner } from '../directory/partners.ts';
 import { requireSuperAdmin } from './admin-auth.ts';
 import { adminRoute, pageRequest, pageResponse } from './admin-route.ts';
 import type { ListQuery } from './admin-route.ts';
@@ -62,16 +60,10 @@ export const tenantRoutes = [
       requireSuperAdmin(call.principal);
       const row = await auditedChange(
         call,
-        async (db) => {
-          if (body.partner_id) await requirePartner(db, body.partner_id);
-          return insertTenant(db, { slug: body.slug, name: body.name, partnerId: body.partner_id ?? null, settings: body.settings }, ctx.now());
-        },
+        (db) => insertTenant(db, { slug: body.slug, name: body.name, partnerId: body.partner_id ?? null, settings: body.settings }, ctx.now()),
         (t) => ({ action: 'tenant.create', tenantId: t.id, target: { type: 'tenant', id: t.id } }),
       );
-      await ctx.signingKeys.createInitialKey(row.id, parseStoredSettings(row.settings).signing_alg);
-      const tenant = await ctx.tenants.byId(row.id);
-      if (!tenant) throw new Error('tenant vanished after insert');
-      return describeTenant(ctx, tenant);
+      return describeTenant(ctx, await provisionTenant(ctx, row));
     },
   }),
   adminRoute<TenantParams>({

@@ -1,6 +1,14 @@
-/** Checks shared by the directory's named things (groups, roles): names, descriptions, unique names. */
+/** Checks shared by the directory's named things (partners, tenants, groups, roles): slugs, names, descriptions, unique names. */
 import { isUniqueViolation } from '../db/errors.ts';
 import { Conflict, InvalidRequest, assert } from '../errors/oauth-error.ts';
+
+/** Slugs appear in URLs (`/t/<slug>`): lower-case letters, digits and inner hyphens, 2 to 63 characters. */
+export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])$/;
+
+export function checkSlug(slug: unknown): string {
+  assert(typeof slug === 'string' && SLUG_PATTERN.test(slug), new InvalidRequest('slug must be 2 to 63 lower-case letters, digits or inner hyphens'));
+  return slug;
+}
 
 export function checkName(name: unknown, maxLength: number): string {
   assert(typeof name === 'string' && name.trim() !== '' && name.length <= maxLength, new InvalidRequest(`name must be 1 to ${maxLength} characters`));

@@ -5,16 +5,11 @@ import { partnerQueries } from '../db/queries/partners.ts';
 import type { Partner } from '../db/queries/partners.ts';
 import { Conflict, InvalidRequest, NotFound, assert } from '../errors/oauth-error.ts';
 import { newId } from '../util/ids.ts';
-import { SLUG_PATTERN } from './tenants.ts';
+import { checkSlug } from './field-checks.ts';
 
 export interface PartnerInput {
   readonly slug?: string | undefined;
   readonly name?: string | undefined;
-}
-
-function checkSlug(slug: unknown): string {
-  assert(typeof slug === 'string' && SLUG_PATTERN.test(slug), new InvalidRequest('slug must be 2 to 63 lower-case letters, digits or inner hyphens'));
-  return slug;
 }
 
 function checkName(name: unknown): string {

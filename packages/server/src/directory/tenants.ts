@@ -6,11 +6,11 @@ import type { Tenant } from '../db/queries/tenants.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { Conflict, InvalidRequest, NotFound } from '../errors/oauth-error.ts';
 import { newId } from '../util/ids.ts';
+import { SLUG_PATTERN, checkSlug } from './field-checks.ts';
+import { requirePartner } from './partners.ts';
 import { DEFAULT_TENANT_SETTINGS, mergeTenantSettings, parseStoredSettings } from './tenant-settings.ts';
 import { issuerFor } from './tenant-directory.ts';
 
-/** Slugs appear in URLs (`/t/<slug>`): lower-case letters, digits and inner hyphens, 2 to 63 characters. */
-export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])$/;
 
 export interface CreateTenantInput {
   readonly slug: string;
@@ -20,21 +20,30 @@ export interface CreateTenantInput {
 }
 
 export async function createTenant(ctx: Latchkey, input: CreateTenantInput): Promise<Tenant> {
-  const row = await insertTenant(ctx.db, input, ctx.now());
+  return provisionTenant(ctx, await insertTenant(ctx.db, input, ctx.now()));
+}
+
+/**
+ * After `insertTenant` has committed (the admin API and the CLI insert inside their audited change): the
+ * tenant's first signing key, and the tenant as the directory serves it.
+ */
+export async function provisionTenant(ctx: Latchkey, row: TenantsTable): Promise<Tenant> {
   await ctx.signingKeys.createInitialKey(row.id, parseStoredSettings(row.settings).signing_alg);
   const tenant = await ctx.tenants.byId(row.id);
   if (!tenant) throw new Error('tenant vanished after insert');
   return tenant;
 }
 
-/** Validates and inserts the tenant row (inside the caller's transaction when `db` is one); no signing key yet. */
+/**
+ * Validates and inserts the tenant row, under its partner when it names one (inside the caller's transaction
+ * when `db` is one); no signing key yet.
+ */
 export async function insertTenant(db: Database, input: CreateTenantInput, now: number): Promise<TenantsTable> {
-  if (typeof input.slug !== 'string' || !SLUG_PATTERN.test(input.slug)) {
-    throw new InvalidRequest('slug must be 2 to 63 lower-case letters, digits or inner hyphens');
-  }
+  checkSlug(input.slug);
   const name = input.name ?? input.slug;
   if (typeof name !== 'string' || name.trim() === '' || name.length > 200) throw new InvalidRequest('name must be 1 to 200 characters');
   const settings = mergeTenantSettings(DEFAULT_TENANT_SETTINGS, input.settings);
+  if (input.partnerId) await requirePartner(db, input.partnerId);
   const row: TenantsTable = {
     id: newId('tnt', now),
     slug: input.slug,

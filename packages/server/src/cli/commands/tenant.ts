@@ -1,8 +1,6 @@
 import { CLI_ACTOR, recordedChange } from '../../audit/recorded-change.ts';
 import { tenantQueries } from '../../db/queries/tenants.ts';
-import { requirePartner } from '../../directory/partners.ts';
-import { parseStoredSettings } from '../../directory/tenant-settings.ts';
-import { describeTenant, insertTenant } from '../../directory/tenants.ts';
+import { describeTenant, insertTenant, provisionTenant } from '../../directory/tenants.ts';
 import { parseCommandArgs, print, requireOption, UsageError } from '../command.ts';
 import type { Command, CommandContext } from '../command.ts';
 
@@ -12,16 +10,10 @@ async function createTenant(context: CommandContext, input: { slug: string; name
   const row = await recordedChange(
     ctx,
     CLI_ACTOR,
-    async (db) => {
-      if (input.partnerId !== undefined) await requirePartner(db, input.partnerId);
-      return insertTenant(db, { slug: input.slug, name: input.name, partnerId: input.partnerId ?? null }, ctx.now());
-    },
+    (db) => insertTenant(db, { slug: input.slug, name: input.name, partnerId: input.partnerId ?? null }, ctx.now()),
     (t) => ({ action: 'tenant.create', tenantId: t.id, target: { type: 'tenant', id: t.id } }),
   );
-  await ctx.signingKeys.createInitialKey(row.id, parseStoredSettings(row.settings).signing_alg);
-  const tenant = await ctx.tenants.byId(row.id);
-  if (!tenant) throw new Error('tenant vanished after insert');
-  return describeTenant(ctx, tenant);
+  return describeTenant(ctx, await provisionTenant(ctx, row));
 }
 
 export const tenantCommand: Command = {
