@@ -7,7 +7,7 @@ import type { Command } from '../command.ts';
 export const partnerCommand: Command = {
   name: 'partner',
   usage: 'latchkey partner create <slug> [--name <name>] [--json]\n       latchkey partner list [--json]\n       latchkey partner delete <partner_id> [--json]',
-  summary: 'Partners: service providers that own tenants (place tenants under one with the admin API)',
+  summary: 'Partners: service providers that own tenants (tenant create --partner places a tenant under one)',
   async run(argv, context) {
     const [verb, ...rest] = argv;
     if (verb === 'create') {
