@@ -1,11 +1,11 @@
 /**
  * RFC 9068 access-token verification: the algorithm allow-list is enforced before any key is looked up, so
  * `alg: none` and HMAC algorithms (where a public key could be misused as a shared secret) never reach a
- * signature check.
+ * signature check; `typ` is checked next, before the JWKS is consulted. The header is parsed once, by jose.
  */
 import { InvalidToken } from '../errors.ts';
-import { JwtCheckFailed, readJwsHeader, verifyJwt } from '../jose-seam.ts';
-import type { JWTPayload } from '../jose-seam.ts';
+import { createJwtCheck } from '../jose-seam.ts';
+import type { JwsHeader, JWTPayload } from '../jose-seam.ts';
 import type { JwksCache } from './jwks-cache.ts';
 
 /**
@@ -31,28 +31,15 @@ export type JwtVerifier = (token: string) => Promise<JWTPayload>;
 export function createJwtVerifier(jwks: JwksCache, options: JwtVerifierOptions): JwtVerifier {
   const algorithms = (options.algorithms ?? DEFAULT_ALGORITHMS).filter((alg) => !FORBIDDEN.test(alg));
   const typ = options.typ ?? 'at+jwt';
-  const now = options.now ?? Date.now;
-  return async (token) => {
-    const header = readJwsHeader(token);
-    if (header === undefined || typeof header.alg !== 'string') throw new InvalidToken('the token is not a JWT');
-    if (!algorithms.includes(header.alg)) throw new InvalidToken(`the token algorithm ${header.alg.slice(0, 20)} is not accepted`);
+  const expectedTyp = typ.toLowerCase();
+  const keysFor = (header: JwsHeader) => {
     // RFC 8725 §3.11 / RFC 9068 §4: the media type must be explicit, so an ID token is never taken as an access token.
-    const headerTyp = header.typ?.toLowerCase().replace(/^application\//, '');
-    if (headerTyp !== typ.toLowerCase()) throw new InvalidToken(`the token type must be ${typ}`);
-    const keys = await jwks.keysFor(header.kid);
-    if (keys.length === 0) throw new InvalidToken('the token was signed by an unknown key');
-    try {
-      return await verifyJwt(token, keys, {
-        issuer: options.issuer,
-        audience: options.audience,
-        algorithms,
-        typ,
-        clockToleranceSeconds: options.clockToleranceSeconds ?? 30,
-        now: new Date(now()),
-      });
-    } catch (error) {
-      if (error instanceof JwtCheckFailed) throw new InvalidToken(error.message);
-      throw error;
-    }
+    const headerTyp = typeof header.typ === 'string' ? header.typ.toLowerCase().replace(/^application\//, '') : undefined;
+    if (headerTyp !== expectedTyp) throw new InvalidToken(`the token type must be ${typ}`);
+    return jwks.keysFor(header.kid);
   };
+  return createJwtCheck(
+    { issuer: options.issuer, audience: options.audience, algorithms, typ, clockToleranceSeconds: options.clockToleranceSeconds ?? 30, now: options.now },
+    keysFor,
+  );
 }

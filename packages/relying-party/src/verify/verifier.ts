@@ -50,6 +50,13 @@ export interface Verifier {
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i; // RFC 6750 §2.1 b64token
 
+/** Three dot-separated parts, counted without splitting (jose splits the token once it is verified). */
+function isCompactJws(credential: string): boolean {
+  const first = credential.indexOf('.');
+  const second = first < 0 ? -1 : credential.indexOf('.', first + 1);
+  return second > 0 && !credential.includes('.', second + 1);
+}
+
 /**
  * Creates the verifier. Nothing is fetched until the first credential arrives.
  * @example
@@ -71,13 +78,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
     audience: options.audience,
     algorithms: options.algorithms,
     clockToleranceSeconds: options.clockToleranceSeconds,
-    now,
+    now: options.now,
   });
   const apiKeys = options.apiKeys ? createApiKeyVerifier(discovery, options.apiKeys, fetchImpl, now) : undefined;
 
   async function verify(credential: string): Promise<Principal> {
     if (apiKeys?.isApiKey(credential)) return principalFromIntrospection(await apiKeys.introspect(credential));
-    if (credential.split('.').length !== 3) throw new InvalidToken('the credential is neither a JWT nor an API key');
+    if (!isCompactJws(credential)) throw new InvalidToken('the credential is neither a JWT nor an API key');
     return principalFromClaims(await verifyJwt(credential));
   }
 
@@ -92,7 +99,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
         if (!/^Bearer\b/i.test(authorization)) throw new MissingCredentials('this resource needs a bearer token');
         throw new InvalidToken('the Authorization header is malformed');
       }
-      return verify(match[1] as string);
+      return await verify(match[1] as string);
     },
   };
 }
