@@ -33,6 +33,9 @@ export function createJwksCache(jwksUri: string | (() => Promise<string>), optio
   const cooldownMs = options.refetchCooldownMs ?? 30_000;
   const now = options.now ?? Date.now;
   let keys: readonly JWK[] = [];
+  // The keys found per kid, so a lookup on the hot path is one Map read (and the list keeps its identity, which
+  // the jose seam's key-set cache relies on). Only kids the fetched set holds are kept, so it stays that small.
+  let byKid = new Map<string, readonly JWK[]>();
   let fetchedAt = Number.NEGATIVE_INFINITY;
   let fetchCount = 0;
   let inFlight: Promise<readonly JWK[]> | undefined;
@@ -51,6 +54,7 @@ export function createJwksCache(jwksUri: string | (() => Promise<string>), optio
     const body = (await response.json()) as { keys?: unknown };
     if (!Array.isArray(body.keys)) throw new IdpUnavailable('JWKS document has no keys');
     keys = body.keys as JWK[];
+    byKid = new Map();
     return keys;
   }
 
@@ -61,7 +65,15 @@ export function createJwksCache(jwksUri: string | (() => Promise<string>), optio
     return inFlight;
   }
 
-  const matching = (list: readonly JWK[], kid: string | undefined) => (kid === undefined ? list : list.filter((key) => key.kid === kid));
+  function matching(kid: string | undefined): readonly JWK[] {
+    if (kid === undefined) return keys;
+    let found = byKid.get(kid);
+    if (found === undefined) {
+      found = keys.filter((key) => key.kid === kid);
+      if (found.length > 0) byKid.set(kid, found);
+    }
+    return found;
+  }
 
   return {
     get fetchCount() {
@@ -70,9 +82,10 @@ export function createJwksCache(jwksUri: string | (() => Promise<string>), optio
     async keysFor(kid) {
       if (now() - fetchedAt >= maxAgeMs) await refresh();
       else if (inFlight) await inFlight;
-      const found = matching(keys, kid);
+      const found = matching(kid);
       if (found.length > 0 || now() - fetchedAt < cooldownMs) return found;
-      return matching(await refresh(), kid);
+      await refresh();
+      return matching(kid);
     },
   };
 }
