@@ -35,7 +35,10 @@ function text(value: unknown): string | null {
 }
 
 function scopesOf(value: unknown): string[] {
-  if (typeof value === 'string') return value.split(' ').filter(Boolean);
+  if (typeof value === 'string') {
+    const scopes = value.split(' ');
+    return scopes.includes('') ? scopes.filter(Boolean) : scopes;
+  }
   return strings(value);
 }
 
