@@ -8,6 +8,7 @@
  * const tokens = await exchangeCode({ issuer, clientId, clientSecret, redirectUri, code: result.code!, codeVerifier: result.pkce.verifier });
  *
  * Reuse `result.jar` for a second authorization in the same "browser" (single sign-on, `prompt=none`, logout).
+ * `followAuthorization(url, ...)` walks the same pages for an authorization URL that a relying-party library built.
  */
 import { createHash, randomBytes } from 'node:crypto';
 
@@ -115,7 +116,10 @@ export function authorizationUrl(options: AuthorizationOptions, pkce: Pkce | und
   return url.href;
 }
 
-export interface SignInOptions extends AuthorizationOptions {
+/** Where the hosted pages should take an authorization, and how to answer them. */
+export interface HostedPagesOptions {
+  readonly issuer: string;
+  readonly redirectUri: string;
   /** Credentials for the sign-in form; omit when the jar already holds a session (single sign-on). */
   readonly login?: string;
   readonly password?: string;
@@ -125,17 +129,22 @@ export interface SignInOptions extends AuthorizationOptions {
   readonly jar?: CookieJar;
 }
 
-export interface SignInResult {
+export interface SignInOptions extends AuthorizationOptions, HostedPagesOptions {}
+
+export interface HostedPagesResult {
   /** The redirect back to the client, with `code` or `error`, `state` and `iss`. */
   readonly callback: URL;
+  readonly jar: CookieJar;
+  /** Which hosted pages were shown, in order (`login`, `consent`). */
+  readonly pages: readonly string[];
+}
+
+export interface SignInResult extends HostedPagesResult {
   readonly code: string | undefined;
   readonly error: string | undefined;
   readonly state: string;
   readonly nonce: string;
   readonly pkce: Pkce;
-  readonly jar: CookieJar;
-  /** Which hosted pages were shown, in order (`login`, `consent`). */
-  readonly pages: readonly string[];
 }
 
 /** Thrown when the flow stops on a page instead of reaching the client (wrong password, lockout, error page). */
@@ -150,29 +159,18 @@ export class SignInStopped extends Error {
   }
 }
 
-/** Runs a whole authorization in a cookie-jar "browser" and returns where it lands at the client. */
-export async function signIn(options: SignInOptions): Promise<SignInResult> {
+/**
+ * Follows an authorization URL that someone else built (a relying-party library, say) through the hosted pages
+ * until it lands at the client's redirect URI, and returns that callback untouched for the caller to validate.
+ */
+export async function followAuthorization(url: string | URL, options: HostedPagesOptions): Promise<HostedPagesResult> {
   const jar = options.jar ?? new CookieJar();
-  const pkce = options.pkce === false ? undefined : (options.pkce ?? createPkce());
-  const state = options.state ?? randomBytes(12).toString('base64url');
-  const nonce = options.nonce ?? randomBytes(12).toString('base64url');
   const pages: string[] = [];
-  let response = await fetchWithJar(jar, authorizationUrl(options, pkce, state, nonce));
+  let response = await fetchWithJar(jar, String(url));
   for (let hop = 0; hop < 8; hop++) {
     if (response.status !== 303 && response.status !== 302) throw new SignInStopped(response.status, await response.text());
     const location = new URL(response.headers.get('location')!, options.issuer);
-    if (location.href.startsWith(options.redirectUri) && !location.href.startsWith(`${options.issuer}/`)) {
-      return {
-        callback: location,
-        code: location.searchParams.get('code') ?? undefined,
-        error: location.searchParams.get('error') ?? undefined,
-        state,
-        nonce,
-        pkce: pkce ?? { verifier: '', challenge: '' },
-        jar,
-        pages,
-      };
-    }
+    if (location.href.startsWith(options.redirectUri) && !location.href.startsWith(`${options.issuer}/`)) return { callback: location, jar, pages };
     const page = await fetchWithJar(jar, location.href);
     const html = await page.text();
     if (page.status !== 200) throw new SignInStopped(page.status, html);
@@ -189,6 +187,24 @@ export async function signIn(options: SignInOptions): Promise<SignInResult> {
     }
   }
   throw new Error('too many redirects');
+}
+
+/** Runs a whole authorization in a cookie-jar "browser" and returns where it lands at the client. */
+export async function signIn(options: SignInOptions): Promise<SignInResult> {
+  const pkce = options.pkce === false ? undefined : (options.pkce ?? createPkce());
+  const state = options.state ?? randomBytes(12).toString('base64url');
+  const nonce = options.nonce ?? randomBytes(12).toString('base64url');
+  const { callback, jar, pages } = await followAuthorization(authorizationUrl(options, pkce, state, nonce), options);
+  return {
+    callback,
+    code: callback.searchParams.get('code') ?? undefined,
+    error: callback.searchParams.get('error') ?? undefined,
+    state,
+    nonce,
+    pkce: pkce ?? { verifier: '', challenge: '' },
+    jar,
+    pages,
+  };
 }
 
 export interface CodeExchange {
