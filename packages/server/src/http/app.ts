@@ -19,6 +19,7 @@ import { registerNotFound } from './not-found.ts';
 import { buildRequestValidator } from './request-validation.ts';
 import { serializeOnFirstUse, validateOnFirstUse } from './compile-on-first-use.ts';
 import { sdkRoutes } from './sdk-route.ts';
+import { answerClientError, refuseConnect } from './client-errors.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -42,6 +43,8 @@ export async function buildApp(ctx: Latchkey, options: AppOptions = {}): Promise
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Router-level refusals (over-long path parameters, malformed URLs) get the same error bodies and pages as the rest.
     frameworkErrors: (error, request, reply) => sendError(request, reply, error),
+    // ... and so do requests Node's HTTP parser refuses before routing.
+    clientErrorHandler: answerClientError(ctx.logger),
     requestIdHeader: false,
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];
@@ -55,6 +58,7 @@ export async function buildApp(ctx: Latchkey, options: AppOptions = {}): Promise
     // Each route's validators and response serializer compile on its first request, not before listening.
     schemaController: { compilersFactory: { buildValidator: validateOnFirstUse(buildRequestValidator()), buildSerializer: serializeOnFirstUse() } },
   });
+  app.server.on('connect', refuseConnect(ctx.logger));
   registerSecurityHeaders(app);
   registerErrorHandling(app);
   registerNotFound(app, ctx.config.bodyLimit);
