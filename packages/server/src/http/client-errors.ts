@@ -10,27 +10,22 @@ import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ConnectionError, FastifyBaseLogger } from 'fastify';
-import { InvalidRequest, MethodNotAllowed, OAuthError, PayloadTooLarge } from '../errors/oauth-error.ts';
+import { InvalidRequest, MethodNotAllowed, PayloadTooLarge, RequestHeadersTooLarge, RequestTimeout } from '../errors/oauth-error.ts';
+import type { OAuthError } from '../errors/oauth-error.ts';
 import { safeJson } from './error-handler.ts';
+// The onSend hook that adds these never runs for answers written before routing.
+import { SECURITY_HEADERS } from './security-headers.ts';
 
 type Logger = Pick<FastifyBaseLogger, 'debug'>;
 
 /** How long a refused connection is still read after the answer, at most (see `answerAndClose`). */
 const LINGER_MS = 2000;
 
-// What security-headers.ts puts on every JSON answer; that hook never runs for these.
-const SECURITY_HEADERS = {
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'DENY',
-  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-} as const;
-
 /** The parser's error codes worth a status or description of their own; any other is `NOT_HTTP`. */
 const PARSER_ERRORS: Readonly<Record<string, OAuthError>> = {
-  HPE_HEADER_OVERFLOW: new OAuthError('invalid_request', 431, 'the request headers are too large'),
+  HPE_HEADER_OVERFLOW: new RequestHeadersTooLarge(),
   HPE_CHUNK_EXTENSIONS_OVERFLOW: new PayloadTooLarge('the chunk extensions of the request body are too large'),
-  ERR_HTTP_REQUEST_TIMEOUT: new OAuthError('invalid_request', 408, 'the request did not arrive in time'),
+  ERR_HTTP_REQUEST_TIMEOUT: new RequestTimeout(),
   // RFC 9112 §6.1 and §6.3: both framings at once is how requests are smuggled past proxies.
   HPE_INVALID_TRANSFER_ENCODING: new InvalidRequest('Transfer-Encoding is invalid or sent with Content-Length'),
   HPE_UNEXPECTED_CONTENT_LENGTH: new InvalidRequest('Transfer-Encoding is invalid or sent with Content-Length'),

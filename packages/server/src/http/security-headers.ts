@@ -1,16 +1,24 @@
 import type { FastifyInstance } from 'fastify';
 
+/** What every JSON answer carries, including those written before routing (`client-errors.ts`). */
+export const SECURITY_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+} as const;
+
 /**
  * Headers every response carries. JSON responses get a CSP that allows nothing; hosted pages set their own
- * stricter-than-default policy before this hook runs and are left alone.
+ * stricter-than-default policy (and framing rule) before this hook runs and are left alone.
  */
 export function registerSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('X-Request-Id', request.id);
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('Referrer-Policy', 'no-referrer');
-    if (!reply.hasHeader('X-Frame-Options')) reply.header('X-Frame-Options', 'DENY');
-    if (!reply.hasHeader('Content-Security-Policy')) reply.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+    reply.header('X-Content-Type-Options', SECURITY_HEADERS['X-Content-Type-Options']);
+    reply.header('Referrer-Policy', SECURITY_HEADERS['Referrer-Policy']);
+    if (!reply.hasHeader('X-Frame-Options')) reply.header('X-Frame-Options', SECURITY_HEADERS['X-Frame-Options']);
+    if (!reply.hasHeader('Content-Security-Policy')) reply.header('Content-Security-Policy', SECURITY_HEADERS['Content-Security-Policy']);
     return payload;
   });
 }
