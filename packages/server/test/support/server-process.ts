@@ -42,13 +42,31 @@ export async function startServerProcess(env: Record<string, string>, args: stri
   throw new Error('latchkey serve did not become ready within 15 s');
 }
 
-/** The server's memory as its own Prometheus metrics report it: RSS, and V8's committed heap (for diagnostics). */
-export async function memoryOf(url: string): Promise<{ rss: number; heapTotal: number }> {
+export interface MemoryReading {
+  readonly rss: number;
+  /** V8's committed heap, what it has in use, and memory outside the heap (Buffers): for diagnostics. */
+  readonly heapTotal: number;
+  readonly heapUsed: number;
+  readonly external: number;
+  /** Full (mark-compact) collections V8 has made so far. */
+  readonly majorGcs: number;
+}
+
+/** The server's memory as its own Prometheus metrics report it. */
+export async function memoryOf(url: string): Promise<MemoryReading> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const read = (name: string) => {
+  const read = (name: string, absent?: number) => {
     const match = new RegExp(`^${name} (\\d+(?:\\.\\d+)?(?:e\\+\\d+)?)$`, 'm').exec(text);
+    if (!match && absent !== undefined) return absent;
     if (!match) throw new Error(`no ${name} metric`);
     return Number(match[1]);
   };
-  return { rss: read('latchkey_process_resident_memory_bytes'), heapTotal: read('latchkey_nodejs_heap_size_total_bytes') };
+  return {
+    rss: read('latchkey_process_resident_memory_bytes'),
+    heapTotal: read('latchkey_nodejs_heap_size_total_bytes'),
+    heapUsed: read('latchkey_nodejs_heap_size_used_bytes'),
+    external: read('latchkey_nodejs_external_memory_bytes'),
+    // prom-client lists a GC kind once V8 has made one.
+    majorGcs: read('latchkey_nodejs_gc_duration_seconds_count\\{kind="major"\\}', 0),
+  };
 }
