@@ -28,6 +28,20 @@ const isInvalidGrant = (error: unknown) => error instanceof oauth.ResponseBodyEr
 /** RFC 6750 §3.1: a revoked bearer token at a protected resource is a 401 challenge with invalid_token. */
 const isInvalidToken = (error: unknown) => error instanceof oauth.WWWAuthenticateChallengeError && error.status === 401 && error.cause[0]?.parameters.error === 'invalid_token';
 
+/** What both libraries must read from introspecting a signed-in user's live tokens (RFC 7662 §2.2). */
+function assertActive(access: Record<string, unknown>, refresh: Record<string, unknown>, fixture: SignInFixture): void {
+  assert.equal(access.active, true);
+  assert.equal(access.sub, fixture.user.id);
+  assert.equal(access.client_id, fixture.clientId);
+  assert.equal(access.iss, fixture.issuer);
+  assert.equal(access.scope, SCOPE);
+  assert.equal(access.token_type, 'Bearer');
+  assert.equal(typeof access.exp, 'number');
+  assert.equal(refresh.active, true);
+  assert.equal(refresh.sub, fixture.user.id);
+  assert.equal(refresh.client_id, fixture.clientId);
+}
+
 let server: TestServer;
 before(async () => {
   server = await startTestServer('sqlite');
@@ -46,17 +60,8 @@ describe('interop: openid-client introspects and revokes (client_secret_post)', 
 
   it('introspects the access token and the refresh token as active', async () => {
     const access = await openid.tokenIntrospection(config, tokens.access_token, { token_type_hint: 'access_token' });
-    assert.equal(access.active, true);
-    assert.equal(access.sub, acme.user.id);
-    assert.equal(access.client_id, acme.clientId);
-    assert.equal(access.iss, acme.issuer);
-    assert.equal(access.scope, SCOPE);
-    assert.equal(access.token_type, 'Bearer');
-    assert.equal(typeof access.exp, 'number');
     const refresh = await openid.tokenIntrospection(config, tokens.refresh_token!, { token_type_hint: 'refresh_token' });
-    assert.equal(refresh.active, true);
-    assert.equal(refresh.sub, acme.user.id);
-    assert.equal(refresh.client_id, acme.clientId);
+    assertActive(access, refresh, acme);
     // No hint: the server finds the kind itself (RFC 7662 §2.1).
     assert.equal((await openid.tokenIntrospection(config, tokens.refresh_token!)).active, true);
   });
@@ -102,17 +107,8 @@ describe('interop: oauth4webapi introspects and revokes (client_secret_basic)', 
 
   it('introspects the access token and the refresh token as active', async () => {
     const access = await introspectWithOauth4webapi(party, tokens.access_token, 'access_token');
-    assert.equal(access.active, true);
-    assert.equal(access.sub, globex.user.id);
-    assert.equal(access.client_id, globex.clientId);
-    assert.equal(access.iss, globex.issuer);
-    assert.equal(access.scope, SCOPE);
-    assert.equal(access.token_type, 'Bearer');
-    assert.equal(typeof access.exp, 'number');
     const refresh = await introspectWithOauth4webapi(party, tokens.refresh_token!, 'refresh_token');
-    assert.equal(refresh.active, true);
-    assert.equal(refresh.sub, globex.user.id);
-    assert.equal(refresh.client_id, globex.clientId);
+    assertActive(access, refresh, globex);
     assert.equal((await introspectWithOauth4webapi(party, tokens.refresh_token!)).active, true);
   });
 
