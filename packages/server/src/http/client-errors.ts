@@ -21,14 +21,16 @@ type Logger = Pick<FastifyBaseLogger, 'debug'>;
 /** How long a refused connection is still read after the answer, at most (see `answerAndClose`). */
 const LINGER_MS = 2000;
 
+// RFC 9112 §6.1 and §6.3: both framings at once is how requests are smuggled past proxies.
+const AMBIGUOUS_FRAMING = new InvalidRequest('Transfer-Encoding is invalid or sent with Content-Length');
+
 /** The parser's error codes worth a status or description of their own; any other is `NOT_HTTP`. */
 const PARSER_ERRORS: Readonly<Record<string, OAuthError>> = {
   HPE_HEADER_OVERFLOW: new RequestHeadersTooLarge(),
   HPE_CHUNK_EXTENSIONS_OVERFLOW: new PayloadTooLarge('the chunk extensions of the request body are too large'),
   ERR_HTTP_REQUEST_TIMEOUT: new RequestTimeout(),
-  // RFC 9112 §6.1 and §6.3: both framings at once is how requests are smuggled past proxies.
-  HPE_INVALID_TRANSFER_ENCODING: new InvalidRequest('Transfer-Encoding is invalid or sent with Content-Length'),
-  HPE_UNEXPECTED_CONTENT_LENGTH: new InvalidRequest('Transfer-Encoding is invalid or sent with Content-Length'),
+  HPE_INVALID_TRANSFER_ENCODING: AMBIGUOUS_FRAMING,
+  HPE_UNEXPECTED_CONTENT_LENGTH: AMBIGUOUS_FRAMING,
   HPE_INVALID_HEADER_TOKEN: new InvalidRequest('a request header holds a character HTTP does not allow'),
   HPE_PAUSED_H2_UPGRADE: new InvalidRequest('HTTP/2 with prior knowledge is not served here; use HTTP/1.1'),
 };
