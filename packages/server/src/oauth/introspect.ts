@@ -8,7 +8,7 @@ import type { Latchkey } from '../context.ts';
 import type { Client } from '../db/queries/clients.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
 import { requireTenantBySlug } from '../directory/tenants.ts';
-import { InvalidClient, assert } from '../errors/oauth-error.ts';
+import { InvalidClient } from '../errors/oauth-error.ts';
 import { authenticateClient, readClientCredentials } from './client-authentication.ts';
 import { introspectors } from './introspection/index.ts';
 import { assertLengths, assertPresent, readBodyParams } from './request-params.ts';
@@ -20,7 +20,7 @@ type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
 /** The client calling introspection or revocation, which must belong to the tenant of the endpoint. */
 export async function authenticateTenantClient(ctx: Latchkey, request: FastifyRequest, params: Params, tenant: Tenant): Promise<Client> {
   const { client } = await authenticateClient(ctx.db, readClientCredentials(request, params));
-  assert(client.tenantId === tenant.id, new InvalidClient('client authentication failed'));
+  if (client.tenantId !== tenant.id) throw new InvalidClient('client authentication failed');
   return client;
 }
 
@@ -37,7 +37,7 @@ export function introspectHandler(ctx: Latchkey) {
     assertLengths(params, 8192);
     const client = await authenticateTenantClient(ctx, request, params, tenant);
     // RFC 7662 §2.1: the caller must be authorized; a public client proves nothing about itself.
-    assert(client.type === 'confidential', new InvalidClient('introspection needs a confidential client'));
+    if (client.type !== 'confidential') throw new InvalidClient('introspection needs a confidential client');
     assertPresent(params, 'token');
     const token = params.get('token')!;
     for (const introspector of orderedIntrospectors(params.get('token_type_hint'))) {

@@ -7,7 +7,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Latchkey } from '../context.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
-import { InvalidClient, TooManyRequests, UnauthorizedClient, UnsupportedGrantType, assert } from '../errors/oauth-error.ts';
+import { InvalidClient, TooManyRequests, UnauthorizedClient, UnsupportedGrantType } from '../errors/oauth-error.ts';
 import { authenticateClient, readClientCredentials } from './client-authentication.ts';
 import { grants } from './grants/index.ts';
 import { cachedClientFinder } from './issuance-cache.ts';
@@ -35,19 +35,19 @@ function findGrant(params: Params): Grant {
   assertPresent(params, 'grant_type');
   const grantType = params.get('grant_type')!;
   const grant = grants.get(grantType);
-  assert(grant !== undefined, new UnsupportedGrantType(`grant_type "${grantType.slice(0, 64)}" is not supported`));
+  if (grant === undefined) throw new UnsupportedGrantType(`grant_type "${grantType.slice(0, 64)}" is not supported`);
   return grant;
 }
 
 async function resolveTenant(ctx: Latchkey, routeTenantSlug: string | undefined, clientTenantId: string): Promise<Tenant> {
   if (routeTenantSlug === undefined) {
     const tenant = await ctx.tenants.byId(clientTenantId);
-    assert(tenant !== undefined, new InvalidClient('client authentication failed'));
+    if (tenant === undefined) throw new InvalidClient('client authentication failed');
     return tenant;
   }
   const tenant = await requireTenantBySlug(ctx, routeTenantSlug);
   // A client of another tenant is unknown here: the same answer as a wrong client id.
-  assert(tenant.id === clientTenantId, new InvalidClient('client authentication failed'));
+  if (tenant.id !== clientTenantId) throw new InvalidClient('client authentication failed');
   return tenant;
 }
 
@@ -67,7 +67,7 @@ export function tokenHandler(ctx: Latchkey) {
     await enforceRateLimit(ctx, `token:client:${presented.clientId}`, ctx.config.rateLimitPerClient);
     const { client, method } = await authenticateClient(ctx.db, presented, findClient);
     const tenant = await resolveTenant(ctx, request.params.tenant, client.tenantId);
-    assert(client.grantTypes.includes(grant.type), new UnauthorizedClient(`this client may not use the ${grant.type} grant`));
+    if (!client.grantTypes.includes(grant.type)) throw new UnauthorizedClient(`this client may not use the ${grant.type} grant`);
     const response = await grant.handle({ ctx, request, params, tenant, client, clientAuthMethod: method });
     ctx.metrics.tokensIssued.inc({ grant_type: grant.type });
     return reply.send(response);

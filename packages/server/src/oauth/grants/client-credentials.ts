@@ -1,5 +1,5 @@
 /** RFC 6749 §4.4: a confidential client gets an access token for its own service account (seed 000). */
-import { InvalidScope, UnauthorizedClient, assert } from '../../errors/oauth-error.ts';
+import { InvalidScope, UnauthorizedClient } from '../../errors/oauth-error.ts';
 import { issueAccessToken } from '../../tokens/access-token.ts';
 import { servicePrincipal } from '../issuance-cache.ts';
 import { splitScope } from '../request-params.ts';
@@ -10,17 +10,17 @@ export function grantedScope(requested: string | undefined, allowed: readonly st
   if (requested === undefined) return allowed.filter((s) => s !== 'offline_access');
   const scopes = splitScope(requested);
   const refused = scopes.filter((s) => !allowed.includes(s));
-  assert(refused.length === 0, new InvalidScope(`scope not allowed for this client: ${refused.join(' ')}`));
+  if (refused.length > 0) throw new InvalidScope(`scope not allowed for this client: ${refused.join(' ')}`);
   return scopes;
 }
 
 export const clientCredentialsGrant: Grant = {
   type: 'client_credentials',
   async handle({ ctx, params, tenant, client }: GrantContext): Promise<TokenResponse> {
-    assert(client.type === 'confidential', new UnauthorizedClient('public clients cannot use client_credentials'));
+    if (client.type !== 'confidential') throw new UnauthorizedClient('public clients cannot use client_credentials');
     const scope = grantedScope(params.get('scope'), client.scopes);
     const principal = await servicePrincipal(ctx, tenant, client);
-    assert(principal === undefined || principal.status === 'active', new UnauthorizedClient('the service account of this client is disabled'));
+    if (principal !== undefined && principal.status !== 'active') throw new UnauthorizedClient('the service account of this client is disabled');
     // RFC 6749 §4.4.3: no refresh token for client_credentials.
     const accessToken = await issueAccessToken(ctx, { tenant, client, subject: principal?.id ?? client.clientId, scope, claims: principal?.claims ?? {} });
     return { access_token: accessToken.token, token_type: 'Bearer', expires_in: accessToken.expiresIn, scope: scope.join(' ') };
