@@ -1,7 +1,8 @@
 /**
  * Command-line options of `npm run bench[:<scenario>] -- [--duration s] [--warmup s] [--connections n]
  * [--rounds n] [--tiny]`, also settable as BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_ROUNDS.
- * Short by default, so the whole suite stays within minutes on a shared machine.
+ * Short runs, but three interleaved rounds by default (each target's median run is kept): on a shared machine one
+ * round of a target can land in a neighbour's burst, and the ratios are only as steady as their worst run.
  */
 import { parseArgs } from 'node:util';
 import type { RunOptions } from './scenarios/scenario.ts';
@@ -34,10 +35,10 @@ export function parseInvocation(argv: readonly string[], env: Readonly<Record<st
   return {
     scenarios: positionals,
     options: {
-      durationSeconds: positive('--duration', values.duration ?? env.BENCH_DURATION, tiny ? 1 : 8, 1),
+      durationSeconds: positive('--duration', values.duration ?? env.BENCH_DURATION, tiny ? 1 : 6, 1),
       warmupSeconds: positive('--warmup', values.warmup ?? env.BENCH_WARMUP, tiny ? 0 : 2, 0),
       connections: positive('--connections', values.connections ?? env.BENCH_CONNECTIONS, tiny ? 2 : 32, 1),
-      rounds: positive('--rounds', values.rounds ?? env.BENCH_ROUNDS, 1, 1),
+      rounds: positive('--rounds', values.rounds ?? env.BENCH_ROUNDS, tiny ? 1 : 3, 1),
       tiny,
     },
   };

@@ -34,6 +34,13 @@ describe('bench harness (tiny mode)', () => {
     assert.deepEqual(options, { durationSeconds: 1, warmupSeconds: 0, connections: 2, rounds: 1, tiny: true });
   });
 
+  it('measures three interleaved rounds by default, and flags and environment override it', () => {
+    assert.equal(parseInvocation([], {}).options.rounds, 3);
+    assert.equal(parseInvocation([], { BENCH_ROUNDS: '5' }).options.rounds, 5);
+    assert.equal(parseInvocation(['--rounds', '1'], { BENCH_ROUNDS: '5' }).options.rounds, 1);
+    assert.throws(() => parseInvocation(['--rounds', '0'], {}), /--rounds must be a number >= 1/);
+  });
+
   it('the ceiling, the peer and Latchkey answer with RS256 access tokens that verify against their JWKS', async () => {
     const prepared = await prepareLatchkey();
     try {
