@@ -1,7 +1,7 @@
 /** Loopback HTTP servers for the demo products. */
-import { createServer as createNetServer } from 'node:net';
 import { createServer } from 'node:http';
 import type { RequestListener } from 'node:http';
+import { freePort } from '../../../packages/server/src/util/free-port.ts';
 
 export interface RunningProduct {
   readonly url: string;
@@ -9,17 +9,7 @@ export interface RunningProduct {
 }
 
 /** A free port on 127.0.0.1: every URL must be known before the clients that redirect to it are registered. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export async function listen(listener: RequestListener, port: number): Promise<RunningProduct> {
   const server = createServer(listener);

@@ -2,7 +2,6 @@
  * Starts a real Latchkey server on 127.0.0.1 for behaviour tests: real database (SQLite file or PostgreSQL),
  * real HTTP, silent logs. Nothing is mocked.
  */
-import { createServer } from 'node:net';
 import { loadConfig } from '../../src/config/load-config.ts';
 import type { Config } from '../../src/config/load-config.ts';
 import { startServer } from '../../src/server.ts';
@@ -14,21 +13,12 @@ import type { CreateClientInput } from '../../src/directory/clients.ts';
 import type { Tenant } from '../../src/db/queries/tenants.ts';
 import { createTestDatabase } from './databases.ts';
 import type { TestDatabase } from './databases.ts';
+import { freePort } from '../../src/util/free-port.ts';
 
 export const TEST_SECRET = 'test-master-secret-that-is-long-enough-0123456789';
 
 /** A free TCP port on 127.0.0.1 (the issuer URL must be known before the server starts). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface TestServer extends RunningServer {
   readonly database: TestDatabase;
