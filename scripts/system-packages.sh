@@ -7,13 +7,15 @@
 # As root with apt-get it installs what is missing, with a policy-rc.d that refuses every service start
 # (apache2 would otherwise start and take port 80). Otherwise it prints the command and exits 1.
 #
-# LATCHKEY_TEST_CHROMIUM, LATCHKEY_TEST_APACHE and LATCHKEY_TEST_MOD_AUTH_OPENIDC override the paths it checks
-# (its own test points them at missing files).
+# LATCHKEY_TEST_CHROMIUM, LATCHKEY_TEST_APACHE and LATCHKEY_TEST_MOD_AUTH_OPENIDC override the paths it checks,
+# and LATCHKEY_TEST_POLICY_RC_D where it writes policy-rc.d: its own test (scripts/test/) points them at a
+# scratch directory, with stand-ins for id and apt-get.
 set -euo pipefail
 
 chromium=${LATCHKEY_TEST_CHROMIUM:-/usr/bin/chromium}
 apache=${LATCHKEY_TEST_APACHE:-/usr/sbin/apache2}
 mod_auth_openidc=${LATCHKEY_TEST_MOD_AUTH_OPENIDC:-/usr/lib/apache2/modules/mod_auth_openidc.so}
+policy_rc_d=${LATCHKEY_TEST_POLICY_RC_D:-/usr/sbin/policy-rc.d}
 
 missing_packages() {
   local missing=()
@@ -52,11 +54,11 @@ fi
 printf 'installing the Debian packages the tests need: %s\n' "${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 # Packages must not start their services (apache2 would take port 80): policy-rc.d refuses every start.
-printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+printf '#!/bin/sh\nexit 101\n' > "$policy_rc_d" && chmod +x "$policy_rc_d"
+trap 'rm -f "$policy_rc_d"' EXIT
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
-rm -f /usr/sbin/policy-rc.d
+rm -f "$policy_rc_d"
 
 mapfile -t still_missing < <(missing_packages)
 if [ ${#still_missing[@]} -gt 0 ]; then

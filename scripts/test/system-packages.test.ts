@@ -103,6 +103,48 @@ describe('scripts/system-packages.sh (the pretest check for chromium, Apache and
     assert.equal(existsSync(calls), false);
   });
 
+  it('as root with apt-get, installs exactly what is missing while policy-rc.d refuses every service start', () => {
+    const root = join(dir, 'installed');
+    const paths = { LATCHKEY_TEST_CHROMIUM: join(root, 'chromium'), LATCHKEY_TEST_APACHE: join(root, 'apache2'), LATCHKEY_TEST_MOD_AUTH_OPENIDC: join(root, 'mod_auth_openidc.so') };
+    const policy = join(dir, 'policy-rc.d');
+    const { bin, calls } = fakeBin('root-apt', { uid: 0, aptGet: false, sudo: false });
+    // The stand-in apt-get "installs" by creating the files, and records whether services were barred meanwhile.
+    writeFileSync(
+      join(bin, 'apt-get'),
+      [
+        '#!/bin/sh',
+        `echo "apt-get $* frontend=$DEBIAN_FRONTEND policy=$(sh '${policy}'; echo $?)" >> '${calls}'`,
+        `if [ "$1" = install ]; then mkdir -p '${root}' && printf '#!/bin/sh\n' > '${paths.LATCHKEY_TEST_CHROMIUM}' && cp '${paths.LATCHKEY_TEST_CHROMIUM}' '${paths.LATCHKEY_TEST_APACHE}' && chmod +x '${paths.LATCHKEY_TEST_CHROMIUM}' '${paths.LATCHKEY_TEST_APACHE}' && touch '${paths.LATCHKEY_TEST_MOD_AUTH_OPENIDC}'; fi`,
+        '',
+      ].join('\n'),
+    );
+    chmodSync(join(bin, 'apt-get'), 0o755);
+    const result = check({ PATH: `${bin}:/usr/bin:/bin`, ...paths, LATCHKEY_TEST_POLICY_RC_D: policy });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout.split('\n')[0], 'installing the Debian packages the tests need: chromium apache2 libapache2-mod-auth-openidc');
+    assert.deepEqual(readFileSync(calls, 'utf8').trim().split('\n'), [
+      'apt-get update -q frontend=noninteractive policy=101',
+      'apt-get install -y -q --no-install-recommends chromium apache2 libapache2-mod-auth-openidc frontend=noninteractive policy=101',
+    ]);
+    assert.equal(existsSync(policy), false, 'policy-rc.d is removed afterwards');
+    // Installed now: the next run passes silently without calling apt-get.
+    const again = check({ PATH: `${bin}:/usr/bin:/bin`, ...paths, LATCHKEY_TEST_POLICY_RC_D: policy });
+    assert.equal(again.status, 0);
+    assert.equal(again.stdout + again.stderr, '');
+    assert.equal(readFileSync(calls, 'utf8').trim().split('\n').length, 2);
+  });
+
+  it('as root, fails clearly when apt-get did not bring what was missing, and removes policy-rc.d', () => {
+    const policy = join(dir, 'policy-rc.d-failed');
+    const { bin, calls } = fakeBin('root-apt-nothing', { uid: 0, aptGet: false, sudo: false });
+    writeFileSync(join(bin, 'apt-get'), `#!/bin/sh\necho "apt-get $*" >> '${calls}'\n`);
+    chmodSync(join(bin, 'apt-get'), 0o755);
+    const result = check({ PATH: `${bin}:/usr/bin:/bin`, ...missing, LATCHKEY_TEST_POLICY_RC_D: policy });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /^installed, but still missing: chromium apache2 libapache2-mod-auth-openidc \(looked at /);
+    assert.equal(existsSync(policy), false);
+  });
+
   it('is what `npm test` runs first: it stops there, and the type check and the tests never start', () => {
     // The repository's own test scripts, in a copy of the package whose type check would fail at once if it ever
     // started (no node_modules), so a check that wrongly passed cannot start the whole suite from inside a test.

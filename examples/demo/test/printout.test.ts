@@ -12,6 +12,7 @@ import { startDemo } from '../src/start-demo.ts';
 import type { Demo } from '../src/start-demo.ts';
 import { demoPrintout } from '../src/printout.ts';
 import { followSignIn } from './support/hosted-login.ts';
+import type { Json } from './support/idp.ts';
 
 const run = promisify(execFile);
 
@@ -34,7 +35,7 @@ async function replay(lines: readonly string[]): Promise<string[]> {
   return stdout.split(/\n::line \d+\n/).slice(1);
 }
 
-const json = (text: string | undefined) => JSON.parse(text ?? '') as Record<string, any>;
+const json = (text: string | undefined) => JSON.parse(text ?? '') as Json;
 
 describe('the demo printout, replayed', () => {
   let demo: Demo;
@@ -76,7 +77,7 @@ describe('the demo printout, replayed', () => {
     assert.equal(typeof data.access_token, 'string');
     assert.equal(typeof data.refresh_token, 'string');
     assert.equal(json(out[1]).error, 'unauthorized_client');
-    assert.match(json(out[1]).error_description, /password grant is disabled for this tenant/);
+    assert.match(String(json(out[1]).error_description), /password grant is disabled for this tenant/);
     // What each tenant publishes agrees with the printout.
     const grants = async (issuer: string) => ((await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { grant_types_supported: string[] }).grant_types_supported;
     assert.ok((await grants(demo.seed.issuer)).includes('password'));
@@ -97,7 +98,7 @@ describe('the demo printout, replayed', () => {
     const tokens = json(out[1]);
     assert.equal(tokens.token_type, 'Bearer');
     assert.equal(typeof tokens.refresh_token, 'string');
-    assert.deepEqual(String(decodeJwt(tokens.access_token).scope).split(' ').sort(), ['organization', 'profile']);
+    assert.deepEqual(String(decodeJwt(String(tokens.access_token)).scope).split(' ').sort(), ['organization', 'profile']);
   });
 
   it('seed 003: the sg_test_ key is recognised by its prefix at me and at the permission-guarded call', async () => {
