@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { globSync } from 'node:fs';
 
-const DEFAULT_PATTERNS = ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'];
+const DEFAULT_PATTERNS = ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'bench/test/**/*.test.ts', 'scripts/test/**/*.test.ts'];
 const RUN_ALONE = /(^|\/)soak\.test\.ts$/;
 
 const patterns = process.argv.length > 2 ? process.argv.slice(2) : DEFAULT_PATTERNS;

@@ -1,7 +1,9 @@
 /**
- * The demo tenant: an agent client (seed 000), one confidential client per product dialect, a public SPA
- * client, and Ada, a person with a password, nested groups, roles and an API key. Made through the server's
- * directory services, exactly as the admin API or the CLI would.
+ * The demo tenant: seed 000's clients (one with the default audience, its client_id, as seed 000 checks; one bound
+ * to the mail API's URL), one confidential client per product dialect, a public SPA client, Ada (a person with a
+ * password, nested groups, roles, a live and a test API key) and Grace (outside `mail-users`: seed 000's 403).
+ * The demo tenant has the password grant on (seed 001's `/v1/auth/token`); a second tenant keeps the default
+ * (off). Made through the server's directory services, exactly as the admin API or the CLI would.
  */
 import type { RunningServer } from '../../../packages/server/src/server.ts';
 import { createTenant } from '../../../packages/server/src/directory/tenants.ts';
@@ -25,11 +27,31 @@ export interface DemoUrls {
   readonly spa: string;
 }
 
+export interface DemoPerson {
+  readonly id: string;
+  readonly email: string;
+  readonly password: string;
+}
+
+/** A tenant with the default settings (the password grant off), to show what seed 001 says about the default. */
+export interface DefaultTenant {
+  readonly slug: string;
+  readonly issuer: string;
+  /** Registered for the password grant, which the tenant still refuses. */
+  readonly client: DemoClient;
+  readonly user: DemoPerson;
+}
+
 export interface DemoSeed {
   readonly slug: string;
   readonly issuer: string;
   readonly tenantId: string;
-  /** Seed 000's headless agent: its service account is in `mail-users`. */
+  /**
+   * Seed 000's application as the seed describes it: tokens carry `aud` = its client_id. Its service account is in
+   * `mail-users`; it may also use the password grant (a person's token for the mail API, e.g. Grace's 403).
+   */
+  readonly seed000: DemoClient;
+  /** A headless agent bound to the mail API's audience (`aud` = the mail API's URL): its service account is in `mail-users`. */
   readonly agent: DemoClient;
   /** A second agent outside every group: valid tokens that the mailbox guard refuses (403). */
   readonly outsider: DemoClient;
@@ -40,9 +62,14 @@ export interface DemoSeed {
   /** Seed 002's third-party application (authorization code with a client secret, JSON token requests). */
   readonly partnerApp: DemoClient & { readonly redirectUri: string };
   readonly spaClientId: string;
-  readonly user: { readonly id: string; readonly email: string; readonly password: string };
+  readonly user: DemoPerson;
+  /** A person outside `mail-users` (and every other group): seed 000's 403. */
+  readonly outsideUser: DemoPerson;
   readonly apiKey: string;
   readonly apiKeyId: string;
+  /** Ada's key in test mode (`sg_test_…`, seed 003). */
+  readonly testApiKey: string;
+  readonly defaultTenant: DefaultTenant;
   /** The audience of tokens for the mail API (seed 000's resource API). */
   readonly mailAudience: string;
 }
@@ -73,6 +100,7 @@ export async function seedDemo(server: RunningServer, urls: DemoUrls, options: S
     return { clientId: created.client.clientId, clientSecret: created.clientSecret ?? '' };
   };
   const userScopes = ['openid', 'profile', 'email', 'offline_access'];
+  const seed000 = await confidential('Seed 000 agent', [], { grantTypes: ['client_credentials', 'password'], scopes: ['openid', 'profile', 'email'] });
   const agent = await confidential('Mail agent', [], { audience: mailAudience, scopes: ['openid', 'mail:read'] });
   const outsider = await confidential('Outside agent', [], { audience: mailAudience });
   const mailUi = await confidential('Mail UI', [`${urls.mailUi}/auth/callback`], { scopes: userScopes });
@@ -102,14 +130,21 @@ export async function seedDemo(server: RunningServer, urls: DemoUrls, options: S
   const reporter = await createRole(ctx.db, tenant.id, { name: 'reporter', permissions: ['stats.read'] }, now);
   await assignRoleToGroup(ctx.db, tenant.id, staff.id, developer.id, now);
   await assignRoleToUser(ctx.db, tenant.id, ada.id, reporter.id, now);
-  const agentClient = await ctx.db.selectFrom('clients').select('service_user_id').where('client_id', '=', agent.clientId).executeTakeFirstOrThrow();
-  if (agentClient.service_user_id) await addMember(ctx.db, tenant.id, mailUsers.id, agentClient.service_user_id, now);
+  for (const client of [agent, seed000]) {
+    const row = await ctx.db.selectFrom('clients').select('service_user_id').where('client_id', '=', client.clientId).executeTakeFirstOrThrow();
+    if (row.service_user_id) await addMember(ctx.db, tenant.id, mailUsers.id, row.service_user_id, now);
+  }
   const apiKey = await createApiKey(ctx.db, tenant, { ownerUserId: ada.id, name: 'Ada sending key', permissions: ['mail.send'] }, now);
+  const testApiKey = await createApiKey(ctx.db, tenant, { ownerUserId: ada.id, name: 'Ada sending key (test mode)', permissions: ['mail.send'], mode: 'test' }, now);
+  const gracePassword = 'grace hopper ships compilers';
+  const grace = await createUser(ctx, tenant, { email: 'grace@demo.example', username: 'grace', password: gracePassword, firstName: 'Grace', lastName: 'Hopper' });
+  const defaultTenant = await seedDefaultTenant(server, `${slug}-default`, password);
 
   return {
     slug,
     issuer: `${ctx.config.baseUrl}/t/${slug}`,
     tenantId: tenant.id,
+    seed000,
     agent,
     outsider,
     mailUi,
@@ -119,8 +154,26 @@ export async function seedDemo(server: RunningServer, urls: DemoUrls, options: S
     partnerApp: { ...partnerApp, redirectUri: `${urls.spa}/partner/callback` },
     spaClientId: spa.client.clientId,
     user: { id: ada.id, email: 'ada@demo.example', password },
+    outsideUser: { id: grace.id, email: 'grace@demo.example', password: gracePassword },
     apiKey: apiKey.key,
     apiKeyId: apiKey.row.id,
+    testApiKey: testApiKey.key,
+    defaultTenant,
     mailAudience,
+  };
+}
+
+/** A second tenant left at the default settings: its password grant is off, as seed 001 says it is by default. */
+async function seedDefaultTenant(server: RunningServer, slug: string, password: string): Promise<DefaultTenant> {
+  const { ctx } = server;
+  const tenant = await createTenant(ctx, { slug, name: 'Demo (default settings)' });
+  const created = await createClient(ctx, tenant, { name: 'Password grant app', grantTypes: ['password'], scopes: ['openid', 'profile', 'email'] });
+  const email = `ada@${slug}.example`;
+  const user = await createUser(ctx, tenant, { email, username: 'ada', password, firstName: 'Ada', lastName: 'Lovelace' });
+  return {
+    slug,
+    issuer: `${ctx.config.baseUrl}/t/${slug}`,
+    client: { clientId: created.client.clientId, clientSecret: created.clientSecret ?? '' },
+    user: { id: user.id, email, password },
   };
 }

@@ -67,7 +67,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const secret = () => randomBytes(32).toString('base64url');
   const products: RunningProduct[] = [];
   try {
-    products.push(await startMailApi({ issuer: seed.issuer, audience: seed.mailAudience, port: port('mail'), introspectionClient: seed.agent }));
+    products.push(await startMailApi({ issuer: seed.issuer, audience: [seed.mailAudience, seed.seed000.clientId], port: port('mail'), introspectionClient: seed.agent }));
     products.push(await startMailUi({ issuer: seed.issuer, ...seed.mailUi, sessionSecret: secret(), port: port('mailUi') }));
     products.push(await startChat({ issuer: seed.issuer, ...seed.chat, port: port('chat') }));
     products.push(await startSending({ issuer: seed.issuer, ...seed.sending, stateSecret: secret(), port: port('sending') }));

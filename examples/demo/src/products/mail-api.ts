@@ -9,7 +9,8 @@ import type { RunningProduct } from '../serve.ts';
 
 export interface MailApiOptions {
   readonly issuer: string;
-  readonly audience: string;
+  /** The mail API's own audience and the client ids whose tokens it accepts (seed 000: `aud` = the client_id). */
+  readonly audience: string | readonly string[];
   readonly port: number;
   /** The mail product's own client, for introspecting API keys. */
   readonly introspectionClient?: { clientId: string; clientSecret: string };

@@ -57,6 +57,8 @@ function url(name: string) {
   };
 }
 
+const dataDirOrDefault = text('./data');
+
 export const variables = {
   host: {
     name: 'HOST',
@@ -81,8 +83,10 @@ export const variables = {
     name: 'LATCHKEY_DATABASE_URL',
     description:
       '`sqlite:<path>` for the embedded store (WAL, `synchronous=FULL`), or `postgres://user@host:port/db` for PostgreSQL.',
-    defaultText: 'sqlite:./data/latchkey.db',
-    parse: text('sqlite:./data/latchkey.db'),
+    defaultText: 'sqlite:<LATCHKEY_DATA_DIR>/latchkey.db',
+    // The default file follows LATCHKEY_DATA_DIR, as the generated secret does (`sqlite:./data/latchkey.db` unset).
+    parse: (raw: string | undefined, env: Readonly<Record<string, string | undefined>>) =>
+      raw === undefined || raw === '' ? `sqlite:${dataDirOrDefault(env.LATCHKEY_DATA_DIR).replace(/\/+$/, '')}/latchkey.db` : raw,
   },
   databaseTimeout: {
     name: 'LATCHKEY_DATABASE_TIMEOUT_SECONDS',
@@ -93,9 +97,9 @@ export const variables = {
   },
   dataDir: {
     name: 'LATCHKEY_DATA_DIR',
-    description: 'Directory for local state: the generated secret file (and the SQLite file in the default URL).',
+    description: 'Directory for local state: the generated secret file and the SQLite file of the default `LATCHKEY_DATABASE_URL`.',
     defaultText: './data',
-    parse: text('./data'),
+    parse: dataDirOrDefault,
   },
   secret: {
     name: 'LATCHKEY_SECRET',

@@ -74,6 +74,9 @@ export async function authenticateClient(
   const client = presented.clientId.length <= 128 ? await findClient(presented.clientId) : undefined;
   if (presented.secret !== undefined) {
     const matches = secretMatchesHash(presented.secret, client?.secretHash ?? DUMMY_HASH);
+    // `Basic base64(client_id + ":")` is how requests-oauthlib and Go's x/oauth2 send a client without a secret:
+    // `none` for a public client (as ORY fosite reads it); a confidential client's empty password fails below.
+    if (viaBasic && presented.secret === '' && client?.type === 'public') return { client, method: 'none' };
     if (!client || !client.secretHash || !matches) throw unauthorized('client authentication failed', viaBasic);
     return { client, method: presented.method };
   }

@@ -28,7 +28,7 @@ describe('interop: Apache mod_auth_openidc', () => {
   let profile: string;
 
   before(async () => {
-    assert.ok(apacheAvailable(), 'apache2 and libapache2-mod-auth-openidc must be installed (.ci/run installs them)');
+    assert.ok(apacheAvailable(), 'apache2 and libapache2-mod-auth-openidc must be installed (npm test installs them first: scripts/system-packages.sh)');
     server = await startTestServer('sqlite');
     const port = await freePort();
     const redirectUri = `http://127.0.0.1:${port}/protected/redirect_uri`;

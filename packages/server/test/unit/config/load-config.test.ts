@@ -1,9 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, ConfigError } from '../../../src/config/load-config.ts';
 import { replaceConfigTable } from '../../../src/config/readme-table.ts';
+import { runCli } from '../../../src/cli/main.ts';
 
 describe('loadConfig', () => {
   it('applies documented defaults and derives the base URL', () => {
@@ -20,6 +23,25 @@ describe('loadConfig', () => {
     const config = loadConfig({ LATCHKEY_BASE_URL: 'https://id.example.com/' });
     assert.equal(config.baseUrl, 'https://id.example.com');
     assert.equal(config.secureCookies, true);
+  });
+
+  // Regression (issue 14.7): LATCHKEY_DATA_DIR moved the generated secret but left the SQLite file in ./data.
+  it('puts the default SQLite file in LATCHKEY_DATA_DIR, next to the secret; an explicit URL still wins', () => {
+    assert.equal(loadConfig({ LATCHKEY_DATA_DIR: '/srv/latchkey' }).databaseUrl, 'sqlite:/srv/latchkey/latchkey.db');
+    assert.equal(loadConfig({ LATCHKEY_DATA_DIR: 'state/' }).databaseUrl, 'sqlite:state/latchkey.db');
+    assert.equal(loadConfig({ LATCHKEY_DATA_DIR: '/srv/latchkey', LATCHKEY_DATABASE_URL: 'sqlite:/var/lk.db' }).databaseUrl, 'sqlite:/var/lk.db');
+  });
+
+  it('writes the database and the secret into LATCHKEY_DATA_DIR when nothing else is set (a real CLI run)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-data-dir-'));
+    try {
+      const code = await runCli(['tenant', 'create', 'acme'], { stdout: () => {}, stderr: () => {} }, { LATCHKEY_DATA_DIR: dir, LATCHKEY_LOG_LEVEL: 'silent' });
+      assert.equal(code, 0);
+      assert.ok(existsSync(join(dir, 'secret')));
+      assert.ok(existsSync(join(dir, 'latchkey.db')), 'the SQLite file is in LATCHKEY_DATA_DIR');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports every invalid variable at once', () => {
