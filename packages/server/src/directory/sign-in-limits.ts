@@ -6,6 +6,7 @@
 import type { Latchkey } from '../context.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
 import { normalizeLogin } from './users.ts';
+import { addressKey } from '../http/rate-limit/address-key.ts';
 
 export interface SignInBlock {
   readonly blocked: boolean;
@@ -17,7 +18,7 @@ function accountKey(tenant: Tenant, login: string): string {
 }
 
 function ipKey(ip: string): string {
-  return `signin:fail:ip:${ip}`;
+  return `signin:fail:ip:${addressKey(ip)}`;
 }
 
 export async function checkSignInBlock(ctx: Latchkey, tenant: Tenant, login: string, ip: string): Promise<SignInBlock> {

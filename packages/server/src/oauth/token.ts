@@ -22,6 +22,7 @@ import type { Grant } from './grants/grant.ts';
 import { assertLengths, assertPresent, readBodyParams } from './request-params.ts';
 import type { Params } from './request-params.ts';
 import { requireTenantBySlug } from '../directory/tenants.ts';
+import { addressKey } from '../http/rate-limit/address-key.ts';
 
 export function readTokenParams(request: FastifyRequest): Params {
   const params = readBodyParams(request.headers['content-type'], request.body, { allowJson: true });
@@ -80,7 +81,7 @@ export function tokenHandler(ctx: Latchkey) {
   return async function token(request: FastifyRequest<{ Params: { tenant?: string } }>, reply: FastifyReply) {
     noStore(reply);
     const params = readTokenParams(request);
-    await enforceRateLimit(ctx, `token:ip:${request.ip}`, ctx.config.rateLimitPerIp);
+    await enforceRateLimit(ctx, `token:ip:${addressKey(request.ip)}`, ctx.config.rateLimitPerIp);
     const grant = findGrant(params);
     const presented = readClientCredentials(request, params);
     const { client, method } = await authenticateCounted(ctx, presented, findClient);

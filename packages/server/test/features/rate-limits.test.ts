@@ -69,3 +69,27 @@ describe('a stranger cannot lock a client out of the token endpoint (issue 13, i
     assert.equal((await tokenRequest(acme.clientSecret)).status, 429);
   });
 });
+
+describe('per-IP limits group IPv6 addresses by /64 (issue 13, item 3)', () => {
+  let server: TestServer;
+  let acme: TenantWithClient;
+  before(async () => {
+    // Behind a trusted proxy on loopback, the client address comes from X-Forwarded-For.
+    server = await startTestServer('sqlite', { LATCHKEY_RATE_LIMIT_PER_CLIENT: '0', LATCHKEY_RATE_LIMIT_PER_IP: '3', LATCHKEY_TRUST_PROXY: '127.0.0.1' });
+    acme = await createTenantWithClient(server, 'acme');
+  });
+  after(() => server.stop());
+
+  const from = (address: string) =>
+    fetch(`${server.url}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': address },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: acme.clientId, client_secret: acme.clientSecret }),
+    });
+
+  it('counts every address of one /64 together, and another /64 apart', async () => {
+    for (const address of ['2001:db8:7:1::1', '2001:db8:7:1::2', '2001:db8:7:1:ffff::3']) assert.equal((await from(address)).status, 200, address);
+    assert.equal((await from('2001:db8:7:1:abcd::4')).status, 429, 'a fresh address in the same /64');
+    assert.equal((await from('2001:db8:7:2::1')).status, 200, 'the next /64');
+  });
+});
