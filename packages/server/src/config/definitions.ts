@@ -113,7 +113,7 @@ export const variables = {
   redisUrl: {
     name: 'LATCHKEY_REDIS_URL',
     description:
-      'Redis URL (`redis://127.0.0.1:6379`). Set: rate limits and brute-force counters are shared by every instance. Unset: they are kept in memory, per instance.',
+      'Redis URL (`redis://127.0.0.1:6379`). Set: rate limits and brute-force counters are shared by every instance (while Redis is unreachable, each process counts on its own until it returns). Unset: they are kept in memory, per instance.',
     defaultText: '(unset)',
     parse: optional,
   },
@@ -123,6 +123,17 @@ export const variables = {
       'Prefix of every Redis key Latchkey writes, so several deployments (or test runs) can share one Redis without sharing counters.',
     defaultText: 'latchkey:',
     parse: text('latchkey:'),
+  },
+  metricsToken: {
+    name: 'LATCHKEY_METRICS_TOKEN',
+    description:
+      'Bearer token (at least 16 characters) a Prometheus scraper presents to `GET /metrics` (`Authorization: Bearer <token>`, compared in constant time). Set: required from every client. Unset: `/metrics` answers loopback clients only (and no request forwarded by a proxy), 403 to anyone else.',
+    defaultText: '(unset)',
+    parse: (raw: string | undefined) => {
+      const value = optional(raw);
+      if (value !== undefined && value.length < 16) throw new ConfigError('LATCHKEY_METRICS_TOKEN must be at least 16 characters long');
+      return value;
+    },
   },
   workers: {
     name: 'LATCHKEY_WORKERS',

@@ -64,7 +64,7 @@ export async function buildApp(ctx: Latchkey, options: AppOptions = {}): Promise
   registerNotFound(app, ctx.config.bodyLimit);
   registerNulGuard(app);
   registerHealth(app, ctx, options.isShuttingDown ?? (() => false));
-  registerMetrics(app, ctx.metrics);
+  registerMetrics(app, ctx.metrics, ctx.config.metricsToken);
   for (const group of ROUTE_GROUPS) await app.register(async (scope) => group(scope, ctx));
   return app;
 }
