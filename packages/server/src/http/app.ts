@@ -59,7 +59,7 @@ export async function buildApp(ctx: Latchkey, options: AppOptions = {}): Promise
     schemaController: { compilersFactory: { buildValidator: validateOnFirstUse(buildRequestValidator()), buildSerializer: serializeOnFirstUse() } },
   });
   app.server.on('connect', refuseConnect(ctx.logger));
-  registerSecurityHeaders(app);
+  registerSecurityHeaders(app, { https: ctx.config.baseUrl.startsWith('https:') });
   registerErrorHandling(app);
   registerNotFound(app, ctx.config.bodyLimit);
   registerNulGuard(app);
