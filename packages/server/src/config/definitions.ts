@@ -174,13 +174,14 @@ export const variables = {
   },
   rateLimitPerClient: {
     name: 'LATCHKEY_RATE_LIMIT_PER_CLIENT',
-    description: 'Token-endpoint requests one client may make per window (0 turns the limit off).',
+    description:
+      'Token-endpoint requests one client may make per window, counted once it has authenticated; failed authentications under one client id have an allowance of this size of their own, so they never throttle the real client (0 turns both off).',
     defaultText: '1200',
     parse: integer('LATCHKEY_RATE_LIMIT_PER_CLIENT', 1200, 0, 100_000_000),
   },
   rateLimitPerIp: {
     name: 'LATCHKEY_RATE_LIMIT_PER_IP',
-    description: 'Token-endpoint requests one IP address may make per window (0 turns the limit off).',
+    description: 'Token-endpoint requests one IP address may make per window; IPv6 addresses count per /64 (0 turns the limit off).',
     defaultText: '6000',
     parse: integer('LATCHKEY_RATE_LIMIT_PER_IP', 6000, 0, 100_000_000),
   },
