@@ -5,7 +5,7 @@ import { addressKey } from '../../../../src/http/rate-limit/address-key.ts';
 
 test('every address of one IPv6 /64 shares a key, whatever its spelling', () => {
   const key = addressKey('2001:db8:1:2::1');
-  for (const same of ['2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:0db8:0001:0002:0:0:0:9', '2001:DB8:1:2:a:b:c:d', 'fe80::1%eth0'.replace('fe80::1%eth0', '2001:db8:1:2::abcd')]) {
+  for (const same of ['2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:0db8:0001:0002:0:0:0:9', '2001:DB8:1:2:a:b:c:d', '2001:db8:1:2::abcd%eth0']) {
     assert.equal(addressKey(same), key, same);
   }
   assert.equal(key, '2001:db8:1:2::/64');
