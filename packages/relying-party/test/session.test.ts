@@ -98,4 +98,21 @@ describe('session mode', () => {
     assert.equal(done?.status, 200);
     assert.match(done?.headers.get('set-cookie') ?? '', /^lk_session=; .*Max-Age=0/);
   });
+
+  it('refuses a callback without `iss` when the issuer advertises RFC 9207, before spending the code (issue 13, 11)', async () => {
+    assert.equal((await verifier.discovery.metadata()).authorization_response_iss_parameter_supported, true);
+    const routes = sessionAuthRoutes({ idp, verifier, sessions, secret: SECRET, redirectUri: 'http://app.test/auth/callback' });
+    const started = await routes(new Request('http://app.test/auth/login'));
+    const state = new URL(started?.headers.get('location') ?? '').searchParams.get('state') ?? '';
+    const headers = { cookie: (started?.headers.get('set-cookie') ?? '').split(';')[0] as string };
+    const callback = (query: Record<string, string>) => routes(new Request(`http://app.test/auth/callback?${new URLSearchParams({ state, ...query })}`, { headers }));
+    const missing = await callback({ code: 'x' });
+    assert.equal(missing?.status, 401);
+    assert.equal(((await missing?.json()) as { error: string }).error, 'issuer_missing');
+    const wrong = await callback({ code: 'x', iss: 'https://evil.test' });
+    assert.equal(((await wrong?.json()) as { error: string }).error, 'issuer_mismatch');
+    const right = await callback({ code: 'x', iss: issuerOf(server, 'acme') });
+    assert.equal(right?.status, 400, 'with the right iss the (bogus) code goes to the token endpoint');
+    assert.equal(((await right?.json()) as { error: string }).error, 'invalid_grant');
+  });
 });
