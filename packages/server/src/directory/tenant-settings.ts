@@ -8,7 +8,10 @@ export interface TenantSettings {
   readonly id_token_lifetime: number;
   readonly refresh_token_lifetime: number;
   readonly authorization_code_lifetime: number;
-  /** Issue a new refresh token on every use and revoke the family when an old one is replayed. */
+  /**
+   * Issue a new refresh token on every use and revoke the family when an old one is replayed. Turning it off
+   * applies to confidential clients only: public clients always rotate (`tenantForClient`).
+   */
   readonly refresh_token_rotation: boolean;
   /** The algorithm that signs this tenant's tokens. */
   readonly signing_alg: SigningAlgorithm;
@@ -118,4 +121,14 @@ export function parseStoredSettings(json: string): TenantSettings {
   } catch {
     return DEFAULT_TENANT_SETTINGS;
   }
+}
+
+/**
+ * The tenant as one client's token requests see it: a public client's refresh tokens always rotate, whatever the
+ * tenant's `refresh_token_rotation` says, since it has no credential to bind them to (RFC 9700 §4.14.2). The
+ * same tenant object comes back when nothing changes.
+ */
+export function tenantForClient<T extends { readonly settings: TenantSettings }>(tenant: T, client: { readonly type: string }): T {
+  if (client.type !== 'public' || tenant.settings.refresh_token_rotation) return tenant;
+  return { ...tenant, settings: Object.freeze({ ...tenant.settings, refresh_token_rotation: true }) };
 }
