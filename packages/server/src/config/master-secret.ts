@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './load-config.ts';
 import { ConfigError } from './definitions.ts';
@@ -53,7 +53,17 @@ function readSecretFile(path: string): MasterSecret | undefined {
   }
   const value = content.trim();
   if (value.length < MIN_SECRET_LENGTH) refuse(path);
+  keepPrivate(path);
   return { value, source: 'file', path };
+}
+
+/** A secret file left readable to others (copied in by hand, an older version) is tightened to 0600. */
+function keepPrivate(path: string): void {
+  try {
+    if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
+  } catch (error) {
+    if (!['EPERM', 'EACCES', 'EROFS'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+  }
 }
 
 function refuse(path: string): never {

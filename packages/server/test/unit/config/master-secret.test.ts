@@ -5,7 +5,7 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../../src/config/load-config.ts';
@@ -41,6 +41,16 @@ describe('master secret file', () => {
     assert.match(stderr, /secret/);
     assert.match(stderr, /at least 32 characters/);
     assert.equal(existsSync(join(dataDir, 'latchkey.db')), false);
+  });
+
+  it('tightens a secret file left readable to others to 0600', () => {
+    const dataDir = freshDir();
+    mkdirSync(dataDir, { recursive: true });
+    const path = join(dataDir, 'secret');
+    writeFileSync(path, 'a-hand-copied-secret-that-is-long-enough-0123\n');
+    chmodSync(path, 0o644);
+    assert.equal(resolveMasterSecret({ secret: undefined, dataDir }).value, 'a-hand-copied-secret-that-is-long-enough-0123');
+    assert.equal(statSync(path).mode & 0o777, 0o600);
   });
 
   it('generates a whole secret atomically into a 0700 directory with mode 0600, and reads it back', () => {
