@@ -21,12 +21,14 @@ import { roleRoutes } from './roles.ts';
 import { signingKeyRoutes } from './signing-keys.ts';
 import { tenantRoutes } from './tenants.ts';
 import { userRoutes } from './users.ts';
+import { userSignOutRoutes } from './user-sign-out.ts';
 
 /** Every resource's routes. Add a resource: one file in this folder and one entry here. */
 const RESOURCE_ROUTES: readonly AdminRoute[] = [
   ...partnerRoutes,
   ...tenantRoutes,
   ...userRoutes,
+  ...userSignOutRoutes,
   ...groupRoutes,
   ...membershipRoutes,
   ...roleRoutes,

@@ -3,6 +3,7 @@ import { userAdminQueries } from '../db/queries/user-admin.ts';
 import type { AdminRole, UserStatus } from '../db/schema.ts';
 import { resolveAccess } from '../directory/access.ts';
 import { deleteUser, hashUpdatePassword, updateUser } from '../directory/user-changes.ts';
+import { signOutUser } from '../directory/user-sign-out.ts';
 import { createUser, describeUser, requireUser } from '../directory/users.ts';
 import type { User } from '../directory/users.ts';
 import { requireSuperAdmin } from './admin-auth.ts';
@@ -100,10 +101,14 @@ export const userRoutes = [
       checkAdminRoleChange(principal, body.admin_role, await requireUser(ctx.db, tenant.id, params.userId));
       const passwordHash = body.password === undefined ? undefined : await hashUpdatePassword(body.password);
       const update = { email: body.email, firstName: body.first_name, lastName: body.last_name, displayName: body.display_name, status: body.status, role: body.role, adminRole: body.admin_role, passwordHash };
-      const user = await auditedChange(
+      const { user } = await auditedChange(
         call,
-        (db) => updateUser(db, tenant.id, params.userId, update, ctx.now()),
-        (u) => ({ action: 'user.update', tenantId: tenant.id, target: { type: 'user', id: u.id }, details: { fields: Object.keys(body), ...(body.admin_role !== undefined ? { admin_role: body.admin_role } : {}) } }),
+        async (db) => ({
+          user: await updateUser(db, tenant.id, params.userId, update, ctx.now()),
+          // A new password signs the user out everywhere, with the change (issue 13, 6).
+          signedOut: passwordHash === undefined ? undefined : await signOutUser(db, params.userId, ctx.now()),
+        }),
+        ({ user: u, signedOut: out }) => ({ action: 'user.update', tenantId: tenant.id, target: { type: 'user', id: u.id }, details: { fields: Object.keys(body), ...(body.admin_role !== undefined ? { admin_role: body.admin_role } : {}), ...(out === undefined ? {} : { signed_out: out }) } }),
       );
       return describeUser(user);
     },

@@ -210,9 +210,10 @@ export const variables = {
   },
   sessionLifetime: {
     name: 'LATCHKEY_SESSION_LIFETIME_SECONDS',
-    description: 'How long a browser session (single sign-on across a tenant\'s applications) lasts after sign-in.',
-    defaultText: '86400',
-    parse: integer('LATCHKEY_SESSION_LIFETIME_SECONDS', 86400, 60, 365 * 86400),
+    description:
+      'The longest a browser session (single sign-on across a tenant\'s applications) may last after sign-in, over every tenant. Each tenant sets its own `session_max_lifetime` (default 30 days) and `session_idle_timeout` (default 24 h) below it.',
+    defaultText: '2592000',
+    parse: integer('LATCHKEY_SESSION_LIFETIME_SECONDS', 30 * 86400, 60, 365 * 86400),
   },
   keyActivationDelay: {
     name: 'LATCHKEY_KEY_ACTIVATION_DELAY_SECONDS',

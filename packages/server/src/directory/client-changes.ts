@@ -4,7 +4,7 @@ import { clientAdminQueries } from '../db/queries/client-admin.ts';
 import { clientQueries } from '../db/queries/clients.ts';
 import type { Client } from '../db/queries/clients.ts';
 import { InvalidRequest, NotFound, assert } from '../errors/oauth-error.ts';
-import { SUPPORTED_GRANT_TYPES, TOKEN_CLAIM_OPTIONS, validateRedirectUri } from './clients.ts';
+import { checkRedirectUriForType, SUPPORTED_GRANT_TYPES, TOKEN_CLAIM_OPTIONS, validateRedirectUri } from './clients.ts';
 
 export interface ClientChanges {
   readonly name?: string | undefined;
@@ -31,7 +31,7 @@ export async function updateClient(db: Database, tenantId: string, clientId: str
     assert(changes.name.trim() !== '' && changes.name.length <= 200, new InvalidRequest('name must be 1 to 200 characters'));
     set.name = changes.name.trim();
   }
-  const redirectUris = changes.redirectUris?.map((uri) => validateRedirectUri(uri, 'redirect_uris')) ?? client.redirectUris;
+  const redirectUris = changes.redirectUris?.map((uri) => checkRedirectUriForType(validateRedirectUri(uri, 'redirect_uris'), client.type, 'redirect_uris')) ?? client.redirectUris;
   if (changes.redirectUris !== undefined) set.redirect_uris = JSON.stringify([...new Set(redirectUris)]);
   if (changes.postLogoutRedirectUris !== undefined) {
     set.post_logout_redirect_uris = JSON.stringify([...new Set(changes.postLogoutRedirectUris.map((uri) => validateRedirectUri(uri, 'post_logout_redirect_uris')))]);

@@ -21,6 +21,7 @@ import { cachedClientFinder } from './issuance-cache.ts';
 import type { Grant } from './grants/grant.ts';
 import { assertLengths, assertPresent, readBodyParams } from './request-params.ts';
 import type { Params } from './request-params.ts';
+import { tenantForClient } from '../directory/tenant-settings.ts';
 import { requireTenantBySlug } from '../directory/tenants.ts';
 import { addressKey } from '../http/rate-limit/address-key.ts';
 
@@ -88,7 +89,7 @@ export function tokenHandler(ctx: Latchkey) {
     await enforceRateLimit(ctx, `token:client:${client.clientId}`, ctx.config.rateLimitPerClient);
     const tenant = await resolveTenant(ctx, request.params.tenant, client.tenantId);
     if (!client.grantTypes.includes(grant.type)) throw new UnauthorizedClient(`this client may not use the ${grant.type} grant`);
-    const response = await grant.handle({ ctx, request, params, tenant, client, clientAuthMethod: method });
+    const response = await grant.handle({ ctx, request, params, tenant: tenantForClient(tenant, client), client, clientAuthMethod: method });
     ctx.metrics.tokensIssued.inc({ grant_type: grant.type });
     return reply.send(response);
   };

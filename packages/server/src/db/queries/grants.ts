@@ -45,5 +45,21 @@ export function grantQueries(db: Database) {
         return result.numUpdatedRows > 0n;
       });
     },
+    /**
+     * Revokes every live grant of the user with their refresh and access tokens (signing a user out everywhere).
+     * Runs on the caller's connection, so it commits with the caller's change; returns how many grants it ended.
+     */
+    async revokeAllOfUser(userId: string, now: number): Promise<number> {
+      const live = db.selectFrom('grants').select('id').where('user_id', '=', userId).where('revoked_at', 'is', null);
+      await db.updateTable('refresh_tokens').set({ revoked_at: now }).where('grant_id', 'in', live).where('revoked_at', 'is', null).execute();
+      await db
+        .insertInto('revoked_access_tokens')
+        .columns(['jti', 'expires_at'])
+        .expression(db.selectFrom('grant_access_tokens').select(['jti', 'expires_at']).where('grant_id', 'in', live).where('expires_at', '>', now))
+        .onConflict((oc) => oc.column('jti').doNothing())
+        .execute();
+      const result = await db.updateTable('grants').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
   };
 }
