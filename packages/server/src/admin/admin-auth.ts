@@ -7,6 +7,8 @@
  *    its tenant, or `super_admin` when its service account holds `super_admin`.
  * Requiring the scope means an ordinary sign-in token of an admin user (for some product) is not an admin
  * credential: the admin console asks for `latchkey:admin` explicitly, and a client must be allowed that scope.
+ * The token's `aud` must also name the admin API (`admin-audience.ts`; tokens with the scope are minted so), so a
+ * token issued for another resource server is refused even if it carries the scope.
  * Failures are RFC 6750 §3.1 answers with `WWW-Authenticate: Bearer …`.
  */
 import type { FastifyRequest } from 'fastify';
@@ -16,11 +18,12 @@ import { userQueries } from '../db/queries/users.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
 import type { AdminRole } from '../db/schema.ts';
 import { issuerFor } from '../directory/tenant-directory.ts';
+import { ADMIN_SCOPE, isForAdminApi } from './admin-audience.ts';
 import { AccessDenied, InsufficientScope, InvalidToken, NotFound } from '../errors/oauth-error.ts';
 import { peekJwtClaims } from '../tokens/jose.ts';
 import { checkAccessToken } from '../tokens/verify-access-token.ts';
 
-export const ADMIN_SCOPE = 'latchkey:admin';
+export { ADMIN_SCOPE };
 const REALM = 'latchkey-admin';
 
 export interface AdminPrincipal {
@@ -69,11 +72,15 @@ export async function authenticateAdmin(ctx: Latchkey, request: FastifyRequest):
   const payload = checked.payload;
   const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
   if (!scopes.includes(ADMIN_SCOPE)) throw new InsufficientScope(`the admin API needs the ${ADMIN_SCOPE} scope`, { headers: challenge('insufficient_scope') });
+  // RFC 9068 §4: a token minted for another audience is not for us, whatever its scope says.
+  if (!isForAdminApi(ctx.config.baseUrl, payload.aud)) throw invalidToken('the token was not issued for the admin API (aud)');
   const user = typeof payload.sub === 'string' ? await userQueries(ctx.db).findById(payload.sub) : undefined;
   if (!user || user.tenant_id !== tenant.id || user.status !== 'active') throw invalidToken('the token subject is unknown or not active');
   if (user.kind === 'service') {
     const client = typeof payload.client_id === 'string' ? await clientQueries(ctx.db).findById(payload.client_id) : undefined;
     if (!client || client.serviceUserId !== user.id) throw invalidToken('the client of this token no longer exists');
+    // Taking the admin scope away from a client ends its admin access at once, not when its tokens expire.
+    if (!client.scopes.includes(ADMIN_SCOPE)) throw invalidToken('the client of this token may no longer use the admin API');
     return { type: 'client', id: client.clientId, role: user.admin_role === 'super_admin' ? 'super_admin' : 'tenant_admin', tenantId: tenant.id };
   }
   if (user.admin_role === null) throw new AccessDenied('this user holds no admin role', { headers: challenge('insufficient_scope', 'no admin role') });

@@ -3,6 +3,8 @@ import type { Tenant } from '../../db/queries/tenants.ts';
 import { requireTenantBySlug } from '../../directory/tenants.ts';
 import { createUser, describeUser, findUserByLogin, requireUser, setUserPassword, setUserStatus } from '../../directory/users.ts';
 import type { User } from '../../directory/users.ts';
+import { authorizeOnUser } from '../../admin/admin-authority.ts';
+import { AS_OPTION, cliActor } from '../cli-actor.ts';
 import { parseCommandArgs, print, requireOption, UsageError } from '../command.ts';
 import type { Command } from '../command.ts';
 
@@ -20,9 +22,9 @@ export const userCommand: Command = {
   usage: [
     'latchkey user create --tenant <slug> --email <email> --password <password> [--username <name>] [--first-name <name>] [--last-name <name>] [--json]',
     '       latchkey user list --tenant <slug> [--json]',
-    '       latchkey user set-password --tenant <slug> <id|email|username> --password <password> [--json]',
-    '       latchkey user disable --tenant <slug> <id|email|username> [--json]',
-    '       latchkey user enable --tenant <slug> <id|email|username> [--json]',
+    '       latchkey user set-password --tenant <slug> <id|email|username> --password <password> [--as <admin>] [--json]',
+    '       latchkey user disable --tenant <slug> <id|email|username> [--as <admin>] [--json]',
+    '       latchkey user enable --tenant <slug> <id|email|username> [--as <admin>] [--json]',
   ].join('\n'),
   summary: 'Create people who sign in, list them, set passwords, disable and enable accounts',
   async run(argv, context) {
@@ -61,10 +63,11 @@ export const userCommand: Command = {
       return;
     }
     if (verb === 'set-password' || verb === 'disable' || verb === 'enable') {
-      const { values, positionals } = parseCommandArgs(rest, { tenant: { type: 'string' }, ...(verb === 'set-password' ? { password: { type: 'string' } } : {}) }, 1);
+      const { values, positionals } = parseCommandArgs(rest, { tenant: { type: 'string' }, ...AS_OPTION, ...(verb === 'set-password' ? { password: { type: 'string' } } : {}) }, 1);
       const ctx = await context.latchkey();
       const tenant = await requireTenantBySlug(ctx, requireOption(values.tenant, 'tenant'));
       const user = await findPerson(ctx, tenant, positionals[0]);
+      await authorizeOnUser(ctx.db, (await cliActor(ctx, values.as as string | undefined, tenant)).actor, user);
       if (verb === 'set-password') await setUserPassword(ctx, user, requireOption(values.password as string | undefined, 'password'));
       else await setUserStatus(ctx, user, verb === 'disable' ? 'disabled' : 'active');
       print(context.io, values.json, describeUser(await requireUser(ctx.db, tenant.id, user.id)));
