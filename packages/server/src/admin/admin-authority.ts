@@ -29,7 +29,7 @@ import { ADMIN_SCOPE } from './admin-audience.ts';
 export type AdminRights = AdminRole | 'none';
 
 /** Higher covers lower. A new admin role is one entry here (and its tenant reach in admin-auth.ts). */
-const RANK: Readonly<Record<AdminRights, number>> = { none: 0, tenant_admin: 1, super_admin: 2 };
+const RANK: Readonly<Record<AdminRights, number>> = { none: 0, tenant_admin: 1, partner_admin: 2, super_admin: 3 };
 
 /** Who acts: an admin API principal, or the operator at the command line (who owns the database: super_admin). */
 export interface Actor {

@@ -17,7 +17,7 @@ import { boolean, dateTime, listQuery, named, nullableString, object, pageOf, pa
 import { tenantInPath } from './tenant-scope.ts';
 import type { TenantParams } from './tenant-scope.ts';
 
-const adminRoleSchema = { type: ['string', 'null'], enum: ['tenant_admin', 'super_admin', null] };
+const adminRoleSchema = { type: ['string', 'null'], enum: ['tenant_admin', 'partner_admin', 'super_admin', null] };
 const statusSchema = { type: 'string', enum: ['active', 'disabled', 'locked'] };
 export const UserSchema = named(
   'User',

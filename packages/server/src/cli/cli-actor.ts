@@ -16,6 +16,7 @@ import type { AdminPrincipal } from '../admin/admin-auth.ts';
 import { ADMIN_SCOPE } from '../admin/admin-audience.ts';
 import { clientRights, OPERATOR } from '../admin/admin-authority.ts';
 import type { Actor } from '../admin/admin-authority.ts';
+import type { AdminRole } from '../db/schema.ts';
 import { AccessDenied } from '../errors/oauth-error.ts';
 
 export interface CliActor {
@@ -34,11 +35,12 @@ async function principalOf(ctx: Latchkey, ref: string): Promise<AdminPrincipal> 
   if (client) {
     // As at the admin API: a client is an admin only while it may request the admin scope.
     if (!client.scopes.includes(ADMIN_SCOPE)) throw new AccessDenied(`--as: client ${client.clientId} may not use the admin API`);
-    const role = clientRights(client.scopes, user.admin_role) === 'super_admin' ? 'super_admin' : 'tenant_admin';
-    return { type: 'client', id: client.clientId, role, tenantId: client.tenantId };
+    const tenant = await ctx.tenants.byId(client.tenantId);
+    return { type: 'client', id: client.clientId, role: clientRights(client.scopes, user.admin_role) as AdminRole, tenantId: client.tenantId, partnerId: tenant?.partnerId ?? null };
   }
   if (user.kind !== 'person' || user.admin_role === null) throw new AccessDenied(`--as: ${user.id} holds no admin role`);
-  return { type: 'user', id: user.id, role: user.admin_role, tenantId: user.tenant_id };
+  const tenant = await ctx.tenants.byId(user.tenant_id);
+  return { type: 'user', id: user.id, role: user.admin_role, tenantId: user.tenant_id, partnerId: tenant?.partnerId ?? null };
 }
 
 /** The operator, or the admin named by `--as` (refused unless it may reach `tenant`, as the API's 404). */

@@ -3,7 +3,8 @@
  * rights × operation on every kind of principal (person, client, service account, API key, role assignment,
  * membership). Every forbidden cell is refused with 403 and changes nothing in the database; every allowed cell
  * works. Regression for: a tenant_admin rotating the secret of (then authenticating as), editing or deleting a
- * client whose service account holds super_admin, and granting rights above its own. The CLI's table is in
+ * client whose service account holds super_admin, and granting rights above its own; a partner_admin reaching
+ * another partner's tenants (also issue 19's escalation tests). The CLI's table is in
  * test/unit/cli/cli-actor.test.ts; the consent path in admin-client-consents.test.ts.
  */
 import { after, before, describe, it } from 'node:test';
@@ -15,6 +16,7 @@ import { adminCaller, adminRequest } from '../support/admin.ts';
 import { basicAuth, json, postForm } from '../support/http.ts';
 import { snapshotDatabase } from '../support/snapshot.ts';
 import { createTenant } from '../../src/directory/tenants.ts';
+import { createPartner } from '../../src/directory/partners.ts';
 import { createClient } from '../../src/directory/clients.ts';
 import { createUser } from '../../src/directory/users.ts';
 import { createGroup } from '../../src/directory/groups.ts';
@@ -23,7 +25,7 @@ import type { Tenant } from '../../src/db/queries/tenants.ts';
 import type { AdminRole } from '../../src/db/schema.ts';
 
 type Rights = AdminRole | 'none';
-const RANK: Record<Rights, number> = { none: 0, tenant_admin: 1, super_admin: 2 };
+const RANK: Record<Rights, number> = { none: 0, tenant_admin: 1, partner_admin: 2, super_admin: 3 };
 
 interface Actor {
   readonly name: string;
@@ -181,6 +183,73 @@ for (const dialect of DIALECTS) {
       const tenants = await adminRequest(server, (await json(token)).access_token as string, 'GET', '/tenants');
       assert.equal(tenants.status, 200, 'the super_admin client is a super_admin: it sees every tenant');
       assert.ok((tenants.body.data as unknown[]).length >= 2);
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`partner admins reach their partner's tenants only, and act only downward (${dialect})`, () => {
+    let server: TestServer;
+    let p1: Tenant;
+    let p2: Tenant;
+    let q1: Tenant;
+    let partnerAdmin: Awaited<ReturnType<typeof adminCaller>>;
+    let tenantAdmin: Awaited<ReturnType<typeof adminCaller>>;
+
+    before(async () => {
+      server = await startTestServer(dialect);
+      const now = server.ctx.now();
+      const p = await createPartner(server.ctx.db, { slug: 'msp-p', name: 'P' }, now);
+      const q = await createPartner(server.ctx.db, { slug: 'msp-q', name: 'Q' }, now);
+      p1 = await createTenant(server.ctx, { slug: 'p-one', partnerId: p.id });
+      p2 = await createTenant(server.ctx, { slug: 'p-two', partnerId: p.id });
+      q1 = await createTenant(server.ctx, { slug: 'q-one', partnerId: q.id });
+      await createTenant(server.ctx, { slug: 'standalone' });
+      partnerAdmin = await adminCaller(server, p1, 'partner_admin');
+      tenantAdmin = await adminCaller(server, p2, 'tenant_admin');
+    });
+    after(() => server.stop());
+
+    it('lists and reaches only the tenants of its partner; another partner\'s tenants are 404 and nothing changes', async () => {
+      const listed = await partnerAdmin.call('GET', '/tenants');
+      assert.deepEqual((listed.body.data as Array<{ slug: string }>).map((t) => t.slug).sort(), ['p-one', 'p-two']);
+      assert.deepEqual((await partnerAdmin.call('GET', `/tenants?partner_id=${q1.partnerId}`)).body.data, []);
+      const qUser = await createUser(server.ctx, q1, { email: 'q@q.test' });
+      const { client: qClient } = await createClient(server.ctx, q1, { name: 'q app' });
+      const before = await snapshotDatabase(server.ctx.db, dialect);
+      const refusals: Array<[string, string, unknown, number]> = [
+        ['GET', '/tenants/q-one', undefined, 404],
+        ['PATCH', '/tenants/q-one', { name: 'mine' }, 404],
+        ['GET', '/tenants/standalone/users', undefined, 404],
+        ['PATCH', `/tenants/q-one/users/${qUser.id}`, { status: 'disabled' }, 404],
+        ['POST', `/tenants/q-one/clients/${qClient.clientId}/secret`, undefined, 404],
+        ['POST', '/tenants/q-one/users', { email: 'x@q.test', admin_role: 'tenant_admin' }, 404],
+        ['POST', '/tenants', { slug: 'p-three', partner_id: p1.partnerId }, 403],
+        ['GET', '/partners', undefined, 403],
+        ['POST', '/tenants/p-two/users', { email: 'boss@p.test', admin_role: 'super_admin' }, 403],
+      ];
+      for (const [method, path, body, status] of refusals) assert.equal((await partnerAdmin.call(method, path, body)).status, status, `${method} ${path}`);
+      assert.deepEqual(await snapshotDatabase(server.ctx.db, dialect), before);
+    });
+
+    it('manages the principals of its partner\'s tenants up to partner_admin; a tenant_admin cannot assign or touch partner_admin', async () => {
+      const made = await partnerAdmin.call('POST', '/tenants/p-two/users', { email: 'lead@p.test', admin_role: 'partner_admin' });
+      assert.equal(made.status, 201);
+      assert.equal((await partnerAdmin.call('POST', '/tenants/p-two/users', { email: 'ta@p.test', admin_role: 'tenant_admin' })).status, 201);
+      const plain = await createUser(server.ctx, p2, { email: 'plain@p.test' });
+      const before = await snapshotDatabase(server.ctx.db, dialect);
+      assert.equal((await tenantAdmin.call('PATCH', `/tenants/p-two/users/${plain.id}`, { admin_role: 'partner_admin' })).status, 403);
+      assert.equal((await tenantAdmin.call('POST', '/tenants/p-two/users', { email: 'pa@p.test', admin_role: 'partner_admin' })).status, 403);
+      assert.equal((await tenantAdmin.call('PATCH', `/tenants/p-two/users/${made.body.id}`, { status: 'disabled' })).status, 403);
+      assert.equal((await tenantAdmin.call('DELETE', `/tenants/p-two/users/${made.body.id}`)).status, 403);
+      assert.deepEqual(await snapshotDatabase(server.ctx.db, dialect), before);
+      // A client acting as a super_admin in the partner's tenant is above the partner_admin.
+      const { client: superClient } = await createClient(server.ctx, p2, { name: 'operator automation', scopes: ['latchkey:admin'] });
+      await server.ctx.db.updateTable('users').set({ admin_role: 'super_admin' }).where('id', '=', superClient.serviceUserId!).execute();
+      const snapshot = await snapshotDatabase(server.ctx.db, dialect);
+      assert.equal((await partnerAdmin.call('POST', `/tenants/p-two/clients/${superClient.clientId}/secret`)).status, 403);
+      assert.equal((await partnerAdmin.call('PATCH', `/tenants/p-two/clients/${superClient.clientId}`, { redirect_uris: ['https://evil.test/cb'] })).status, 403);
+      assert.deepEqual(await snapshotDatabase(server.ctx.db, dialect), snapshot);
     });
   });
 }

@@ -28,8 +28,8 @@ import type { Tenant } from '../../src/db/queries/tenants.ts';
 import type { AdminRole } from '../../src/db/schema.ts';
 
 type Rights = AdminRole | 'none';
-const RANK: Record<Rights, number> = { none: 0, tenant_admin: 1, super_admin: 2 };
-const ROLES = ['none', 'tenant_admin', 'super_admin'] as const;
+const RANK: Record<Rights, number> = { none: 0, tenant_admin: 1, partner_admin: 2, super_admin: 3 };
+const ROLES = ['none', 'tenant_admin', 'partner_admin', 'super_admin'] as const;
 const max = (a: Rights, b: Rights): Rights => (RANK[a] >= RANK[b] ? a : b);
 
 /** A principal the run knows about: a person, or a client (with its service account and, once seen, its secret). */
