@@ -189,6 +189,12 @@ export const variables = {
     defaultText: '6000',
     parse: integer('LATCHKEY_RATE_LIMIT_PER_IP', 6000, 0, 100_000_000),
   },
+  adminRateLimitPerPrincipal: {
+    name: 'LATCHKEY_ADMIN_RATE_LIMIT_PER_PRINCIPAL',
+    description: 'Admin API (`/admin/v1`) requests one admin user or admin client may make per rate-limit window; more get 429 with Retry-After (0 turns the limit off).',
+    defaultText: '1200',
+    parse: integer('LATCHKEY_ADMIN_RATE_LIMIT_PER_PRINCIPAL', 1200, 0, 100_000_000),
+  },
   signInMaxFailuresPerAccount: {
     name: 'LATCHKEY_SIGN_IN_MAX_FAILURES_PER_ACCOUNT',
     description:
