@@ -86,6 +86,9 @@ export const tenantRoutes = [
         (t) => ({ action: 'tenant.update', tenantId: t.id, target: { type: 'tenant', id: t.id }, details: { fields: Object.keys(body), settings: Object.keys(body.settings ?? {}) } }),
       );
       ctx.tenants.invalidate(tenant);
+      // A new signing_alg takes effect through a staged key: published now, signing after the activation delay
+      // (the old algorithm signs until then). Staged here so it starts now, not at the next token request.
+      if (updated.settings.signing_alg !== tenant.settings.signing_alg) await ctx.signingKeys.prepareSigner(tenant.id);
       return describeTenant(ctx, updated);
     },
   }),
