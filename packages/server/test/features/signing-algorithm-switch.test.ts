@@ -12,7 +12,7 @@ import { DIALECTS } from '../support/databases.ts';
 import { startDeployment } from '../support/instances.ts';
 import type { Deployment } from '../support/instances.ts';
 import { adminCaller } from '../support/admin.ts';
-import { createTenantWithClient } from '../support/server.ts';
+import { createTenantWithClient, startTestServer } from '../support/server.ts';
 import type { TenantWithClient, TestServer } from '../support/server.ts';
 import { clientCredentials, fetchJwks, inParallel, verifyAccessToken } from '../support/tokens.ts';
 import { updateTenant } from '../../src/directory/tenant-changes.ts';
@@ -30,6 +30,39 @@ async function keysOf(instance: TestServer, tenantId: string): Promise<Array<{ k
 }
 
 for (const dialect of DIALECTS) {
+  describe(`rotating to another algorithm through the admin API (${dialect})`, () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startTestServer(dialect, { LATCHKEY_CACHE_TTL_SECONDS: '0' });
+    });
+    after(() => server.stop());
+
+    it('switches the tenant to the rotated-in algorithm when the key activates, and says which key signs until then (issue 14.10)', async () => {
+      const acme = await createTenantWithClient(server, 'acme');
+      const admin = await adminCaller(server, acme.tenant, 'tenant_admin');
+      const oldKid = decodeProtectedHeader(await token(server.url, acme)).kid;
+
+      const staged = await admin.call('POST', '/tenants/acme/signing-keys/rotate', { alg: 'ES256', activate_in: 3600 });
+      assert.equal(staged.status, 200, JSON.stringify(staged.body));
+      assert.equal(staged.body.alg, 'ES256');
+      assert.equal(staged.body.signing_alg, 'ES256');
+      assert.deepEqual(staged.body.signs_until_activation, { kid: oldKid, alg: 'RS256' });
+      assert.equal(decodeProtectedHeader(await token(server.url, acme)).kid, oldKid);
+      assert.equal(((await admin.call('GET', '/tenants/acme')).body.settings as { signing_alg: string }).signing_alg, 'ES256');
+
+      const now = await admin.call('POST', '/tenants/acme/signing-keys/rotate', { alg: 'EdDSA', activate_in: 0 });
+      assert.equal(now.status, 200, JSON.stringify(now.body));
+      assert.equal(now.body.signs_until_activation, null);
+      assert.deepEqual(decodeProtectedHeader(await token(server.url, acme)), { alg: 'EdDSA', kid: now.body.kid, typ: 'at+jwt' });
+
+      // An algorithm the tenant does not allow is refused and changes nothing.
+      await admin.call('PATCH', '/tenants/acme', { settings: { allowed_signing_algs: ['EdDSA', 'RS256'] } });
+      const refused = await admin.call('POST', '/tenants/acme/signing-keys/rotate', { alg: 'ES256', activate_in: 0 });
+      assert.equal(refused.status, 400);
+      assert.equal(decodeProtectedHeader(await token(server.url, acme)).kid, now.body.kid);
+    });
+  });
+
   describe(`switching a tenant's signing algorithm on three instances (${dialect})`, () => {
     describe('requests racing after the switch', () => {
       let deployment: Deployment;
