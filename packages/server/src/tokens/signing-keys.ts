@@ -111,6 +111,15 @@ export class SigningKeys {
     return preparing;
   }
 
+  /**
+   * The algorithms the tenant's tokens are signed with now or, once a staged key activates, will be: `alg`
+   * (its signing_alg), and during a switch also the algorithm that signs until then (for discovery).
+   */
+  async signingAlgs(tenantId: string, alg: SigningAlgorithm): Promise<SigningAlgorithm[]> {
+    const current = pickSigner((await this.#load(tenantId)).rows, alg, this.#now())?.alg as SigningAlgorithm | undefined;
+    return current === undefined || current === alg ? [alg] : [alg, current];
+  }
+
   /** The tenant's public JWKS (RFC 7517): active keys, keys waiting to activate, and retired keys still valid. */
   async jwks(tenantId: string): Promise<{ keys: JWK[] }> {
     return (await this.#load(tenantId)).jwks;

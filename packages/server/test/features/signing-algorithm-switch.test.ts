@@ -49,11 +49,16 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(staged.body.signs_until_activation, { kid: oldKid, alg: 'RS256' });
       assert.equal(decodeProtectedHeader(await token(server.url, acme)).kid, oldKid);
       assert.equal(((await admin.call('GET', '/tenants/acme')).body.settings as { signing_alg: string }).signing_alg, 'ES256');
+      // ID tokens are still RS256 until then: discovery names both algorithms, not only the one to come.
+      const metadata = (await (await fetch(`${server.url}/t/acme/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+      assert.deepEqual(metadata.id_token_signing_alg_values_supported, ['ES256', 'RS256']);
 
       const now = await admin.call('POST', '/tenants/acme/signing-keys/rotate', { alg: 'EdDSA', activate_in: 0 });
       assert.equal(now.status, 200, JSON.stringify(now.body));
       assert.equal(now.body.signs_until_activation, null);
       assert.deepEqual(decodeProtectedHeader(await token(server.url, acme)), { alg: 'EdDSA', kid: now.body.kid, typ: 'at+jwt' });
+      const after = (await (await fetch(`${server.url}/t/acme/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+      assert.deepEqual(after.id_token_signing_alg_values_supported, ['EdDSA']);
 
       // An algorithm the tenant does not allow is refused and changes nothing.
       await admin.call('PATCH', '/tenants/acme', { settings: { allowed_signing_algs: ['EdDSA', 'RS256'] } });
