@@ -147,6 +147,8 @@ export class SigningKeys {
     // The algorithm is read again under the lock; a setting changed in between starts over (bounded).
     let alg = (await this.#storedSettings(tenantId))?.signing_alg;
     for (let attempt = 0; alg !== undefined && attempt < 3; attempt++) {
+      // Another instance may have staged it since this one's cache was loaded: no key to generate then.
+      if (hasLiveKey(await this.#queries.listPublished(tenantId, this.#now()), alg)) break;
       const kid = newId('key', this.#now());
       const staged = await this.#stage(tenantId, alg, kid, await this.#buildMaterial(alg, kid), { onlyIfNoLiveKey: true });
       if (staged.kind === 'other-alg') {
@@ -156,6 +158,7 @@ export class SigningKeys {
       this.invalidate(tenantId);
       return staged.kind === 'staged' ? staged.result : undefined;
     }
+    this.invalidate(tenantId);
     return undefined;
   }
 
