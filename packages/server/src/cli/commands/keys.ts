@@ -63,5 +63,5 @@ function describeSigning(result: RotationResult, previousAlg: string): string {
   const at = new Date(result.activatesAt).toISOString();
   const next = `${result.alg} key ${result.kid} signs from ${at}`;
   const sentence = result.signsUntilActivation === undefined ? next : `${result.signsUntilActivation.alg} key ${result.signsUntilActivation.kid} signs until ${at}; then ${next}`;
-  return result.alg === previousAlg ? `${sentence}.` : `${sentence} (the tenant's signing_alg changes from ${previousAlg} to ${result.alg}).`;
+  return result.alg === previousAlg ? `${sentence}.` : `${sentence} (the tenant's signing_alg is now ${result.alg}, was ${previousAlg}).`;
 }
