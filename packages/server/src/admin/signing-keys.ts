@@ -5,10 +5,10 @@
  */
 import { recordAuditEvent } from '../audit/audit-log.ts';
 import { signingKeyQueries } from '../db/queries/signing-keys.ts';
-import { updateTenant } from '../directory/tenant-changes.ts';
 import { InvalidRequest, assert } from '../errors/oauth-error.ts';
 import { isSigningAlgorithm, SIGNING_ALGORITHMS } from '../tokens/jose.ts';
 import type { SigningAlgorithm } from '../tokens/jose.ts';
+import { rotateTenantKey } from '../tokens/rotation.ts';
 import { adminRoute } from './admin-route.ts';
 import { dateTime, named, nullableDateTime, object, pathParams, string } from './json-schema.ts';
 import { tenantInPath } from './tenant-scope.ts';
@@ -64,13 +64,9 @@ export const signingKeyRoutes = [
       const tenant = await tenantInPath(ctx, principal, params.tenant);
       const alg = body.alg ?? tenant.settings.signing_alg;
       assert(isSigningAlgorithm(alg) && tenant.settings.allowed_signing_algs.includes(alg), new InvalidRequest(`the tenant does not allow ${alg}`));
-      const maxLifetimeMs = Math.max(tenant.settings.access_token_lifetime, tenant.settings.id_token_lifetime) * 1000;
-      const previousAlg = tenant.settings.signing_alg;
-      const beforeCommit = alg === previousAlg ? undefined : async (db: Parameters<typeof updateTenant>[0]) => void (await updateTenant(db, tenant, { settings: { signing_alg: alg } }, ctx.now()));
-      const result = await ctx.signingKeys.rotate(tenant.id, alg, maxLifetimeMs, body.activate_in === undefined ? undefined : body.activate_in * 1000, { beforeCommit });
-      if (beforeCommit !== undefined) ctx.tenants.invalidate(tenant);
+      const result = await rotateTenantKey(ctx, tenant, alg, body.activate_in === undefined ? undefined : body.activate_in * 1000);
       // The rotation writes in its own transaction (signing-keys.ts); its record follows as a security event.
-      await recordAuditEvent(ctx, { action: 'signing_key.rotate', tenantId: tenant.id, actor: { type: principal.type, id: principal.id }, target: { type: 'signing_key', id: result.kid }, ip: request.ip, details: { alg, previous_signing_alg: previousAlg } });
+      await recordAuditEvent(ctx, { action: 'signing_key.rotate', tenantId: tenant.id, actor: { type: principal.type, id: principal.id }, target: { type: 'signing_key', id: result.kid }, ip: request.ip, details: { alg, previous_signing_alg: result.previousAlg } });
       return {
         kid: result.kid, alg: result.alg, activates_at: new Date(result.activatesAt).toISOString(), signing_alg: alg,
         signs_until_activation: result.signsUntilActivation ?? null, retired_keys_published_until: new Date(result.retiredPublishUntil).toISOString(),

@@ -1,9 +1,8 @@
 import { recordAuditEvent } from '../../audit/audit-log.ts';
 import { isSigningAlgorithm, SIGNING_ALGORITHMS } from '../../tokens/jose.ts';
 import { requireTenantBySlug } from '../../directory/tenants.ts';
-import { updateTenant } from '../../directory/tenant-changes.ts';
-import type { RotationResult } from '../../tokens/signing-keys.ts';
-import type { Database } from '../../db/database.ts';
+import { rotateTenantKey } from '../../tokens/rotation.ts';
+import type { TenantRotation } from '../../tokens/rotation.ts';
 import { parseCommandArgs, print, requireOption, UsageError } from '../command.ts';
 import type { Command } from '../command.ts';
 
@@ -27,14 +26,9 @@ export const keysCommand: Command = {
       const tenant = await requireTenantBySlug(ctx, slug);
       const alg = values.alg ?? tenant.settings.signing_alg;
       if (!tenant.settings.allowed_signing_algs.includes(alg)) throw new UsageError(`tenant ${slug} does not allow ${alg}`);
-      const s = tenant.settings;
-      const maxLifetimeMs = Math.max(s.access_token_lifetime, s.id_token_lifetime) * 1000;
-      const previousAlg = s.signing_alg;
-      // Another algorithm switches the tenant to it in the key's own transaction; the keys make the switch take
-      // effect when the key activates (the key that signs now keeps signing until then).
-      const beforeCommit = alg === previousAlg ? undefined : async (db: Database) => void (await updateTenant(db, tenant, { settings: { signing_alg: alg } }, ctx.now()));
-      const result = await ctx.signingKeys.rotate(tenant.id, alg, maxLifetimeMs, activateInMs, { beforeCommit });
-      await recordAuditEvent(ctx, { action: 'signing_key.rotate', tenantId: tenant.id, actor: { type: 'cli', id: null }, target: { type: 'signing_key', id: result.kid }, details: { alg, previous_signing_alg: previousAlg } });
+      // Another algorithm switches the tenant to it when the key activates (the key that signs now signs until then).
+      const result = await rotateTenantKey(ctx, tenant, alg, activateInMs);
+      await recordAuditEvent(ctx, { action: 'signing_key.rotate', tenantId: tenant.id, actor: { type: 'cli', id: null }, target: { type: 'signing_key', id: result.kid }, details: { alg, previous_signing_alg: result.previousAlg } });
       const out = {
         tenant: tenant.slug,
         kid: result.kid,
@@ -44,7 +38,7 @@ export const keysCommand: Command = {
         signs_until_activation: result.signsUntilActivation ?? null,
         retired_keys_published_until: new Date(result.retiredPublishUntil).toISOString(),
       };
-      print(context.io, values.json, values.json ? out : { signing: describeSigning(result, previousAlg), ...out });
+      print(context.io, values.json, values.json ? out : { signing: describeSigning(result), ...out });
       return;
     }
     if (verb === 'list') {
@@ -59,9 +53,9 @@ export const keysCommand: Command = {
 };
 
 /** One sentence on which key signs from when, so an algorithm switch cannot pass for an immediate one. */
-function describeSigning(result: RotationResult, previousAlg: string): string {
+function describeSigning(result: TenantRotation): string {
   const at = new Date(result.activatesAt).toISOString();
   const next = `${result.alg} key ${result.kid} signs from ${at}`;
   const sentence = result.signsUntilActivation === undefined ? next : `${result.signsUntilActivation.alg} key ${result.signsUntilActivation.kid} signs until ${at}; then ${next}`;
-  return result.alg === previousAlg ? `${sentence}.` : `${sentence} (the tenant's signing_alg is now ${result.alg}, was ${previousAlg}).`;
+  return result.alg === result.previousAlg ? `${sentence}.` : `${sentence} (the tenant's signing_alg is now ${result.alg}, was ${result.previousAlg}).`;
 }
