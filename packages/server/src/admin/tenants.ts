@@ -97,6 +97,12 @@ export const tenantRoutes = [
         (t) => ({ action: 'tenant.update', tenantId: t.id, target: { type: 'tenant', id: t.id }, details: { fields: Object.keys(body), settings: Object.keys(body.settings ?? {}) } }),
       );
       ctx.tenants.invalidate(tenant);
+      // A new signing_alg takes effect through a staged key: published now, signing after the activation delay
+      // (the old algorithm signs until then). Staged here so it starts now, not at the next token request.
+      if (updated.settings.signing_alg !== tenant.settings.signing_alg) {
+        // The change has committed: if staging fails now, the next token request stages the key instead.
+        await ctx.signingKeys.prepareSigner(tenant.id).catch((error: unknown) => ctx.logger.warn({ err: error, tenant: tenant.id }, 'could not stage a key for the new signing_alg yet'));
+      }
       return describeTenant(ctx, updated);
     },
   }),
