@@ -25,7 +25,7 @@ import type { Tenant } from '../../src/db/queries/tenants.ts';
 import type { AdminRole } from '../../src/db/schema.ts';
 
 type Rights = AdminRole | 'none';
-const RANK: Record<Rights, number> = { none: 0, tenant_admin: 1, partner_admin: 2, super_admin: 3 };
+const RANK: Record<Rights, number> = { none: 0, auditor: 1, tenant_admin: 2, partner_admin: 3, super_admin: 4 };
 
 interface Actor {
   readonly name: string;

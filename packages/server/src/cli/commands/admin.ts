@@ -12,7 +12,7 @@ import type { Command } from '../command.ts';
 export const adminCommand: Command = {
   name: 'admin',
   usage: [
-    'latchkey admin grant --tenant <slug> --user <email|username|user id|client id> --role tenant_admin|partner_admin|super_admin [--as <admin>] [--json]',
+    'latchkey admin grant --tenant <slug> --user <email|username|user id|client id> --role auditor|tenant_admin|partner_admin|super_admin [--as <admin>] [--json]',
     '       latchkey admin revoke --tenant <slug> --user <email|username|user id|client id> [--as <admin>] [--json]',
   ].join('\n'),
   summary: 'Grant or revoke admin roles (the first super_admin is made here; later ones through the admin API too)',

@@ -13,6 +13,8 @@ export interface UserFilter {
   /** Direct members of this group id. */
   readonly group?: string | undefined;
   readonly kind?: 'person' | 'service' | undefined;
+  /** Case-insensitive substring of the email, username or display name (the console's search box). */
+  readonly q?: string | undefined;
 }
 
 export type UserChanges = Partial<Pick<UsersTable, 'email' | 'email_normalized' | 'username' | 'username_normalized' | 'first_name' | 'last_name' | 'display_name' | 'status' | 'role' | 'admin_role' | 'password_hash'>>;
@@ -27,6 +29,10 @@ export function userAdminQueries(db: Database) {
       if (filter.email) query = query.where('email_normalized', '=', filter.email.trim().toLowerCase());
       if (filter.name) query = query.where(containsInsensitive('display_name', filter.name));
       if (filter.kind) query = query.where('kind', '=', filter.kind);
+      if (filter.q) {
+        const q = filter.q.trim();
+        query = query.where((eb) => eb.or([containsInsensitive('email_normalized', q), containsInsensitive('username_normalized', q), containsInsensitive('display_name', q)]));
+      }
       if (filter.group) query = query.where('id', 'in', db.selectFrom('group_members').select('user_id').where('group_id', '=', filter.group!));
       if (page.cursor) query = query.where('id', '>', page.cursor);
       return toPage(await query.execute(), page, (row) => row.id);
