@@ -110,10 +110,11 @@ export function list(values: FormData, name: string): string[] {
 
 /** A table with a caption (hidden headings are not enough for screen readers to tell tables apart). */
 export function table(caption: string, headings: readonly string[], rows: readonly Child[][]): HTMLElement {
+  // Focusable and named: on a narrow screen the table scrolls sideways, and keyboard users must be able to scroll it.
   return h(
     'div',
-    { class: 'table-wrap' },
-    h('table', {}, h('caption', { class: 'hint' }, caption), h('thead', {}, h('tr', {}, headings.map((heading) => h('th', { scope: 'col' }, heading)))), h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((cell) => h('td', {}, cell)))))),
+    { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: '0' },
+    h('table', {}, h('caption', {}, caption), h('thead', {}, h('tr', {}, headings.map((heading) => h('th', { scope: 'col' }, heading)))), h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((cell) => h('td', {}, cell)))))),
     rows.length === 0 ? h('p', {}, 'Nothing here yet.') : null,
   );
 }

@@ -80,7 +80,7 @@ function sendAsset(request: FastifyRequest, reply: FastifyReply, asset: Asset, c
 export async function consoleRoutes(app: FastifyInstance, ctx: Latchkey): Promise<void> {
   // HTML is revalidated on every load (no-cache + ETag), so a new version shows at once.
   app.get('/', async (request, reply) => sendAsset(request, reply, loadAsset('public/landing.html')!, 'no-cache'));
-  app.get('/console', async (_request, reply) => reply.code(308).header('Location', '/console/').send());
+  // `/console` is the same route (the router ignores a trailing slash).
   app.get('/console/', async (request, reply) => sendAsset(request, reply, loadAsset('public/index.html')!, 'no-cache'));
   app.get<{ Params: { '*': string } }>('/console/*', async (request, reply) => {
     const asset = loadAsset(request.params['*']);
