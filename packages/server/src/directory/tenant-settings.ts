@@ -10,6 +10,13 @@ export interface TenantSettings {
   readonly authorization_code_lifetime: number;
   /** Issue a new refresh token on every use and revoke the family when an old one is replayed. */
   readonly refresh_token_rotation: boolean;
+  /**
+   * Seconds during which a rotated-out refresh token or a redeemed code, presented again by the same client
+   * (with the same PKCE verifier and redirect URI for a code), is a retry of a request whose answer was lost,
+   * not a replay: it is answered with the same refresh token as before instead of revoking the family, as long
+   * as the family has not moved on. 0 = every reuse revokes (RFC 9700 §4.14.2; docs/sign-in.md).
+   */
+  readonly reuse_grace: number;
   /** The algorithm that signs this tenant's tokens. */
   readonly signing_alg: SigningAlgorithm;
   /** Algorithms this tenant may switch to (and publishes keys for). */
@@ -27,6 +34,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = Object.freeze<TenantSetti
   refresh_token_lifetime: 30 * 86400,
   authorization_code_lifetime: 60,
   refresh_token_rotation: true,
+  reuse_grace: 5,
   signing_alg: 'RS256',
   allowed_signing_algs: ['RS256', 'ES256', 'EdDSA'],
   api_key_prefix: 'sg',
@@ -40,6 +48,15 @@ function lifetime(problems: Problems, name: string, value: unknown, fallback: nu
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
     problems.push(`${name} must be a whole number of seconds from 1 to ${max}`);
+    return fallback;
+  }
+  return value;
+}
+
+function grace(problems: Problems, name: string, value: unknown, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    problems.push(`${name} must be a whole number of seconds from 0 to ${max}`);
     return fallback;
   }
   return value;
@@ -101,6 +118,8 @@ export function mergeTenantSettings(base: TenantSettings, update: unknown, optio
     // RFC 6749 §4.1.2 recommends at most 10 minutes; Latchkey caps codes at 60 s.
     authorization_code_lifetime: lifetime(problems, 'authorization_code_lifetime', input.authorization_code_lifetime, base.authorization_code_lifetime, 60),
     refresh_token_rotation: flag(problems, 'refresh_token_rotation', input.refresh_token_rotation, base.refresh_token_rotation),
+    // Long enough for a client to retry after a reset connection, short enough to bound what a stolen token buys.
+    reuse_grace: grace(problems, 'reuse_grace', input.reuse_grace, base.reuse_grace, 60),
     signing_alg: isSigningAlgorithm(signingAlg) ? signingAlg : base.signing_alg,
     allowed_signing_algs: allowedAlgs,
     api_key_prefix: typeof prefix === 'string' ? prefix : base.api_key_prefix,

@@ -1,6 +1,9 @@
 /**
  * Seed 002: authorization URL → sign-in → consent listing the scopes → redirect with code, state and iss →
  * code exchange. Every way an authorization request or a code exchange must fail, and what a failure revokes.
+ * Issue 14: the code is consumed in the transaction that stores its tokens (a failure between the two leaves it
+ * unused), and a retried exchange within the tenant's `reuse_grace` (same client, verifier and redirect URI)
+ * gets the same refresh token again instead of revoking, unless the family has moved on.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +16,7 @@ import { snapshotDatabase } from '../support/snapshot.ts';
 import { createSignInFixture } from '../support/sign-in-fixture.ts';
 import type { SignInFixture } from '../support/sign-in-fixture.ts';
 import { CookieJar, authorizationUrl, createPkce, exchangeCode, fetchWithJar, postFormWithJar, readForm, signIn, signInForTokens } from '../support/sign-in.ts';
+import { sql } from 'kysely';
 import { createClient } from '../../src/directory/clients.ts';
 import { hashSecret } from '../../src/tokens/opaque.ts';
 
@@ -20,20 +24,42 @@ for (const dialect of DIALECTS) {
   describe(`authorization code flow (${dialect})`, () => {
     let server: TestServer;
     let acme: SignInFixture;
+    let strict: SignInFixture;
     let publicClientId: string;
     let otherClient: { clientId: string; clientSecret: string };
 
     before(async () => {
       server = await startTestServer(dialect);
       acme = await createSignInFixture(server, 'acme');
+      strict = await createSignInFixture(server, 'strict', { settings: { reuse_grace: 0 } });
       publicClientId = (await createClient(server.ctx, acme.tenant, { name: 'acme spa', type: 'public', redirectUris: [acme.redirectUri] })).client.clientId;
       const other = await createClient(server.ctx, acme.tenant, { name: 'acme other', redirectUris: [acme.redirectUri], grantTypes: ['authorization_code'] });
       otherClient = { clientId: other.client.clientId, clientSecret: other.clientSecret! };
     });
     after(() => server.stop());
 
-    async function introspect(token: string): Promise<Record<string, unknown>> {
-      return json(await postForm(`${acme.issuer}/oauth2/introspect`, { token, client_id: acme.clientId, client_secret: acme.clientSecret }));
+    async function introspect(token: string, fixture: SignInFixture = acme): Promise<Record<string, unknown>> {
+      return json(await postForm(`${fixture.issuer}/oauth2/introspect`, { token, client_id: fixture.clientId, client_secret: fixture.clientSecret }));
+    }
+
+    async function consumedAt(code: string): Promise<number | null> {
+      return (await server.ctx.db.selectFrom('authorization_codes').select('consumed_at').where('code_hash', '=', hashSecret(code)).executeTakeFirstOrThrow()).consumed_at;
+    }
+
+    /** A real fault in the database: every insert of an access token record fails until `restore()`. */
+    async function failTokenStorage(): Promise<{ restore(): Promise<void> }> {
+      if (dialect === 'sqlite') {
+        await sql`create trigger test_fault before insert on grant_access_tokens begin select raise(abort, 'injected fault'); end`.execute(server.ctx.db);
+        return { restore: async () => void (await sql`drop trigger test_fault`.execute(server.ctx.db)) };
+      }
+      await sql`create function test_fault() returns trigger language plpgsql as $$ begin raise exception 'injected fault'; end $$`.execute(server.ctx.db);
+      await sql`create trigger test_fault before insert on grant_access_tokens for each row execute function test_fault()`.execute(server.ctx.db);
+      return {
+        restore: async () => {
+          await sql`drop trigger test_fault on grant_access_tokens`.execute(server.ctx.db);
+          await sql`drop function test_fault()`.execute(server.ctx.db);
+        },
+      };
     }
 
     /** Starts an authorization in a fresh browser and returns where the first response points. */
@@ -274,36 +300,103 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await json(response), { error: 'invalid_grant', error_description: 'the authorization code has expired' });
     });
 
-    it('lets a code be used once: the second use fails and revokes every token issued from it', async () => {
-      const result = await signIn({ ...acme, scope: 'openid offline_access' });
-      const first = await exchangeCode({ ...acme, code: result.code!, codeVerifier: result.pkce.verifier });
+    it('with reuse_grace 0, lets a code be used once: the second use fails and revokes every token issued from it', async () => {
+      const result = await signIn({ ...strict, scope: 'openid offline_access' });
+      const first = await exchangeCode({ ...strict, code: result.code!, codeVerifier: result.pkce.verifier });
       assert.equal(first.status, 200);
       const tokens = await json(first);
-      assert.equal((await introspect(tokens.access_token as string)).active, true);
-      assert.equal((await introspect(tokens.refresh_token as string)).active, true);
+      assert.equal((await introspect(tokens.access_token as string, strict)).active, true);
+      assert.equal((await introspect(tokens.refresh_token as string, strict)).active, true);
 
-      const second = await exchangeCode({ ...acme, code: result.code!, codeVerifier: result.pkce.verifier });
+      const second = await exchangeCode({ ...strict, code: result.code!, codeVerifier: result.pkce.verifier });
       assert.equal(second.status, 400);
       assert.equal((await json(second)).error, 'invalid_grant');
-      assert.deepEqual(await introspect(tokens.access_token as string), { active: false });
-      assert.deepEqual(await introspect(tokens.refresh_token as string), { active: false });
-      const refresh = await postForm(`${acme.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string, client_id: acme.clientId, client_secret: acme.clientSecret });
+      assert.deepEqual(await introspect(tokens.access_token as string, strict), { active: false });
+      assert.deepEqual(await introspect(tokens.refresh_token as string, strict), { active: false });
+      const refresh = await postForm(`${strict.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string, client_id: strict.clientId, client_secret: strict.clientSecret });
       assert.equal(refresh.status, 400);
-      const userinfo = await fetch(`${acme.issuer}/oauth2/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      const userinfo = await fetch(`${strict.issuer}/oauth2/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
       assert.equal(userinfo.status, 401);
       const audit = await server.ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'authorization_code.reuse').execute();
       assert.equal(audit.length, 1);
     });
 
-    it('lets exactly one of 10 concurrent exchanges of a code succeed, and the losers revoke what it got', async () => {
-      const result = await signIn({ ...acme, scope: 'openid offline_access' });
-      const responses = await Promise.all(Array.from({ length: 10 }, () => exchangeCode({ ...acme, code: result.code!, codeVerifier: result.pkce.verifier })));
+    it('with reuse_grace 0, lets exactly one of 10 concurrent exchanges of a code succeed, and the losers revoke what it got', async () => {
+      const result = await signIn({ ...strict, scope: 'openid offline_access' });
+      const responses = await Promise.all(Array.from({ length: 10 }, () => exchangeCode({ ...strict, code: result.code!, codeVerifier: result.pkce.verifier })));
       const winners = responses.filter((r) => r.status === 200);
       assert.equal(winners.length, 1, JSON.stringify(responses.map((r) => r.status)));
       const tokens = await json(winners[0]!);
       for (const response of responses.filter((r) => r.status !== 200)) assert.equal((await json(response)).error, 'invalid_grant');
-      assert.deepEqual(await introspect(tokens.refresh_token as string), { active: false });
-      assert.deepEqual(await introspect(tokens.access_token as string), { active: false });
+      assert.deepEqual(await introspect(tokens.refresh_token as string, strict), { active: false });
+      assert.deepEqual(await introspect(tokens.access_token as string, strict), { active: false });
+    });
+
+    it('a retried exchange within the reuse grace (its answer was lost) gets the same refresh token and revokes nothing (issue 14)', async () => {
+      const result = await signIn({ ...acme, scope: 'openid offline_access' });
+      const lost = await json(await exchangeCode({ ...acme, code: result.code!, codeVerifier: result.pkce.verifier }));
+      // A retry with another verifier or redirect URI is not the same request: refused, and it revokes nothing.
+      assert.equal((await exchangeCode({ ...acme, code: result.code!, codeVerifier: createPkce().verifier })).status, 400);
+      assert.equal((await exchangeCode({ ...acme, code: result.code!, codeVerifier: result.pkce.verifier, redirectUri: 'http://127.0.0.1:5999/other' })).status, 400);
+      const retry = await exchangeCode({ ...acme, code: result.code!, codeVerifier: result.pkce.verifier });
+      assert.equal(retry.status, 200);
+      const again = await json(retry);
+      assert.equal(again.refresh_token, lost.refresh_token, 'the same refresh token: one family, one branch');
+      assert.notEqual(again.access_token, lost.access_token);
+      assert.equal(typeof again.id_token, 'string');
+      for (const token of [again.access_token, again.refresh_token, lost.access_token]) assert.equal((await introspect(token as string)).active, true);
+      const refresh = await postForm(`${acme.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: again.refresh_token as string, client_id: acme.clientId, client_secret: acme.clientSecret });
+      assert.equal(refresh.status, 200);
+    });
+
+    it('revokes on a retried exchange inside the grace once its refresh token was used, and after the grace (issue 14)', async () => {
+      const moved = await signIn({ ...acme, scope: 'openid offline_access' });
+      const tokens = await json(await exchangeCode({ ...acme, code: moved.code!, codeVerifier: moved.pkce.verifier }));
+      const refreshed = await json(await postForm(`${acme.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string, client_id: acme.clientId, client_secret: acme.clientSecret }));
+      const replay = await exchangeCode({ ...acme, code: moved.code!, codeVerifier: moved.pkce.verifier });
+      assert.equal(replay.status, 400);
+      assert.equal((await json(replay)).error, 'invalid_grant');
+      assert.deepEqual(await introspect(refreshed.refresh_token as string), { active: false });
+
+      const late = await signIn({ ...acme, scope: 'openid offline_access' });
+      const first = await json(await exchangeCode({ ...acme, code: late.code!, codeVerifier: late.pkce.verifier }));
+      await server.ctx.db.updateTable('authorization_codes').set({ consumed_at: Date.now() - 61_000 }).where('code_hash', '=', hashSecret(late.code!)).execute();
+      const tooLate = await exchangeCode({ ...acme, code: late.code!, codeVerifier: late.pkce.verifier });
+      assert.equal(tooLate.status, 400);
+      assert.deepEqual(await introspect(first.refresh_token as string), { active: false });
+      assert.deepEqual(await introspect(first.access_token as string), { active: false });
+    });
+
+    it('answers 10 concurrent exchanges of a code within the grace with one refresh token, and keeps it alive (issue 14)', async () => {
+      const result = await signIn({ ...acme, scope: 'openid offline_access' });
+      const responses = await Promise.all(Array.from({ length: 10 }, async () => {
+        const response = await exchangeCode({ ...acme, code: result.code!, codeVerifier: result.pkce.verifier });
+        return { status: response.status, body: await json(response) };
+      }));
+      assert.deepEqual(responses.map((r) => r.status), responses.map(() => 200));
+      const refreshTokens = new Set(responses.map((r) => r.body.refresh_token));
+      assert.equal(refreshTokens.size, 1);
+      const grantId = (await server.ctx.db.selectFrom('authorization_codes').select('grant_id').where('code_hash', '=', hashSecret(result.code!)).executeTakeFirstOrThrow()).grant_id;
+      assert.equal((await server.ctx.db.selectFrom('refresh_tokens').select('id').where('grant_id', '=', grantId).execute()).length, 1, 'exactly one refresh token was stored');
+      assert.equal((await introspect([...refreshTokens][0] as string)).active, true);
+    });
+
+    it('leaves the code unused when storing its tokens fails after the code was claimed (issue 14)', async () => {
+      const result = await signIn({ ...acme, scope: 'openid offline_access' });
+      const fault = await failTokenStorage();
+      try {
+        const failed = await exchangeCode({ ...acme, code: result.code!, codeVerifier: result.pkce.verifier });
+        assert.equal(failed.status, 500);
+        assert.equal((await json(failed)).error, 'server_error');
+      } finally {
+        await fault.restore();
+      }
+      assert.equal(await consumedAt(result.code!), null, 'the code was not burned');
+      const retry = await exchangeCode({ ...acme, code: result.code!, codeVerifier: result.pkce.verifier });
+      assert.equal(retry.status, 200);
+      const tokens = await json(retry);
+      assert.equal((await introspect(tokens.refresh_token as string)).active, true);
+      assert.notEqual(await consumedAt(result.code!), null);
     });
 
     it('codes live at most authorization_code_lifetime (≤ 60 s)', async () => {
