@@ -22,6 +22,13 @@ import { createTenant } from '../../src/directory/tenants.ts';
 import { createUser } from '../../src/directory/users.ts';
 import { createApiKey, revokeApiKey } from '../../src/directory/api-keys.ts';
 import { clientCredentials, fetchJwks, verifyAccessToken } from '../support/tokens.ts';
+import { withBusyCores } from '../support/cpu-load.ts';
+import { startProcessDeployment } from '../support/process-deployment.ts';
+import type { ProcessDeployment } from '../support/process-deployment.ts';
+import type { RunningServer } from '../../src/server.ts';
+import type { SignInFixture } from '../support/sign-in-fixture.ts';
+import type { CookieJar } from '../support/sign-in.ts';
+import { hashSecret } from '../../src/tokens/opaque.ts';
 
 const REDIS_URL = process.env.LATCHKEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -206,10 +213,10 @@ describe('sign-in and refresh across three instances', () => {
 
   // PostgreSQL only: three in-process instances on one SQLite file would block each other's thread on the
   // write lock; concurrent refreshes on SQLite run across worker processes in workers.test.ts.
-  it('one code raced over three instances is redeemed once; 50 concurrent uses of one refresh token: exactly one succeeds and the family is revoked (postgres)', async () => {
+  it('with reuse_grace 0, one code raced over three instances is redeemed once; 50 concurrent uses of one refresh token: exactly one succeeds and the family is revoked (postgres)', async () => {
     const deployment = await startDeployment('postgres', 3);
     try {
-      const fixture = await createSignInFixture(deployment.instances[0]!, 'acme');
+      const fixture = await createSignInFixture(deployment.instances[0]!, 'acme', { settings: { reuse_grace: 0 } });
       // One authorization code raced over the three instances: exactly one exchange succeeds.
       const first = await signIn({ issuer: fixture.issuer, clientId: fixture.clientId, redirectUri: fixture.redirectUri, login: fixture.login, password: fixture.password });
       const exchanges = await Promise.all(
@@ -242,6 +249,72 @@ describe('sign-in and refresh across three instances', () => {
     } finally {
       await deployment.stop();
     }
+  });
+});
+
+// Issue 14: the winner of a code race consumed the code, then a loser's reuse handling revoked the grant before
+// the winner's liveness check, and nobody got tokens (7 of 50 rounds under load). Now the code is consumed in
+// the transaction that stores the winner's tokens, after its checks, so a loser can only revoke after the
+// winner committed. Raced over three `latchkey serve` processes (so that one is preempted at any instruction
+// while the others go on) under CPU contention (busy processes on every core), for many rounds.
+describe('one code raced over three PostgreSQL instances under CPU contention (issue 14)', () => {
+  const ROUNDS = 30;
+  const RACERS = 9;
+  /** Bounds the test's time on a slow machine; at least MIN_ROUNDS must run for it to mean anything. */
+  const DEADLINE_MS = 30_000;
+  const MIN_ROUNDS = 5;
+  let deployment: ProcessDeployment;
+  let strict: SignInFixture;
+  let lenient: SignInFixture;
+
+  before(async () => {
+    deployment = await startProcessDeployment('postgres', 3);
+    const admin = { ctx: deployment.admin } as RunningServer;
+    strict = await createSignInFixture(admin, 'strict', { settings: { reuse_grace: 0 } });
+    // A grace far above any delay of the race, so that every loser is inside it.
+    lenient = await createSignInFixture(admin, 'lenient', { settings: { reuse_grace: 60 } });
+  });
+  after(() => deployment.stop());
+
+  /** Signs in once, then takes a new code per round from the same browser session (no pages shown). */
+  async function race(fixture: SignInFixture, check: (responses: Array<{ status: number; body: Record<string, unknown> }>, code: string) => Promise<void>): Promise<void> {
+    let jar: CookieJar | undefined;
+    const started = Date.now();
+    let rounds = 0;
+    await withBusyCores(async () => {
+      for (; rounds < ROUNDS && Date.now() - started < DEADLINE_MS; rounds++) {
+        const result = await signIn({ issuer: fixture.issuer, clientId: fixture.clientId, redirectUri: fixture.redirectUri, login: fixture.login, password: fixture.password, scope: 'openid offline_access', ...(jar ? { jar } : {}) });
+        jar = result.jar;
+        const responses = await Promise.all(
+          Array.from({ length: RACERS }, async (_, i) => {
+            const response = await exchangeCode({ issuer: `${deployment.urls[i % 3]!}/t/${fixture.tenant.slug}`, clientId: fixture.clientId, clientSecret: fixture.clientSecret, redirectUri: fixture.redirectUri, code: result.code!, codeVerifier: result.pkce.verifier });
+            return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+          }),
+        );
+        await check(responses, result.code!);
+      }
+    });
+    assert.ok(rounds >= MIN_ROUNDS, `only ${rounds} rounds ran`);
+  }
+
+  it('with reuse_grace 0: exactly one exchange succeeds in every round, every other one is invalid_grant', async () => {
+    await race(strict, async (responses) => {
+      const statuses = responses.map((r) => r.status);
+      assert.equal(statuses.filter((s) => s === 200).length, 1, `statuses: ${statuses.join(',')}`);
+      for (const loser of responses.filter((r) => r.status !== 200)) assert.equal(loser.body.error, 'invalid_grant', JSON.stringify(loser.body));
+    });
+  });
+
+  it('within the reuse grace: every racer gets the code\'s one refresh token, which stays alive; nothing is revoked', async () => {
+    const db = deployment.admin.db;
+    await race(lenient, async (responses, code) => {
+      assert.deepEqual(responses.map((r) => r.status), responses.map(() => 200), JSON.stringify(responses.filter((r) => r.status !== 200).map((r) => r.body)));
+      assert.equal(new Set(responses.map((r) => r.body.refresh_token)).size, 1, 'one refresh token for the code');
+      const { grant_id } = await db.selectFrom('authorization_codes').select('grant_id').where('code_hash', '=', hashSecret(code)).executeTakeFirstOrThrow();
+      const stored = await db.selectFrom('refresh_tokens').select(['token_hash', 'revoked_at']).where('grant_id', '=', grant_id).execute();
+      assert.deepEqual(stored, [{ token_hash: hashSecret(responses[0]!.body.refresh_token as string), revoked_at: null }], 'exactly one refresh token stored, alive');
+      assert.equal((await db.selectFrom('grants').select('revoked_at').where('id', '=', grant_id).executeTakeFirstOrThrow()).revoked_at, null);
+    });
   });
 });
 
