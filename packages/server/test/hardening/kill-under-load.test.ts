@@ -23,7 +23,7 @@ import { signIn } from '../support/sign-in.ts';
 import type { CookieJar } from '../support/sign-in.ts';
 import { fetchJwks, verifyAccessToken } from '../support/tokens.ts';
 
-const KILLS = 6;
+const KILLS = 12;
 const CODE_LANES = 3;
 const REFRESH_CHAINS = 6;
 /** Acknowledged answers between two kills, and while the victim is down. */
@@ -134,18 +134,24 @@ describe('SIGKILL of instances under load, three instances on PostgreSQL, a retr
       while (acknowledged < target && !deadlineReached() && failures.length === 0) await sleep(10);
     };
     let kills = 0;
+    const restarts = new Map<number, Promise<void>>();
     const killer = (async () => {
       try {
         for (; kills < KILLS && !deadlineReached() && failures.length === 0; kills++) {
-          await waitForLoad(LOAD_BETWEEN_KILLS);
-          // Instances 1 and 2 by turns; the first serves the sign-in pages (the issuer's URL).
+          // Instances 1 and 2 by turns; the first serves the sign-in pages (the issuer's URL). A victim's
+          // restart runs while the other one is killed, so that the test's time goes to load, not start-ups.
           const victim = 1 + (kills % 2);
+          await restarts.get(victim);
+          await waitForLoad(LOAD_BETWEEN_KILLS);
           // In the middle of requests, so that some die between their commit and their answer.
           while (inFlight[victim]! < 3 && !deadlineReached()) await new Promise((resolve) => setImmediate(resolve));
           await deployment.kill(victim);
           await waitForLoad(LOAD_BETWEEN_KILLS);
-          await deployment.restart(victim);
+          const restart = deployment.restart(victim);
+          restart.catch(() => {}); // awaited (and its failure thrown) before this instance is killed again
+          restarts.set(victim, restart);
         }
+        await Promise.all(restarts.values());
         await waitForLoad(LOAD_BETWEEN_KILLS);
       } finally {
         stopLoad = true;
