@@ -261,7 +261,7 @@ describe('one code raced over three PostgreSQL instances under CPU contention (i
   const ROUNDS = 30;
   const RACERS = 9;
   /** Bounds the test's time on a slow machine; at least MIN_ROUNDS must run for it to mean anything. */
-  const DEADLINE_MS = 30_000;
+  const DEADLINE_MS = 20_000;
   const MIN_ROUNDS = 5;
   let deployment: ProcessDeployment;
   let strict: SignInFixture;
