@@ -11,10 +11,10 @@ export interface TenantSettings {
   /** Issue a new refresh token on every use and revoke the family when an old one is replayed. */
   readonly refresh_token_rotation: boolean;
   /**
-   * Seconds during which a rotated-out refresh token or a redeemed code, presented again by the same client
-   * (with the same PKCE verifier and redirect URI for a code), is a retry of a request whose answer was lost,
-   * not a replay: it is answered with the same refresh token as before instead of revoking the family, as long
-   * as the family has not moved on. 0 = every reuse revokes (RFC 9700 §4.14.2; docs/sign-in.md).
+   * Seconds during which a rotated-out refresh token, presented again by the same client, is a retry of a
+   * refresh whose answer was lost, not a replay: it is answered with the same successor as before instead of
+   * revoking the family, as long as the family has not moved on. 0 = every replay revokes (RFC 9700 §4.14.2;
+   * docs/sign-in.md). Refresh tokens only: a code used twice is always refused and revokes (RFC 6749 §4.1.2).
    */
   readonly reuse_grace: number;
   /** The algorithm that signs this tenant's tokens. */

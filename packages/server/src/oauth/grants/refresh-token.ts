@@ -49,7 +49,7 @@ function narrowScope(requested: string | undefined, granted: readonly string[], 
 async function retryOrReplay({ ctx, request, params, tenant, client }: GrantContext, row: RefreshTokenRow, presented: string): Promise<TokenResponse> {
   assert(row.revoked_at === null, new InvalidGrant('the refresh token was revoked'));
   if (row.rotated_at !== null && isWithinReuseGrace(tenant, row.rotated_at, ctx.now())) {
-    const successor = successorRefreshToken(ctx, { kind: 'refresh_token', value: presented });
+    const successor = successorRefreshToken(ctx, presented);
     const child = await refreshTokenQueries(ctx.db).findByHash(hashSecret(successor));
     if (isUnusedRefreshToken(child, row.grant_id, ctx.now())) {
       const grant = await requireLiveGrant(ctx, row.grant_id);
@@ -86,7 +86,7 @@ export const refreshTokenGrant: Grant = {
     // The rotation is claimed in the same transaction that stores the new tokens: of concurrent requests with
     // this token exactly one commits; the others roll back and are retries or replays of it.
     const claim = (trx: Database) => refreshTokenQueries(trx).markRotated(row.token_hash, ctx.now());
-    const successor = successorRefreshToken(ctx, { kind: 'refresh_token', value: presented });
+    const successor = successorRefreshToken(ctx, presented);
     try {
       return await issueUserTokens(ctx, { tenant, client, grant, user, scope, refreshToken: { kind: 'new', value: successor } }, claim);
     } catch (error) {

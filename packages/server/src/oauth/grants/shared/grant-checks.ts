@@ -1,7 +1,7 @@
 /**
  * Checks every grant exchange shares: the grant is alive (not revoked; for a grant without `offline_access`, its
  * browser session has not ended), its user is still active, the scope the client may still have, and the audit
- * of a whole family's revocation (a replay) or of a retry forgiven within the reuse grace.
+ * of a whole family's revocation (a replay) or of a refresh retry forgiven within the reuse grace.
  */
 import type { Latchkey } from '../../../context.ts';
 import { grantQueries } from '../../../db/queries/grants.ts';
@@ -38,7 +38,7 @@ export function scopeTheClientStillHas(granted: readonly string[], client: Clien
   return granted.filter((scope) => client.scopes.includes(scope));
 }
 
-/** Records that a code or refresh token presented again within the reuse grace was answered as a retry. */
+/** Records that a refresh token presented again within the reuse grace was answered as a retry. */
 export async function recordRetry(ctx: Latchkey, grant: GrantRow, action: string, ip: string, details: Record<string, unknown> = {}): Promise<void> {
   await recordAuditEvent(ctx, {
     action,

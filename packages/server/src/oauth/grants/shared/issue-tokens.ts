@@ -73,7 +73,7 @@ export class ClaimLost extends Error {
 
 /**
  * Signs every token first, then stores what must be stored in ONE transaction: `claim` (the code's consumption,
- * the refresh token's conditional rotation, or a retry's check that the family has not moved on), the access
+ * the refresh token's conditional rotation, or a refresh retry's check that the family has not moved on), the access
  * token's jti and the new refresh token. A crash before the commit leaves the code or refresh token unused
  * (issue 14). One commit instead of three: with SQLite's synchronous=FULL each commit is an fsync, and they
  * were most of a refresh's cost (bench/, scenario 3). When `claim` returns false the transaction rolls back

@@ -1,10 +1,11 @@
 /**
- * The tenant's `reuse_grace` (ARCHITECTURE: "A retry is not an attack"). A code or refresh token presented
- * again by its own client shortly after it was used is most often a retry whose answer was lost (a crash, a
- * reset connection), so within the grace it is answered with the same refresh token as before instead of
- * revoking the family, provided the family has not moved on: that refresh token is still unused and unrevoked.
- * A reuse after the grace, or after the family moved on, is a replay and revokes it (RFC 9700 §4.14.2,
- * RFC 6749 §4.1.2). The trade-off is documented in docs/sign-in.md.
+ * The tenant's `reuse_grace` (ARCHITECTURE: "A retry is not an attack"), for refresh tokens only. A rotated-out
+ * refresh token presented again by its own client shortly after its rotation is most often a retry whose answer
+ * was lost (a crash, a reset connection), so within the grace it is answered with the same successor as before
+ * instead of revoking the family, provided the family has not moved on: that successor is still unused and
+ * unrevoked. A reuse after the grace, or after the family moved on, is a replay and revokes it (RFC 9700
+ * §4.14.2). Codes get no grace: RFC 6749 §4.1.2 says a second use MUST be denied, and a lost code-exchange
+ * answer costs only one more redirect through the still-signed-in session. Trade-offs in docs/sign-in.md.
  */
 import type { Tenant } from '../../../db/queries/tenants.ts';
 import type { RefreshTokenRow } from '../../../db/queries/refresh-tokens.ts';

@@ -1,9 +1,10 @@
 /**
- * The refresh token that an exchange issues, derived from what the client presented (the code, or the refresh
- * token it rotates out) with HMAC-SHA-256 under a key of the master secret, instead of drawn at random. A retry
- * of the same exchange whose answer was lost can then be answered with the very same refresh token (one family,
- * one branch) although only its SHA-256 is stored (ARCHITECTURE: "A retry is not an attack"; RFC 9700 §4.14.2).
- * Without the master secret nobody can compute a successor, so a stolen rotated-out token reveals nothing new.
+ * The refresh token that a rotation issues, derived from the refresh token it rotates out with HMAC-SHA-256
+ * under a key of the master secret, instead of drawn at random. A retry of the same refresh whose answer was
+ * lost can then be answered with the very same refresh token (one family, one branch) although only its
+ * SHA-256 is stored (ARCHITECTURE: "A retry is not an attack"; RFC 9700 §4.14.2). Without the master secret
+ * nobody can compute a successor, so a stolen rotated-out token reveals nothing new. Codes have no successor:
+ * they are strictly single-use and their refresh token is random (authorization-code.ts).
  */
 import { createHmac, hkdfSync } from 'node:crypto';
 import type { Latchkey } from '../../../context.ts';
@@ -20,6 +21,6 @@ function keyOf(ctx: Latchkey): Buffer {
 }
 
 /** 256 bits, base64url: the shape of `generateOpaqueToken(32)`. */
-export function successorRefreshToken(ctx: Latchkey, presented: { readonly kind: 'code' | 'refresh_token'; readonly value: string }): string {
-  return createHmac('sha256', keyOf(ctx)).update(`${presented.kind}\0${presented.value}`).digest('base64url');
+export function successorRefreshToken(ctx: Latchkey, presentedRefreshToken: string): string {
+  return createHmac('sha256', keyOf(ctx)).update(`refresh_token\0${presentedRefreshToken}`).digest('base64url');
 }

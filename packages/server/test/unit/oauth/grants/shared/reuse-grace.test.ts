@@ -10,7 +10,7 @@ import { successorRefreshToken } from '../../../../../src/oauth/grants/shared/su
 const tenantWithGrace = (reuse_grace: number) => ({ settings: { ...DEFAULT_TENANT_SETTINGS, reuse_grace } }) as Tenant;
 const NOW = 1_800_000_000_000;
 
-describe('reuse grace (issue 14)', () => {
+describe('reuse grace of refresh tokens (issue 14)', () => {
   it('counts a reuse as a retry only within the tenant\'s grace, and never with a grace of 0', () => {
     assert.equal(isWithinReuseGrace(tenantWithGrace(5), NOW - 5000, NOW), true);
     assert.equal(isWithinReuseGrace(tenantWithGrace(5), NOW - 5001, NOW), false);
@@ -28,23 +28,22 @@ describe('reuse grace (issue 14)', () => {
   });
 });
 
-describe('successor refresh tokens', () => {
+describe('successor refresh tokens (refresh tokens only: codes are single-use, RFC 6749 §4.1.2)', () => {
   const ctx = (masterSecret: string) => ({ masterSecret }) as Latchkey;
   const a = ctx('a-master-secret-that-is-long-enough-0123456789');
 
   it('are the same for the same presented value, 256-bit base64url like random opaque tokens', () => {
-    const first = successorRefreshToken(a, { kind: 'refresh_token', value: 'presented' });
-    assert.equal(successorRefreshToken(a, { kind: 'refresh_token', value: 'presented' }), first);
+    const first = successorRefreshToken(a, 'presented');
+    assert.equal(successorRefreshToken(a, 'presented'), first);
     assert.match(first, /^[A-Za-z0-9_-]{43}$/);
   });
 
-  it('differ by presented value, by kind and by master secret (nobody without the secret can compute one)', () => {
+  it('differ by presented refresh token and by master secret (nobody without the secret can compute one)', () => {
     const values = new Set([
-      successorRefreshToken(a, { kind: 'refresh_token', value: 'presented' }),
-      successorRefreshToken(a, { kind: 'refresh_token', value: 'presented2' }),
-      successorRefreshToken(a, { kind: 'code', value: 'presented' }),
-      successorRefreshToken(ctx('another-master-secret-that-is-long-enough-0123'), { kind: 'refresh_token', value: 'presented' }),
+      successorRefreshToken(a, 'presented'),
+      successorRefreshToken(a, 'presented2'),
+      successorRefreshToken(ctx('another-master-secret-that-is-long-enough-0123'), 'presented'),
     ]);
-    assert.equal(values.size, 4);
+    assert.equal(values.size, 3);
   });
 });
