@@ -27,6 +27,7 @@ export const TenantSettingsSchema = named('TenantSettings', {
     api_key_prefix: string({ description: 'API keys look like <prefix>_live_… / <prefix>_test_…' }),
     require_live_api_keys: { type: 'boolean', description: 'Refuse <prefix>_test_… API keys at creation and at use' },
     features: { type: 'object', additionalProperties: true },
+    default_locale: string({ description: 'the hosted pages\' language when neither ui_locales nor Accept-Language names a supported one (en, de, fr, es)' }),
   },
   additionalProperties: true,
 });
