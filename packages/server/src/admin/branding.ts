@@ -4,14 +4,13 @@
  * tenants inherit field by field. PUT replaces the whole brand; every refused field is named in one 400 and
  * nothing is stored.
  */
-import { APPEARANCES, CUSTOM_PROPERTIES, validateBrand } from '../branding/brand.ts';
-import type { Brand } from '../branding/brand.ts';
+import { APPEARANCES, CUSTOM_PROPERTIES } from '../branding/brand.ts';
+import { removePartnerBrand, removeTenantBrand, replacePartnerBrand, replaceTenantBrand } from '../branding/brand-changes.ts';
 import { loadBrand, tenantBrand } from '../branding/brands.ts';
-import { brandQueries } from '../db/queries/brands.ts';
 import { requirePartner } from '../directory/partners.ts';
 import { requireSuperAdmin } from './admin-auth.ts';
+import type { AdminCall } from './admin-route.ts';
 import { adminRoute } from './admin-route.ts';
-import { auditedChange } from './audited-change.ts';
 import { named, object, pathParams, string } from './json-schema.ts';
 import type { JsonSchema } from './json-schema.ts';
 import { tenantInPath } from './tenant-scope.ts';
@@ -48,6 +47,11 @@ const PartnerBrandingSchema = named('PartnerBranding', object({ brand: BrandSche
 type PartnerParams = { partnerId: string };
 const tag = 'Branding';
 
+/** The admin calling, as the audit log records it. */
+function actorOf(call: Pick<AdminCall<unknown, unknown, unknown>, 'principal' | 'request'>) {
+  return { type: call.principal.type, id: call.principal.id, ip: call.request.ip };
+}
+
 async function describeTenantBranding(call: { ctx: Parameters<typeof tenantBrand>[0] }, tenant: Parameters<typeof tenantBrand>[1]) {
   const { own, inherited, effective } = await tenantBrand(call.ctx, tenant);
   return { brand: own, inherited, effective };
@@ -67,14 +71,7 @@ export const brandingRoutes = [
     async handle(call) {
       const { ctx, principal, params, body } = call;
       const tenant = await tenantInPath(ctx, principal, params.tenant);
-      const brand = validateBrand(body);
-      // What the pages will show must pass too (a dark appearance here against the partner's light accent).
-      if (tenant.partnerId) validateBrand({ ...(await loadBrand(ctx, { kind: 'partner', id: tenant.partnerId })), ...brand });
-      await auditedChange(
-        call,
-        (db) => brandQueries(db).save({ kind: 'tenant', id: tenant.id }, JSON.stringify(brand), ctx.now()),
-        () => ({ action: 'tenant.branding.update', tenantId: tenant.id, target: { type: 'tenant', id: tenant.id }, details: { fields: Object.keys(brand) } }),
-      );
+      await replaceTenantBrand(ctx, actorOf(call), tenant, body);
       return describeTenantBranding({ ctx }, tenant);
     },
   }),
@@ -84,7 +81,7 @@ export const brandingRoutes = [
     async handle(call) {
       const { ctx, principal, params } = call;
       const tenant = await tenantInPath(ctx, principal, params.tenant);
-      await auditedChange(call, (db) => brandQueries(db).remove({ kind: 'tenant', id: tenant.id }), () => ({ action: 'tenant.branding.delete', tenantId: tenant.id, target: { type: 'tenant', id: tenant.id } }));
+      await removeTenantBrand(ctx, actorOf(call), tenant);
     },
   }),
   adminRoute<PartnerParams>({
@@ -103,13 +100,7 @@ export const brandingRoutes = [
       const { ctx, principal, params, body } = call;
       requireSuperAdmin(principal);
       const partner = await requirePartner(ctx.db, params.partnerId);
-      const brand: Brand = validateBrand(body);
-      await auditedChange(
-        call,
-        (db) => brandQueries(db).save({ kind: 'partner', id: partner.id }, JSON.stringify(brand), ctx.now()),
-        () => ({ action: 'partner.branding.update', tenantId: null, target: { type: 'partner', id: partner.id }, details: { fields: Object.keys(brand) } }),
-      );
-      return { brand };
+      return { brand: await replacePartnerBrand(ctx, actorOf(call), partner, body) };
     },
   }),
   adminRoute<PartnerParams>({
@@ -119,7 +110,7 @@ export const brandingRoutes = [
       const { ctx, principal, params } = call;
       requireSuperAdmin(principal);
       const partner = await requirePartner(ctx.db, params.partnerId);
-      await auditedChange(call, (db) => brandQueries(db).remove({ kind: 'partner', id: partner.id }), () => ({ action: 'partner.branding.delete', tenantId: null, target: { type: 'partner', id: partner.id } }));
+      await removePartnerBrand(ctx, actorOf(call), partner);
     },
   }),
 ];
