@@ -12,6 +12,8 @@ export function brandCss(brand: Brand): string {
   if (brand.accent_color) light.push(`--lk-accent:${brand.accent_color}`, `--lk-link:${brand.accent_color}`);
   let css = light.length > 0 || brand.custom_css ? `:root{${light.join(';')}${light.length > 0 ? ';' : ''}${brand.custom_css ?? ''}}` : '';
   // The accent was checked against the light surface; in the system's dark appearance links keep a light colour.
+  // A dark brand's accent was checked against the dark surface: it colours the links there.
+  if (brand.accent_color && brand.appearance === 'dark') css += `:root[data-appearance=dark]{--lk-link:${brand.accent_color}}`;
   if (brand.accent_color && brand.appearance !== 'dark') css += `@media (prefers-color-scheme:dark){:root:not([data-appearance=light]){--lk-link:${DARK_LINK}}}`;
   return css.replace(/</g, '');
 }

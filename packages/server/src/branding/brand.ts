@@ -113,8 +113,8 @@ function checkContrast(problems: Problems, brand: Brand): void {
   if (brand.primary_color !== undefined) pair('primary_color', ON_PRIMARY, brand.primary_color, `white button text (${ON_PRIMARY}) on primary_color ${brand.primary_color}`);
   if (brand.accent_color !== undefined) {
     // The accent colours links: on the light surface unless the brand is dark only, and on the dark one when it is.
-    if (brand.appearance !== 'dark') pair('accent_color', brand.accent_color, LIGHT_SURFACE, `accent_color ${brand.accent_color} as link text on the light page surface (${LIGHT_SURFACE})`);
-    if (brand.appearance === 'dark') pair('accent_color', brand.accent_color, DARK_SURFACE, `accent_color ${brand.accent_color} as link text on the dark page surface (${DARK_SURFACE})`);
+    if (brand.appearance !== 'dark') pair('accent_color', brand.accent_color, LIGHT_SURFACE, `accent_color ${brand.accent_color} as link text on the light page background (${LIGHT_SURFACE})`);
+    if (brand.appearance === 'dark') pair('accent_color', brand.accent_color, DARK_SURFACE, `accent_color ${brand.accent_color} as link text on the dark page card (${DARK_SURFACE})`);
   }
 }
 

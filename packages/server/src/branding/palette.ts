@@ -4,7 +4,9 @@
  * on the page surface. The contrast checks (brand.ts) measure against exactly these.
  */
 export const ON_PRIMARY = '#ffffff';
-export const LIGHT_SURFACE = '#ffffff';
+/** Links sit on the white card and on the page background around it; the background is the darker of the two. */
+export const LIGHT_SURFACE = '#f3f4f6';
+/** In dark appearance the card is the lighter of the two surfaces links sit on. */
 export const DARK_SURFACE = '#1f2937';
 
 export const DEFAULT_PRIMARY = '#1d4ed8';
