@@ -86,6 +86,10 @@ export interface ClientsTable {
   token_claims: string;
   /** The service account of a confidential client: the `sub` of its client_credentials tokens. */
   service_user_id: string | null;
+  /** RFC 7591 §2 metadata shown on the sign-in page (https only); optional on insert (migration 0004). */
+  logo_uri?: string | null;
+  policy_uri?: string | null;
+  tos_uri?: string | null;
   created_at: number;
   updated_at: number;
 }

@@ -45,6 +45,8 @@ button.secondary{background:var(--lk-surface);color:var(--lk-text);border-color:
 ul.scopes{padding-left:1.25rem}
 .actions{display:flex;gap:.75rem;flex-wrap:wrap}
 .links{font-size:.9rem}
+.links a{margin-right:1rem}
+.client-logo{display:block;max-height:3rem;max-width:10rem;margin:0 0 .5rem}
 footer{max-width:var(--lk-max-width);margin:0 auto 2rem;padding:0 2rem;font-size:.9rem;color:var(--lk-muted)}
 footer a{margin-right:1rem}
 `;
@@ -71,6 +73,8 @@ export interface PageOptions {
   readonly formTargets?: readonly string[];
   /** One inline script, allowed by its hash (the form_post auto-submit). */
   readonly script?: string;
+  /** https origins the page shows images from besides the brand's logo (the client's `logo_uri`). */
+  readonly imageOrigins?: readonly string[];
 }
 
 /** A CSP source for a redirect target: its origin for http(s), its scheme for a native app's private-use URI. */
@@ -144,7 +148,7 @@ ${brandFooter(brand, t)}
 ${options.script === undefined ? '' : constantMarkup(`<script>${options.script}</script>`)}
 </body>
 </html>`}`;
-  return { markup, csp: contentSecurityPolicy(options, { styles: css === '' ? [] : [css], imageOrigins: logo === undefined ? [] : [logo] }), locale: t.locale };
+  return { markup, csp: contentSecurityPolicy(options, { styles: css === '' ? [] : [css], imageOrigins: [...(logo === undefined ? [] : [logo]), ...(options.imageOrigins ?? [])] }), locale: t.locale };
 }
 
 /** The page's language: `ui_locales` (of the authorization, or of this request), Accept-Language, the tenant's default. */

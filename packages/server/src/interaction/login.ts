@@ -57,6 +57,9 @@ function showForm(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, p
       ...(page.fieldErrors === undefined ? {} : { fieldErrors: page.fieldErrors }),
       formTargets: target === undefined ? [] : [target],
       uiLocales: page.interaction.authz.uiLocales,
+      clientLogoUri: page.client.logoUri,
+      clientPolicyUri: page.client.policyUri,
+      clientTosUri: page.client.tosUri,
     }),
     status,
   );

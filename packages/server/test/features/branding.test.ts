@@ -143,6 +143,23 @@ for (const dialect of DIALECTS) {
       assert.equal((await acmeAdmin.call('GET', '/partners/ptn_x/branding')).status, 403);
     });
 
+    it('shows the client\'s logo (https, CSP naming its origin) and links its policy and terms on the sign-in page', async () => {
+      const path = `/tenants/plain/clients/${plain.clientId}`;
+      const refused = await root.call('PATCH', path, { logo_uri: 'http://app.example/logo.png' });
+      assert.equal(refused.status, 400);
+      assert.match(String(refused.body.error_description), /logo_uri must be an https URL/);
+      assert.equal((await root.call('PATCH', path, { tos_uri: 'javascript:alert(1)' })).status, 400);
+      const changed = await root.call('PATCH', path, { logo_uri: 'https://app.example/logo.png', policy_uri: 'https://app.example/privacy', tos_uri: 'https://app.example/terms' });
+      assert.equal(changed.status, 200, JSON.stringify(changed.body));
+      assert.equal(changed.body.logo_uri, 'https://app.example/logo.png');
+      const { body, csp } = await loginPage(plain);
+      assert.match(body, /<img class="client-logo" src="https:\/\/app\.example\/logo\.png" alt="">/);
+      assert.match(body, /<a href="https:\/\/app\.example\/privacy">Privacy policy of plain web app<\/a><a href="https:\/\/app\.example\/terms">Terms of service of plain web app<\/a>/);
+      assert.match(csp, /img-src 'self' https:\/\/app\.example;/);
+      assert.equal((await root.call('PATCH', path, { logo_uri: null, policy_uri: null, tos_uri: null })).status, 200);
+      assert.doesNotMatch((await loginPage(plain)).body, /<img class="client-logo"|Privacy policy of/);
+    });
+
     it('documents the routes in the OpenAPI document', async () => {
       const document = (await root.call('GET', '/openapi.json')).body as { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
       assert.ok(document.paths['/tenants/{tenant}/branding']?.put);

@@ -69,7 +69,10 @@ describe('hosted pages in a real browser: languages, appearances, accessibility,
     const redirectUri = `${rp.base}/callback`;
     acme = await createSignInFixture(idp, 'acme', { redirectUri });
     berlin = await createSignInFixture(idp, 'berlin', { redirectUri, settings: { default_locale: 'de' } });
-    rocket = await createSignInFixture(idp, 'rocket', { redirectUri });
+    rocket = await createSignInFixture(idp, 'rocket', {
+      redirectUri,
+      client: { logoUri: `${LOGO_ORIGIN}/app.svg`, policyUri: 'https://rocket.example/app-privacy', tosUri: 'https://rocket.example/app-terms' },
+    });
     globex = await createSignInFixture(idp, 'globex', { redirectUri });
     const admin = await adminCaller(idp, acme.tenant, 'super_admin');
     const branded = await admin.call('PUT', '/tenants/rocket/branding', {
@@ -230,6 +233,8 @@ describe('hosted pages in a real browser: languages, appearances, accessibility,
     assert.equal(await page.locator('main').evaluate((m) => getComputedStyle(m).borderTopLeftRadius), '16px');
     assert.equal(await page.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor), 'rgb(17, 24, 39)');
     assert.equal(await page.title(), 'Sign in · Rocket Mail');
+    assert.ok(await page.locator('img.client-logo').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), 'the client logo (logo_uri) loaded under the CSP');
+    assert.equal(await page.getByRole('link', { name: 'Terms of service of rocket web app' }).getAttribute('href'), 'https://rocket.example/app-terms');
     await expectAccessible(page, 'branded sign-in');
     await screenshot(page, 'brand-rocket-sign-in');
     await context.close();

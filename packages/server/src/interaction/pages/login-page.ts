@@ -24,6 +24,17 @@ export interface LoginPageInput {
   readonly fieldErrors?: Partial<Readonly<Record<LoginField, PageMessage>>>;
   readonly formTargets: readonly string[];
   readonly uiLocales?: string | undefined;
+  /** The client's registered `logo_uri`, `policy_uri` and `tos_uri` (https, validated at registration). */
+  readonly clientLogoUri?: string | null;
+  readonly clientPolicyUri?: string | null;
+  readonly clientTosUri?: string | null;
+}
+
+function clientLinks(t: Translator, input: LoginPageInput) {
+  if (!input.clientPolicyUri && !input.clientTosUri) return '';
+  return html`<p class="links">${input.clientPolicyUri ? html`<a href="${input.clientPolicyUri}">${t.text('page.login.client_policy', { client: input.clientName })}</a>` : ''}${
+    input.clientTosUri ? html`<a href="${input.clientTosUri}">${t.text('page.login.client_terms', { client: input.clientName })}</a>` : ''
+  }</p>`;
 }
 
 function errorSummary(t: Translator, errors: Partial<Record<LoginField, PageMessage>>) {
@@ -54,9 +65,11 @@ export function loginPage(input: LoginPageInput): PageOptions {
     tenantName: input.tenantName,
     formTargets: input.formTargets,
     uiLocales: input.uiLocales,
+    imageOrigins: input.clientLogoUri ? [new URL(input.clientLogoUri).origin] : [],
     content: (t) => ({
       title: t.text('page.login.title'),
       body: html`<h1>${t.text('page.login.title')}</h1>
+${input.clientLogoUri ? html`<img class="client-logo" src="${input.clientLogoUri}" alt="">` : ''}
 <p>${t.html('page.login.intro', { client: input.clientName })}</p>
 ${errorSummary(t, fieldErrors)}
 ${input.error ? html`<p class="alert" role="alert" id="form-error">${t.text(input.error.key, input.error.values)}</p>` : ''}
@@ -73,7 +86,8 @@ ${fieldError(t, 'password', fieldErrors.password)}
 <button type="submit" name="action" value="sign_in">${t.text('page.login.submit')}</button>
 <button type="submit" name="action" value="cancel" class="secondary" formnovalidate>${t.text('page.login.cancel')}</button>
 </div>
-</form>`,
+</form>
+${clientLinks(t, input)}`,
     }),
   };
 }
