@@ -17,7 +17,7 @@ import { tenantInPath } from './tenant-scope.ts';
 import type { TenantParams } from './tenant-scope.ts';
 
 const https = (description: string): JsonSchema => string({ format: 'uri', maxLength: 2000, description: `${description} (https only)` });
-const colour = (description: string): JsonSchema => string({ pattern: '^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$', description });
+const colour = (description: string): JsonSchema => string({ maxLength: 7, description: `#rgb or #rrggbb; ${description}` });
 
 export const BrandSchema = named('Brand', {
   type: 'object',
