@@ -22,6 +22,7 @@ const APPEARANCES = ['light', 'dark'] as const;
 const VIEWPORT = { width: 560, height: 600 };
 /** A logo served by the test itself: the browser asks for the https URL, Playwright answers (no network). */
 const LOGO_ORIGIN = 'https://brand-assets.example';
+const APP_LOGO_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="96" height="32" viewBox="0 0 96 32"><rect width="96" height="32" rx="16" fill="#bfdbfe"/><text x="48" y="22" font-family="sans-serif" font-size="15" text-anchor="middle" fill="#1e3a8a">web app</text></svg>';
 const LOGO_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40" viewBox="0 0 120 40"><rect width="120" height="40" rx="8" fill="#f97316"/><text x="60" y="27" font-family="sans-serif" font-size="18" text-anchor="middle" fill="#111827">ROCKET</text></svg>';
 
 const message = (locale: string, key: string) => CATALOGS.get(locale)![key]!;
@@ -91,7 +92,7 @@ describe('hosted pages in a real browser: languages, appearances, accessibility,
 
   async function newContext(options: { appearance: 'light' | 'dark'; acceptLanguage: string }): Promise<BrowserContext> {
     const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: options.appearance, locale: options.acceptLanguage });
-    await context.route(`${LOGO_ORIGIN}/**`, (route) => route.fulfill({ status: 200, contentType: 'image/svg+xml', body: LOGO_SVG }));
+    await context.route(`${LOGO_ORIGIN}/**`, (route) => route.fulfill({ status: 200, contentType: 'image/svg+xml', body: route.request().url().endsWith('/app.svg') ? APP_LOGO_SVG : LOGO_SVG }));
     return context;
   }
 
