@@ -159,24 +159,27 @@ describe('hosted pages in a real browser: languages, appearances, accessibility,
     }
   }
 
-  it('the form_post page speaks the language and passes axe', async () => {
+  it('the form_post page speaks the language from ui_locales and from Accept-Language, and passes axe', async () => {
     for (const locale of LOCALES) {
-      const context = await newContext({ appearance: 'light', acceptLanguage: 'en' });
-      // The page posts itself to the client at once; a 204 there leaves it on screen to be examined.
-      let posted = false;
-      await context.route(`${rp.base}/**`, (route) => {
-        posted = true;
-        return route.fulfill({ status: 204 });
-      });
-      const page = await context.newPage();
-      await page.goto(authorizeUrl(acme, { prompt: 'none', response_mode: 'form_post', ui_locales: locale }), { waitUntil: 'commit' });
-      await page.waitForSelector('h1');
-      for (const deadline = Date.now() + 10_000; !posted && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
-      await expectPage(page, locale, 'page.form_post.title');
-      assert.equal(await page.getByRole('button').innerText(), message(locale, 'page.form_post.submit'));
-      await expectAccessible(page, `form_post ${locale}`);
-      assert.ok(posted, 'the auto-submit script ran under the CSP');
-      await context.close();
+      for (const source of ['ui_locales', 'accept-language'] as const) {
+        const context = await newContext({ appearance: 'light', acceptLanguage: source === 'ui_locales' ? 'ja' : locale });
+        // The page posts itself to the client at once; a 204 there leaves it on screen to be examined.
+        let posted = false;
+        await context.route(`${rp.base}/**`, (route) => {
+          posted = true;
+          return route.fulfill({ status: 204 });
+        });
+        const page = await context.newPage();
+        const extra: Record<string, string> = { prompt: 'none', response_mode: 'form_post', ...(source === 'ui_locales' ? { ui_locales: locale } : {}) };
+        await page.goto(authorizeUrl(acme, extra), { waitUntil: 'commit' });
+        await page.waitForSelector('h1');
+        for (const deadline = Date.now() + 10_000; !posted && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+        await expectPage(page, locale, 'page.form_post.title');
+        assert.equal(await page.getByRole('button').innerText(), message(locale, 'page.form_post.submit'));
+        if (source === 'ui_locales') await expectAccessible(page, `form_post ${locale}`);
+        assert.ok(posted, 'the auto-submit script ran under the CSP');
+        await context.close();
+      }
     }
   });
 
