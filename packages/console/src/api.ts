@@ -73,7 +73,7 @@ export interface User {
 export interface Client {
   client_id: string; tenant: string; tenant_id: string; name: string; type: 'confidential' | 'public'; grant_types: string[]; redirect_uris: string[];
   post_logout_redirect_uris: string[]; scopes: string[]; audience: string; token_claims: string[]; service_account_id: string | null;
-  token_endpoint_auth_method: string; created_at: string; updated_at: string;
+  token_endpoint_auth_method: string; created_at: string; updated_at: string; logo_uri: string | null; policy_uri: string | null; tos_uri: string | null;
 }
 export interface ClientWithSecret extends Client { client_secret?: string }
 export interface Group { id: string; tenant_id: string; name: string; description: string | null; created_at: string; updated_at: string }
@@ -126,7 +126,7 @@ export const MODEL_FIELDS = {
   Partner: fields<Partner>()(['id', 'slug', 'name', 'created_at', 'updated_at']),
   Tenant: fields<Tenant>()(['id', 'slug', 'name', 'partner_id', 'issuer', 'settings', 'created_at', 'updated_at']),
   User: fields<User>()(['id', 'tenant_id', 'kind', 'email', 'username', 'first_name', 'last_name', 'display_name', 'status', 'role', 'admin_role', 'has_password', 'created_at', 'updated_at']),
-  Client: fields<Client>()(['client_id', 'tenant', 'tenant_id', 'name', 'type', 'grant_types', 'redirect_uris', 'post_logout_redirect_uris', 'scopes', 'audience', 'token_claims', 'service_account_id', 'token_endpoint_auth_method', 'created_at', 'updated_at']),
+  Client: fields<Client>()(['client_id', 'tenant', 'tenant_id', 'name', 'type', 'grant_types', 'redirect_uris', 'post_logout_redirect_uris', 'scopes', 'audience', 'token_claims', 'service_account_id', 'token_endpoint_auth_method', 'created_at', 'updated_at', 'logo_uri', 'policy_uri', 'tos_uri']),
   Group: fields<Group>()(['id', 'tenant_id', 'name', 'description', 'created_at', 'updated_at']),
   GroupEdge: fields<GroupEdge>()(['child_group_id', 'parent_group_id']),
   Role: fields<Role>()(['id', 'tenant_id', 'name', 'description', 'permissions', 'created_at', 'updated_at']),
