@@ -55,6 +55,9 @@ export const OPERATIONS = {
   revokeApiKey: ['DELETE', '/tenants/{tenant}/api-keys/{keyId}'],
   listSigningKeys: ['GET', '/tenants/{tenant}/signing-keys'],
   rotateSigningKey: ['POST', '/tenants/{tenant}/signing-keys/rotate'],
+  getTenantBranding: ['GET', '/tenants/{tenant}/branding'],
+  putTenantBranding: ['PUT', '/tenants/{tenant}/branding'],
+  deleteTenantBranding: ['DELETE', '/tenants/{tenant}/branding'],
   listAuditEvents: ['GET', '/audit-events'],
   exportAuditEvents: ['GET', '/audit-events/export'],
 } as const;
@@ -97,6 +100,11 @@ export interface MetricsSummary { tokens_issued: Record<string, number>; sign_in
 export interface BootstrapResult { user_id: string; email: string; tenant: string }
 export interface SignOut { sessions_ended: number; grants_revoked: number }
 export interface RoleList { data: Role[] }
+export interface Brand {
+  display_name?: string; logo_url?: string; logo_alt?: string; primary_color?: string; accent_color?: string; appearance?: string;
+  support_email?: string; terms_url?: string; privacy_url?: string; custom_css?: string;
+}
+export interface TenantBranding { brand: Brand; inherited: Brand; effective: Brand }
 export interface GroupList { data: Group[] }
 
 /** What each operation answers (void: 204). */
@@ -112,6 +120,7 @@ export interface Results {
   listRoles: Page<Role>; createRole: Role; updateRole: Role;
   listApiKeys: Page<ApiKey>; createApiKey: CreatedApiKey; revokeApiKey: ApiKey;
   listSigningKeys: { data: SigningKey[] }; rotateSigningKey: SigningKeyRotation;
+  getTenantBranding: TenantBranding; putTenantBranding: TenantBranding; deleteTenantBranding: void;
   listAuditEvents: Page<AuditEvent>; exportAuditEvents: string;
 }
 
@@ -140,6 +149,8 @@ export const MODEL_FIELDS = {
   MetricsSummary: fields<MetricsSummary>()(['tokens_issued', 'sign_ins', 'token_failures', 'requests', 'uptime_seconds']),
   BootstrapResult: fields<BootstrapResult>()(['user_id', 'email', 'tenant']),
   SignOut: fields<SignOut>()(['sessions_ended', 'grants_revoked']),
+  Brand: fields<Required<Brand>>()(['display_name', 'logo_url', 'logo_alt', 'primary_color', 'accent_color', 'appearance', 'support_email', 'terms_url', 'privacy_url', 'custom_css']),
+  TenantBranding: fields<TenantBranding>()(['brand', 'inherited', 'effective']),
 } as const;
 
 /** An answer other than 2xx, with the API's `error` code and description (shown to the admin as they are). */

@@ -11,6 +11,7 @@ import { alertBox, main, messageOf, page } from './ui.ts';
 import type { View } from './view.ts';
 import { apiKeysPage } from './pages/api-keys.ts';
 import { auditPage } from './pages/audit.ts';
+import { brandingPage } from './pages/branding.ts';
 import { bootstrapPage } from './pages/bootstrap.ts';
 import { clientPage, clientsPage } from './pages/clients.ts';
 import { dashboardPage } from './pages/dashboard.ts';
@@ -39,6 +40,7 @@ const ROUTES: readonly Route[] = [
   [/^\/t\/[^/]+\/roles$/, (view) => rolesPage(view)],
   [/^\/t\/[^/]+\/api-keys$/, (view) => apiKeysPage(view)],
   [/^\/t\/[^/]+\/signing-keys$/, (view) => signingKeysPage(view)],
+  [/^\/t\/[^/]+\/branding$/, (view) => brandingPage(view)],
   [/^\/audit$/, (view) => auditPage(view)],
 ];
 
@@ -70,6 +72,7 @@ function navigation(me: Me, tenant: string, path: string): HTMLElement {
       item(`${t}/roles`, 'Roles'),
       item(`${t}/api-keys`, 'API keys'),
       item(`${t}/signing-keys`, 'Signing keys'),
+      item(`${t}/branding`, 'Branding'),
     ),
   );
 }

@@ -14,7 +14,7 @@ type Filters = Record<string, string | undefined>;
 function filtersOf(values: FormData): Filters {
   const iso = (name: string) => (text(values, name) === '' ? undefined : new Date(text(values, name)).toISOString());
   return {
-    action: text(values, 'action') || undefined, actor_id: text(values, 'actor_id') || undefined, target_id: text(values, 'target_id') || undefined,
+    tenant_id: text(values, 'tenant_id') || undefined, action: text(values, 'action') || undefined, actor_id: text(values, 'actor_id') || undefined, target_id: text(values, 'target_id') || undefined,
     outcome: text(values, 'outcome') || undefined, since: iso('since'), until: iso('until'),
   };
 }
@@ -26,7 +26,7 @@ function rows(events: AuditEvent[]) {
 
 let follower: ReturnType<typeof setInterval> | undefined;
 
-export function auditPage(_view: View): void {
+export function auditPage(view: View): void {
   const results = h('div', {});
   const status = h('p', { role: 'status' });
   let events: AuditEvent[] = [];
@@ -77,6 +77,7 @@ export function auditPage(_view: View): void {
     'Audit log',
     form('Filter audit events', [
       h('div', { class: 'row' },
+        view.me.can.see_other_tenants ? field('Tenant id', 'tenant_id', { hint: view.me.role === 'super_admin' ? 'empty: every tenant' : 'empty: your own tenant' }) : null,
         field('Action', 'action', { hint: 'e.g. user.update' }), field('Actor id', 'actor_id'), field('Target id', 'target_id'),
         select('Outcome', 'outcome', [['', 'Any'], ['success', 'Success'], ['failure', 'Failure']]),
         field('From', 'since', { type: 'datetime-local' }), field('Until', 'until', { type: 'datetime-local' }),

@@ -227,6 +227,16 @@ describe('admin console in a real browser', () => {
     await page.getByText(/activates in (9|10) min/).waitFor();
     await checkPage(page, 'signing-keys');
 
+    // Branding (landed in main with issue 17): the tenant admin names its sign-in pages and picks a button colour.
+    await go(page, '#/t/initech/branding', 'Branding of initech');
+    const brandForm = page.getByRole('form', { name: 'Brand' });
+    await brandForm.getByLabel('Display name').fill('Initech sign-in');
+    await brandForm.getByLabel('Button colour').fill('#1d4ed8');
+    await brandForm.getByRole('button', { name: 'Save brand' }).click();
+    await page.getByText('Brand saved').waitFor();
+    assert.match(await page.locator('dl.facts').innerText(), /display_name\s+Initech sign-in/);
+    await checkPage(page, 'branding');
+
     await go(page, '#/audit', 'Audit log');
     await page.getByRole('cell', { name: 'api_key.create' }).waitFor();
     await checkPage(page, 'audit');
@@ -251,6 +261,7 @@ describe('admin console in a real browser', () => {
       ['#/tenants/initech', 'Tenant Initech'], ['#/t/initech/clients', 'Applications of initech'], ['#/t/initech/users', 'Users of initech'],
       [`#/t/initech/users/${dana.id}`, 'Dana Developer'], ['#/t/initech/groups', 'Groups of initech'], [`#/t/initech/groups/${engineering.id}`, 'Group engineering'],
       ['#/t/initech/roles', 'Roles of initech'], ['#/t/initech/api-keys', 'API keys of initech'], ['#/t/initech/signing-keys', 'Signing keys of initech'],
+      ['#/t/initech/branding', 'Branding of initech'],
     ] as const) {
       await go(ap, hash, title);
       await ap.waitForLoadState('networkidle');

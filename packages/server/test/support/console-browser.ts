@@ -57,9 +57,11 @@ export async function assertAccessible(page: Page, name: string): Promise<void> 
 export async function checkPage(page: Page, name: string): Promise<void> {
   await page.waitForLoadState('networkidle');
   await assertAccessible(page, name);
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png` });
   await page.setViewportSize(NARROW);
   await assertAccessible(page, `${name} at 390 px`);
+  await page.evaluate('window.scrollTo(0, 0)');
   const overflow = await page.evaluate('document.documentElement.scrollWidth');
   assert.ok(Number(overflow) <= NARROW.width, `${name} is ${String(overflow)} px wide at 390 px`);
   await page.screenshot({ path: `${SCREENSHOTS}${name}-390.png` });
