@@ -88,7 +88,8 @@ export const serveCommand: Command = {
     if (workers > 1) return startPrimary(config, workers, io);
     const server = await startServer(config);
     handleShutdownSignals(server, config.shutdownTimeout);
-    announce(server, config);
+    // Before the announcement, so whoever waits for "latchkey is serving" has the link (or its absence) too.
     await offerBootstrap(server.ctx, io);
+    announce(server, config);
   },
 };
