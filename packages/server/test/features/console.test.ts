@@ -73,6 +73,8 @@ describe('admin console in a real browser', () => {
     assert.equal(await issueBootstrapLink(server.ctx), undefined, 'no more links once a super admin exists');
     await root.page.getByRole('button', { name: 'Sign in now' }).click();
     await fillHostedSignIn(root.page, 'root@ops.test', PASSWORD);
+    await root.page.getByText('tokens issued').waitFor();
+    assert.match(await root.page.locator('ul.stats').innerText(), /\d+\s+sign-ins/, 'the dashboard counts this instance\'s sign-ins');
     await checkPage(root.page, 'dashboard');
 
     // The super admin: a partner, two of its tenants, a standalone tenant, and the partner's admin.
@@ -141,6 +143,21 @@ describe('admin console in a real browser', () => {
     await heading(page, 'Initech web');
     assert.match(await page.locator('dl.facts').innerText(), /public[\s\S]*none[\s\S]*authorization_code, refresh_token/);
     await checkPage(page, 'application');
+    await go(page, '#/t/initech/clients', 'Applications of initech');
+    const webForm = page.getByRole('form', { name: 'New application' });
+    await webForm.getByLabel('Name').fill('Initech back end');
+    await webForm.getByLabel('Kind of application').selectOption('m2m');
+    await webForm.getByRole('button', { name: 'Create application' }).click();
+    const secret = await page.getByLabel(/Client secret of Initech back end/).inputValue();
+    assert.ok(secret.length >= 43, 'a confidential client\'s secret is shown once');
+    await page.getByRole('link', { name: 'Initech back end' }).first().click();
+    await heading(page, 'Initech back end');
+    assert.equal(await page.locator('.secret').count(), 0, 'and not when the client is read again');
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    const rotated = await page.getByLabel(/Client secret of Initech back end/).inputValue();
+    assert.notEqual(rotated, secret);
+    const grant = await fetch(`${base}/t/initech/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: (await page.locator('dl.facts dd').first().innerText()).trim(), client_secret: rotated }) });
+    assert.equal(grant.status, 200, 'the rotated secret works');
 
     await go(page, '#/t/initech/users', 'Users of initech');
     const devForm = page.getByRole('form', { name: 'New user' });
@@ -208,6 +225,11 @@ describe('admin console in a real browser', () => {
       'mail.send mailer via backend → engineering',
     ]);
     await checkPage(page, 'user');
+    await page.getByRole('button', { name: 'Disable user' }).click();
+    await page.getByText('User disabled.').waitFor();
+    assert.match(await page.locator('dl.facts').innerText(), /Status\s+disabled/);
+    await page.getByRole('button', { name: 'Enable user' }).click();
+    await page.getByText('User enabled.').waitFor();
 
     await go(page, '#/t/initech/api-keys', 'API keys of initech');
     const keyForm = page.getByRole('form', { name: 'New API key' });
@@ -240,6 +262,11 @@ describe('admin console in a real browser', () => {
     await go(page, '#/audit', 'Audit log');
     await page.getByRole('cell', { name: 'api_key.create' }).waitFor();
     await checkPage(page, 'audit');
+    await page.getByLabel('Follow new events live').check();
+    await page.evaluate(`import('/console/src/sdk.ts').then(async (sdk) => fetch('/admin/v1/tenants/initech/groups', { method: 'POST', headers: { authorization: 'Bearer ' + await sdk.getAccessToken(), 'content-type': 'application/json' }, body: JSON.stringify({ name: 'followed' }) }))`);
+    await page.getByText(/1 new event/).waitFor({ timeout: 15_000 });
+    assert.match(await page.locator('tbody tr').first().innerText(), /group\.create/, 'the new event comes in at the top');
+    await page.getByLabel('Follow new events live').uncheck();
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export CSV' }).click();
     const csv = await (await download).createReadStream();
