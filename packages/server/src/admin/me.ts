@@ -2,6 +2,7 @@
  * GET /admin/v1/me: who the caller is and what it may do. The console shows only the controls the signed-in
  * principal may use from this answer; the API still checks every call (the console is never the guard).
  */
+import { userQueries } from '../db/queries/users.ts';
 import { isReadOnly } from './admin-authority.ts';
 import { adminRoute } from './admin-route.ts';
 import { boolean, named, nullableString, object, string } from './json-schema.ts';
@@ -33,7 +34,7 @@ export const meRoutes = [
     status: 200, response: MeSchema,
     async handle({ ctx, principal }) {
       const tenant = await ctx.tenants.byId(principal.tenantId);
-      const user = principal.type === 'user' ? await ctx.db.selectFrom('users').select('email').where('id', '=', principal.id).executeTakeFirst() : undefined;
+      const user = principal.type === 'user' ? await userQueries(ctx.db).findById(principal.id) : undefined;
       const superAdmin = principal.role === 'super_admin';
       return {
         type: principal.type, id: principal.id, role: principal.role, tenant_id: principal.tenantId, tenant_slug: tenant?.slug ?? '', partner_id: principal.partnerId,

@@ -34,7 +34,8 @@ export async function ensureConsoleClient(ctx: Latchkey, tenant: Tenant): Promis
   const existing = await queries.findById(clientId);
   if (existing && existing.tenantId === tenant.id) {
     if (JSON.stringify(existing.redirectUris) === redirect && JSON.stringify(existing.postLogoutRedirectUris) === redirect) return existing;
-    await ctx.db.updateTable('clients').set({ redirect_uris: redirect, post_logout_redirect_uris: redirect, updated_at: ctx.now() }).where('client_id', '=', clientId).execute();
+    const uri = consoleRedirectUri(ctx.config.baseUrl);
+    await queries.setRedirectUris(clientId, [uri], [uri], ctx.now());
     return (await queries.findById(clientId))!;
   }
   const now = ctx.now();

@@ -44,6 +44,7 @@ for (const dialect of DIALECTS) {
       assert.equal((await post({ token: 'x'.repeat(43), email: 'root@ops.test', password: PASSWORD })).status, 403, 'an unknown token');
       assert.equal((await post({ token: tokenOf(bound), email: 'root@ops.test', password: PASSWORD })).status, 403, 'a link made for another email');
       assert.equal((await post({ token: tokenOf(link), email: 'root@ops.test', password: 'short' })).status, 400);
+      assert.equal((await fetch(`${server.url}/console/config.json`)).status, 404, 'refused bootstraps made nothing, not even the system tenant');
       const made = await post({ token: tokenOf(link), email: 'root@ops.test', password: PASSWORD });
       assert.equal(made.status, 201);
       assert.equal(made.body.tenant, 'system');

@@ -6,9 +6,12 @@ export function bootstrapTokenQueries(db: Database) {
     async insert(row: BootstrapTokensTable): Promise<void> {
       await db.insertInto('bootstrap_tokens').values(row).execute();
     },
+    async findLive(tokenHash: string, now: number): Promise<BootstrapTokensTable | undefined> {
+      return db.selectFrom('bootstrap_tokens').selectAll().where('token_hash', '=', tokenHash).where('used_at', 'is', null).where('expires_at', '>', now).executeTakeFirst();
+    },
     /** Spends a live token: true for exactly one caller, however many race. */
     async spend(tokenHash: string, now: number): Promise<BootstrapTokensTable | undefined> {
-      const row = await db.selectFrom('bootstrap_tokens').selectAll().where('token_hash', '=', tokenHash).where('used_at', 'is', null).where('expires_at', '>', now).executeTakeFirst();
+      const row = await this.findLive(tokenHash, now);
       if (!row) return undefined;
       const result = await db.updateTable('bootstrap_tokens').set({ used_at: now }).where('token_hash', '=', tokenHash).where('used_at', 'is', null).executeTakeFirst();
       return result.numUpdatedRows > 0n ? row : undefined;
