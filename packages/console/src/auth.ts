@@ -37,6 +37,11 @@ export function rememberedTenant(): string | null {
   return sessionStorage.getItem(TENANT_KEY);
 }
 
+/** Back to the sign-in choice on the next load (after a refusal, so a reload does not sign in again at once). */
+export function forgetTenant(): void {
+  sessionStorage.removeItem(TENANT_KEY);
+}
+
 /** Off to the tenant's sign-in page; back at /console/ with a code. `tenant` null: the system tenant. */
 export async function signIn(tenant: string | null): Promise<void> {
   const config = await configFor(tenant);

@@ -5,7 +5,7 @@
  */
 import { ApiError, call } from './api.ts';
 import type { Me } from './api.ts';
-import { finishSignIn, rememberedTenant, signIn, signOut } from './auth.ts';
+import { finishSignIn, forgetTenant, rememberedTenant, signIn, signOut } from './auth.ts';
 import { h, mount } from './dom.ts';
 import { alertBox, main, messageOf, page } from './ui.ts';
 import type { View } from './view.ts';
@@ -119,13 +119,19 @@ async function start(): Promise<void> {
   if (!returned) {
     // Tokens are kept in memory only: after a reload, sign in again at the same tenant (silently while its session lasts).
     const tenant = rememberedTenant();
-    if (tenant !== null) return signIn(tenant).catch((error: unknown) => signInPage(messageOf(error)));
+    if (tenant !== null) {
+      return signIn(tenant).catch((error: unknown) => {
+        forgetTenant();
+        signInPage(messageOf(error));
+      });
+    }
     return signInPage();
   }
   let me: Me;
   try {
     me = await call('getMe');
   } catch (error) {
+    forgetTenant();
     return signInPage(error instanceof ApiError && error.status === 403 ? 'This account holds no admin role. Ask an admin of your tenant for one.' : messageOf(error));
   }
   window.addEventListener('hashchange', () => {

@@ -16,6 +16,7 @@ import type { TestServer } from '../support/server.ts';
 import { CHROMIUM_ARGS, assertAccessible, checkPage, openConsolePage, signInToConsole, fillHostedSignIn } from '../support/console-browser.ts';
 import type { ConsolePage } from '../support/console-browser.ts';
 import { issueBootstrapLink } from '../../src/directory/bootstrap.ts';
+import { createUser } from '../../src/directory/users.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const CHANGE_CONTROL = /^(Create|Save|Rotate|Delete|Disable|Enable|Revoke|Add|Assign|Change|Remove|Take|Sign out everywhere)/;
@@ -301,6 +302,21 @@ describe('admin console in a real browser', () => {
     })`) as { status: number; body: { error: string } };
     assert.deepEqual(forged, { status: 403, body: { error: 'access_denied', error_description: 'an auditor may read but not change anything' } });
     assert.equal(await server.ctx.db.selectFrom('users').select('id').where('email', '=', 'sneaky@initech.test').executeTakeFirst(), undefined);
+
+    // A person without an admin role signs in and is told so; a reload offers the sign-in choice again.
+    await createUser(server.ctx, (await server.ctx.tenants.bySlug('initech'))!, { email: 'plain@initech.test', password: PASSWORD });
+    const plain = await open();
+    await plain.page.goto(`${base}/console/`);
+    await plain.page.getByRole('textbox', { name: /^Your tenant/ }).fill('initech');
+    await plain.page.getByRole('button', { name: 'Continue' }).click();
+    await plain.page.waitForURL(/\/login\?/);
+    await plain.page.getByLabel('Email or username').fill('plain@initech.test');
+    await plain.page.getByLabel('Password').fill(PASSWORD);
+    await plain.page.getByRole('button', { name: 'Sign in' }).click();
+    await plain.page.getByRole('button', { name: 'Authorize' }).click();
+    await plain.page.getByRole('alert').filter({ hasText: 'holds no admin role' }).waitFor();
+    await plain.page.reload();
+    await heading(plain.page, 'Sign in to the Latchkey console');
 
     // The sign-in screen, and the landing page again: tenant names never appear to anonymous visitors.
     const anonymous = await open();
