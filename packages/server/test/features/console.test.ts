@@ -322,6 +322,10 @@ describe('admin console in a real browser', () => {
     const anonymous = await open();
     await anonymous.page.goto(`${base}/console/`);
     await heading(anonymous.page, 'Sign in to the Latchkey console');
+    // Measured, not asserted (shared machine): from navigation start to the first page's heading, empty cache.
+    const ready = await anonymous.page.evaluate(`performance.getEntriesByName('latchkey-console-first-page')[0]?.startTime`);
+    assert.equal(typeof ready, 'number');
+    console.log(`console first page ready ${Math.round(Number(ready))} ms after navigation start (empty cache)`);
     await checkPage(anonymous.page, 'sign-in');
     await anonymous.page.goto(`${base}/`);
     const landing = await anonymous.page.content();
