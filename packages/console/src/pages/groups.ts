@@ -62,11 +62,19 @@ export async function groupsPage(view: View, message?: string): Promise<void> {
   );
 }
 
+/** The group with exactly this name (the server filters by part of the name; any number of groups). */
+async function groupNamed(view: View, name: string): Promise<Group> {
+  const found = await all((cursor) => call('listGroups', { path: { tenant: view.tenant }, query: { name, cursor, limit: 200 } }));
+  const group = found.find((g) => g.name.toLowerCase() === name.toLowerCase());
+  if (!group) throw new Error(`no group named ${name} in ${view.tenant}`);
+  return group;
+}
+
 export async function groupPage(view: View, groupId: string, message?: string): Promise<void> {
   const path = { tenant: view.tenant, groupId };
-  const [group, parents, roles, allGroups, allRoles] = await Promise.all([
+  const [group, parents, roles, allRoles] = await Promise.all([
     call('getGroup', { path }), call('listGroupParents', { path }), call('listGroupRoles', { path }),
-    call('listGroups', { path: { tenant: view.tenant }, query: { limit: 200 } }), call('listRoles', { path: { tenant: view.tenant }, query: { limit: 200 } }),
+    call('listRoles', { path: { tenant: view.tenant }, query: { limit: 200 } }),
   ]);
   const writable = canWrite(view);
   const problems = h('div', {});
@@ -81,9 +89,10 @@ export async function groupPage(view: View, groupId: string, message?: string): 
     h('h2', {}, 'Inside groups'),
     h('ul', {}, parents.data.length === 0 ? h('li', {}, 'Top level') : parents.data.map((p) => h('li', {}, link(tenantPath(view, `/groups/${encodeURIComponent(p.id)}`), p.name), ' ',
       remove(`Take out of ${p.name}`, () => call('removeGroupParent', { path: { ...path, parentId: p.id } }), `Taken out of ${p.name}.`)))),
-    writable ? form('Put inside a group', [select('Parent group', 'parent', allGroups.data.filter((g) => g.id !== groupId).map((g) => [g.id, g.name] as const))], 'Add parent', async (values) => {
-      await call('addGroupParent', { path: { ...path, parentId: text(values, 'parent') } });
-      await again('Parent added.');
+    writable ? form('Put inside a group', [field('Parent group', 'parent', { required: true, hint: 'its exact name' })], 'Add parent', async (values) => {
+      const parent = await groupNamed(view, text(values, 'parent'));
+      await call('addGroupParent', { path: { ...path, parentId: parent.id } });
+      await again(`Put inside ${parent.name}.`);
     }) : null,
     h('h2', {}, 'Roles'),
     h('ul', {}, roles.data.length === 0 ? h('li', {}, 'None') : roles.data.map((r) => h('li', {}, r.name, ' ', h('span', { class: 'hint' }, r.permissions.join(' ')), ' ',
