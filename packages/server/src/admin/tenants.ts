@@ -27,6 +27,16 @@ export const TenantSettingsSchema = named('TenantSettings', {
     api_key_prefix: string({ description: 'API keys look like <prefix>_live_… / <prefix>_test_…' }),
     require_live_api_keys: { type: 'boolean', description: 'Refuse <prefix>_test_… API keys at creation and at use' },
     features: { type: 'object', additionalProperties: true },
+    mfa: {
+      type: 'object',
+      description: 'Strong sign-in: policy off | optional | required, required_for_admins, allowed_factors (totp, passkey)',
+      properties: {
+        policy: { type: 'string', enum: ['off', 'optional', 'required'] },
+        required_for_admins: boolean,
+        allowed_factors: { type: 'array', items: { type: 'string', enum: ['totp', 'passkey'] } },
+      },
+      additionalProperties: true,
+    },
   },
   additionalProperties: true,
 });

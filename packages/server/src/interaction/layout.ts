@@ -22,6 +22,12 @@ button.secondary{background:#fff;color:#1f2937;border-color:#6b7280}
 .notice{padding:.75rem;border-radius:.25rem;border:1px solid #1d4ed8;background:#eff6ff;color:#1e3a8a}
 ul.scopes{padding-left:1.25rem}
 .actions{display:flex;gap:.75rem;flex-wrap:wrap}
+.qr svg{display:block;width:13rem;height:13rem;margin:1rem 0}
+code.secret,ul.codes{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:1.05rem;letter-spacing:.05em}
+ul.codes{columns:2;padding-left:1.25rem}
+ul.factors{padding-left:1.25rem}
+hr{border:0;border-top:1px solid #d1d5db;margin:1.5rem 0}
+[hidden]{display:none!important}
 `;
 
 function cspHash(text: string): string {
@@ -39,6 +45,8 @@ export interface PageOptions {
   readonly formTargets?: readonly string[];
   /** One inline script, allowed by its hash (the form_post auto-submit). */
   readonly script?: string;
+  /** Same-origin module scripts (the passkey pages' WebAuthn module): allowed by `script-src 'self'`, nothing inline. */
+  readonly moduleScripts?: readonly string[];
 }
 
 /** A CSP source for a redirect target: its origin for http(s), its scheme for a native app's private-use URI. */
@@ -52,12 +60,13 @@ export function formTargetFor(uri: string): string | undefined {
   }
 }
 
-export function contentSecurityPolicy(options: Pick<PageOptions, 'formTargets' | 'script'>): string {
+export function contentSecurityPolicy(options: Pick<PageOptions, 'formTargets' | 'script' | 'moduleScripts'>): string {
   const targets = (options.formTargets ?? []).filter((t) => /^[A-Za-z0-9+.:/\[\]-]+$/.test(t));
   return [
     "default-src 'none'",
     `style-src ${STYLE_HASH}`,
     options.script === undefined ? undefined : `script-src ${cspHash(options.script)}`,
+    options.moduleScripts === undefined || options.script !== undefined ? undefined : "script-src 'self'",
     "img-src 'self'",
     `form-action 'self'${targets.map((t) => ` ${t}`).join('')}`,
     "frame-ancestors 'none'",
@@ -82,6 +91,7 @@ ${options.tenantName ? html`<p class="tenant">${options.tenantName}</p>` : ''}
 ${options.body}
 </main>
 ${options.script === undefined ? '' : constantMarkup(`<script>${options.script}</script>`)}
+${(options.moduleScripts ?? []).map((src) => html`<script type="module" src="${src}"></script>`)}
 </body>
 </html>`}`;
 }

@@ -19,6 +19,7 @@ import { requireInteraction } from './interactions.ts';
 import type { Interaction } from './interactions.ts';
 import { formTargetFor, sendPage } from './layout.ts';
 import { loginPage } from './pages/login-page.ts';
+import { beginPasskeyAuthentication, relyingPartyOf } from '../authentication/passkeys.ts';
 import { rememberPageTenant } from './page-errors.ts';
 import { abandonAuthorization, requireInteractionClient, resumeAuthorization } from './resume.ts';
 
@@ -31,9 +32,12 @@ function lockoutMessage(retryAfterSeconds: number): string {
   return `Too many failed sign-in attempts. Please wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`;
 }
 
-function showForm(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, page: { tenant: Tenant; client: Client; interaction: Interaction; login?: string; error?: string }, status = 200) {
+async function showForm(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, page: { tenant: Tenant; client: Client; interaction: Interaction; login?: string; error?: string }, status = 200) {
   const csrfToken = issueCsrfToken(ctx, request, reply, page.tenant, 'login', page.interaction.id);
   const target = formTargetFor(page.interaction.authz.redirectUri);
+  const rp = relyingPartyOf(ctx);
+  const issuer = issuerFor(ctx.config.baseUrl, page.tenant.slug);
+  const ceremony = rp !== undefined && page.tenant.settings.mfa.allowed_factors.includes('passkey') ? await beginPasskeyAuthentication(ctx, page.tenant, undefined, rp) : undefined;
   return sendPage(
     reply,
     loginPage({
@@ -45,6 +49,7 @@ function showForm(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, p
       ...(page.login === undefined ? {} : { login: page.login }),
       ...(page.error === undefined ? {} : { error: page.error }),
       formTargets: target === undefined ? [] : [target],
+      ...(ceremony ? { passkey: { action: `${issuer}/login/passkey`, challengeId: ceremony.challengeId, options: ceremony.options } } : {}),
     }),
     status,
   );

@@ -1,6 +1,7 @@
 /** Discovery metadata of interactive sign-in (OpenID Connect Discovery §3, RFC 8414 §2, RFC 9207 §3). */
 import { contributeMetadata } from './discovery.ts';
 import { grants } from './grants/index.ts';
+import { ACR_VALUES_SUPPORTED } from '../authentication/amr.ts';
 
 let contributed = false;
 
@@ -18,13 +19,15 @@ export function contributeSignInMetadata(): void {
     response_modes_supported: ['query', 'form_post'],
     prompt_values_supported: ['none', 'login', 'consent'],
     authorization_response_iss_parameter_supported: true,
-    claims_parameter_supported: false,
+    // Only an essential `acr` request is acted on (Core §5.5.1.1); other claims requests are voluntary and ignored.
+    claims_parameter_supported: true,
+    acr_values_supported: [...ACR_VALUES_SUPPORTED],
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
     // The password grant is listed only where the tenant turned it on.
     grant_types_supported: [...grants.keys()].filter((type) => type !== 'password' || tenant.settings.features.auth.password_grant_enabled),
     claims_supported: [
-      'iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'sid', 'azp', 'jti', 'client_id', 'scope',
+      'iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'amr', 'acr', 'at_hash', 'sid', 'azp', 'jti', 'client_id', 'scope',
       'name', 'given_name', 'family_name', 'preferred_username', 'updated_at', 'email',
       'groups', 'roles', 'permissions', 'tenant_id', 'tenant_slug', 'partner_id',
     ],
