@@ -10,6 +10,7 @@ import type { UserFactorRow } from '../db/queries/user-factors.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
 import type { UserRow } from '../db/queries/users.ts';
 import { checkSignInBlock, clearSignInFailures, recordSignInFailure } from '../directory/sign-in-limits.ts';
+import type { SignInAccount } from '../directory/sign-in-limits.ts';
 import { newId } from '../util/ids.ts';
 import { openFactorSecret, sealFactorSecret } from './sealed-secrets.ts';
 import { matchTotp, newTotpSecret, normalizeTotpCode, totpUri } from './totp.ts';
@@ -42,9 +43,9 @@ export async function usableFactors(ctx: Latchkey, userId: string): Promise<User
   return (await userFactorQueries(ctx.db).listForUser(userId)).filter((f) => f.type === 'passkey' || f.confirmed_at !== null);
 }
 
-/** The brute-force key of second-factor attempts: per user, so a typed login cannot dodge it. */
-function factorLimitKey(user: UserRow): string {
-  return `factor:${user.id}`;
+/** Second-factor failures count on the same account as password failures: one allowance per user in all. */
+function factorLimitKey(user: UserRow): SignInAccount {
+  return { userId: user.id };
 }
 
 export type CodeCheck = { readonly outcome: 'success'; readonly factorId: string } | { readonly outcome: 'invalid' } | { readonly outcome: 'locked'; readonly retryAfterSeconds: number };

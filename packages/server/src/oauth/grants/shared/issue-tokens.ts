@@ -79,7 +79,7 @@ export class ClaimLost extends Error {
  */
 export async function issueUserTokens(ctx: Latchkey, request: UserTokenRequest, claim?: (trx: Database) => Promise<boolean>): Promise<TokenResponse> {
   const { tenant, client, grant, user, scope } = request;
-  const claims: Record<string, unknown> = { ...(await principalClaims(ctx, tenant, client, user)), auth_time: Math.floor(grant.auth_time / 1000) };
+  const claims: Record<string, unknown> = { ...(await principalClaims(ctx, tenant, client, user, scope)), auth_time: Math.floor(grant.auth_time / 1000) };
   if (grant.session_id) claims.sid = grant.session_id;
   // RFC 8176 / OpenID Connect Core §2: how the user signed in, for resource servers that demand more (RFC 9470).
   const authentication = grantAuthentication(grant);
