@@ -53,9 +53,7 @@ export function totpEnrolPage(input: TotpEnrolInput): PageOptions {
     formTargets: input.formTargets,
     body: html`<h1>Set up an authenticator app</h1>
 ${input.error ? html`<p class="alert" role="alert" id="form-error">${input.error}</p>` : ''}
-<ol>
-<li>In your authenticator app, add an account and scan this code:</li>
-</ol>
+<p>In your authenticator app, add an account and scan this code:</p>
 <div class="qr" role="img" aria-label="QR code for your authenticator app">${constantMarkup(input.qrSvg)}</div>
 <p>Cannot scan it? Enter this key instead: <code class="secret">${grouped}</code></p>
 <form method="post" action="${input.issuer}/mfa/enrol/totp" novalidate>
