@@ -88,3 +88,10 @@ export function recoveryCodesOf(html: string): string[] {
 export function jwtClaims(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
+
+/** The WebAuthn options of the page's passkey form (its `data-options`), as `@simplewebauthn/browser` gets them. */
+export function webauthnOptionsOf(html: string): { challenge: string; rpId?: string; rp?: { id: string } } & Record<string, unknown> {
+  const match = /<form[^>]*data-options="([^"]*)"/.exec(html);
+  if (!match) throw new Error('no passkey form on the page');
+  return JSON.parse(decode(match[1]!)) as { challenge: string } & Record<string, unknown>;
+}
