@@ -6,7 +6,7 @@
 import type { Tenant } from '../db/queries/tenants.ts';
 import type { UserRow } from '../db/queries/users.ts';
 import type { UserFactorRow } from '../db/queries/user-factors.ts';
-import { ACR_MFA, ACR_PASSWORD, ACR_PHISHING_RESISTANT, acrSatisfies, strongestAcr } from './amr.ts';
+import { ACR_MFA, ACR_PASSWORD, ACR_PHISHING_RESISTANT, acrSatisfies, isAcr, strongestAcr } from './amr.ts';
 import type { Acr } from './amr.ts';
 
 export interface RequiredLevel {
@@ -24,7 +24,7 @@ export function policyRequiresSecondFactor(tenant: Tenant, user: UserRow, factor
 
 /** The weakest of the requested values this server knows; undefined when none was asked (or none is known). */
 export function requestedAcr(acrValues: readonly string[] | undefined): Acr | undefined {
-  const known = (acrValues ?? []).filter((v): v is Acr => v === ACR_PASSWORD || v === ACR_MFA || v === ACR_PHISHING_RESISTANT);
+  const known = (acrValues ?? []).filter(isAcr);
   if (known.length === 0) return undefined;
   return known.reduce((weakest, v) => (acrSatisfies(weakest, v) ? v : weakest));
 }
