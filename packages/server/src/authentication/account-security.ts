@@ -9,6 +9,7 @@ import { recordAuditEvent } from '../audit/audit-log.ts';
 import { userFactorQueries } from '../db/queries/user-factors.ts';
 import { AccessDenied, InvalidRequest, NotFound, assert } from '../errors/oauth-error.ts';
 import { sendPage } from '../interaction/layout.ts';
+import type { PageMessage } from '../interaction/pages/login-page.ts';
 import { readBodyParams } from '../oauth/request-params.ts';
 import { summarizeFactor, usableFactors } from './factors.ts';
 import { flowCsrfToken, redirectTo, resolveFlow, shortField, verifyFlowCsrf } from './mfa-flow.ts';
@@ -20,7 +21,7 @@ import { mayEnrol } from './step-up.ts';
 import { accountSecurityPage } from './pages/account-security-page.ts';
 import { recoveryCodesPage } from './pages/enrolment-pages.ts';
 
-async function showAccountPage(ctx: Latchkey, request: TenantRequest, reply: FastifyReply, flow: MfaFlow, notice?: string): Promise<FastifyReply> {
+async function showAccountPage(ctx: Latchkey, request: TenantRequest, reply: FastifyReply, flow: MfaFlow, notice?: PageMessage): Promise<FastifyReply> {
   const factors = await usableFactors(ctx, flow.user.id);
   if (!mayEnrol(flow.session, factors)) return showSecondFactorPage(ctx, request, reply, flow, factors, { recovery: true });
   const rp = relyingPartyOf(ctx);
@@ -69,7 +70,7 @@ export function accountSecuritySubmitHandler(ctx: Latchkey) {
       // Recovery codes stand in for a factor; with none left they would be a factor of their own.
       if (factors.length === 1) await queries.replaceRecoveryCodes([], flow.user.id);
       await recordAuditEvent(ctx, { ...event, action: 'user.mfa.remove', details: { factor: factor.type, factor_id: factor.id, by: 'user' } });
-      return showAccountPage(ctx, request, reply, flow, `${factor.name} was removed.`);
+      return showAccountPage(ctx, request, reply, flow, { key: 'page.account.removed', values: { name: factor.name } });
     }
     if (action === 'recovery_codes') {
       assert(factors.length > 0, new InvalidRequest('add a second factor first'));

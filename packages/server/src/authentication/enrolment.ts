@@ -16,7 +16,8 @@ import { finishPasskeyRegistration, relyingPartyOf } from './passkeys.ts';
 import { regenerateRecoveryCodes } from './recovery-codes.ts';
 import { addSessionFactors } from './session-factors.ts';
 import { mayEnrol } from './step-up.ts';
-import { waitMessage } from './second-factor.ts';
+import { uiLocalesOf, waitMessage } from './second-factor.ts';
+import type { PageMessage } from '../interaction/pages/login-page.ts';
 import { recoveryCodesPage, totpEnrolPage } from './pages/enrolment-pages.ts';
 import { totpQrSvg } from './totp.ts';
 
@@ -28,7 +29,7 @@ async function requireMayEnrol(ctx: Latchkey, flow: MfaFlow, factor: 'totp' | 'p
   return factors.length;
 }
 
-async function showTotpPage(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, flow: MfaFlow, enrolment: TotpEnrolment, error?: string, status = 200): Promise<FastifyReply> {
+async function showTotpPage(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, flow: MfaFlow, enrolment: TotpEnrolment, error?: PageMessage, status = 200): Promise<FastifyReply> {
   return sendPage(
     reply,
     totpEnrolPage({
@@ -41,6 +42,7 @@ async function showTotpPage(ctx: Latchkey, request: FastifyRequest, reply: Fasti
       secret: enrolment.secret,
       ...(error === undefined ? {} : { error }),
       formTargets: flowFormTargets(flow),
+      uiLocales: uiLocalesOf(flow),
     }),
     status,
   );
@@ -50,7 +52,7 @@ async function showTotpPage(ctx: Latchkey, request: FastifyRequest, reply: Fasti
 async function afterEnrolment(ctx: Latchkey, reply: FastifyReply, flow: MfaFlow, factorsBefore: number): Promise<FastifyReply> {
   if (factorsBefore > 0) return redirectTo(reply, continueUrl(flow));
   const codes = await regenerateRecoveryCodes(ctx, flow.tenant.id, flow.user.id);
-  return sendPage(reply, recoveryCodesPage({ tenantName: flow.tenant.name, codes, continueUrl: continueUrl(flow) }));
+  return sendPage(reply, recoveryCodesPage({ tenantName: flow.tenant.name, codes, continueUrl: continueUrl(flow), uiLocales: uiLocalesOf(flow) }));
 }
 
 export function totpEnrolPageHandler(ctx: Latchkey) {
@@ -80,7 +82,7 @@ export function totpEnrolSubmitHandler(ctx: Latchkey) {
         reply.header('Retry-After', String(result.retryAfterSeconds));
         return showTotpPage(ctx, request, reply, flow, pending, waitMessage(result.retryAfterSeconds), 429);
       }
-      return showTotpPage(ctx, request, reply, flow, pending, 'That code is not right. Check the time on your phone and type the code the app shows now.', 400);
+      return showTotpPage(ctx, request, reply, flow, pending, { key: 'page.totp.wrong_code' }, 400);
     }
     await addSessionFactors(ctx, flow.session, ['otp']);
     return afterEnrolment(ctx, reply, flow, factorsBefore);

@@ -10,6 +10,7 @@ import { recordAuditEvent } from '../audit/audit-log.ts';
 import type { UserFactorRow } from '../db/queries/user-factors.ts';
 import { AccessDenied, InvalidRequest, OAuthError, assert } from '../errors/oauth-error.ts';
 import { sendPage } from '../interaction/layout.ts';
+import type { PageMessage } from '../interaction/pages/login-page.ts';
 import { abandonAuthorization, resumeAuthorization } from '../interaction/resume.ts';
 import { readBodyParams, readQueryParams } from '../oauth/request-params.ts';
 import { ACR_PHISHING_RESISTANT } from './amr.ts';
@@ -23,13 +24,18 @@ import { mayEnrol, missingAuthentication } from './step-up.ts';
 import { enrolChoicePage, recoveryUsedPage } from './pages/enrolment-pages.ts';
 import { secondFactorPage } from './pages/second-factor-page.ts';
 
-export function waitMessage(retryAfterSeconds: number): string {
-  const minutes = Math.ceil(retryAfterSeconds / 60);
-  return `Too many wrong codes. Please wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`;
+export function waitMessage(retryAfterSeconds: number): PageMessage {
+  return { key: 'page.mfa.locked', values: { minutes: Math.ceil(retryAfterSeconds / 60) } };
+}
+
+function uiLocalesOf(flow: MfaFlow): string | undefined {
+  return flow.kind === 'sign_in' ? flow.interaction.authz.uiLocales : undefined;
 }
 
 /** The "confirm it's you" page, with the forms for the factors the user can answer with. */
-export async function showSecondFactorPage(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, flow: MfaFlow, answerable: readonly UserFactorRow[], options: { recovery: boolean; error?: string; status?: number }): Promise<FastifyReply> {
+export { uiLocalesOf };
+
+export async function showSecondFactorPage(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, flow: MfaFlow, answerable: readonly UserFactorRow[], options: { recovery: boolean; error?: PageMessage; status?: number }): Promise<FastifyReply> {
   const csrfToken = flowCsrfToken(ctx, request, reply, flow);
   const rp = relyingPartyOf(ctx);
   const passkeys = rp !== undefined && answerable.some((f) => f.type === 'passkey');
@@ -47,13 +53,14 @@ export async function showSecondFactorPage(ctx: Latchkey, request: FastifyReques
       ...(flow.kind === 'sign_in' ? { clientName: flow.client.name } : {}),
       ...(options.error === undefined ? {} : { error: options.error }),
       formTargets: flowFormTargets(flow),
+      uiLocales: uiLocalesOf(flow),
     }),
     options.status ?? 200,
   );
 }
 
 /** What a sign-in needs next: resume (strong enough), answer a factor, enrol one, or stop with an error. */
-export async function nextSignInStep(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, flow: MfaFlow & { kind: 'sign_in' }, error?: { message: string; status: number }): Promise<FastifyReply> {
+export async function nextSignInStep(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, flow: MfaFlow & { kind: 'sign_in' }, error?: { message: PageMessage; status: number }): Promise<FastifyReply> {
   const { tenant, session, interaction, client } = flow;
   const step = await missingAuthentication(ctx, tenant, session, interaction.authz);
   if (step === undefined) return resumeAuthorization(ctx, reply, { tenant, client, authz: interaction.authz, session, interaction });
@@ -79,12 +86,13 @@ export async function nextSignInStep(ctx: Latchkey, request: FastifyRequest, rep
       totp,
       ...(ceremony ? { passkey: { challengeId: ceremony.challengeId, options: ceremony.options, csrfToken: flowCsrfToken(ctx, request, reply, flow), hidden: flowFields(flow) } } : {}),
       formTargets: flowFormTargets(flow),
+      uiLocales: interaction.authz.uiLocales,
     }),
   );
 }
 
 /** Shows the page again after a wrong answer (sign-in or account page). */
-async function answerAgain(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, flow: MfaFlow, message: string, status: number): Promise<FastifyReply> {
+async function answerAgain(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, flow: MfaFlow, message: PageMessage, status: number): Promise<FastifyReply> {
   if (flow.kind === 'sign_in') return nextSignInStep(ctx, request, reply, flow, { message, status });
   return showSecondFactorPage(ctx, request, reply, flow, await usableFactors(ctx, flow.user.id), { recovery: true, error: message, status });
 }
@@ -119,7 +127,7 @@ export function totpAnswerHandler(ctx: Latchkey) {
       reply.header('Retry-After', String(result.retryAfterSeconds));
       return answerAgain(ctx, request, reply, flow, waitMessage(result.retryAfterSeconds), 429);
     }
-    if (result.outcome === 'invalid') return answerAgain(ctx, request, reply, flow, form.get('code') ? 'That code is not right, or was already used. Wait for the next code and try again.' : 'Enter the 6-digit code from your authenticator app.', 401);
+    if (result.outcome === 'invalid') return answerAgain(ctx, request, reply, flow, { key: form.get('code') ? 'page.mfa.wrong_code' : 'page.mfa.missing_code' }, 401);
     await addSessionFactors(ctx, flow.session, ['otp']);
     return redirectTo(reply, continueUrl(flow));
   };
@@ -139,11 +147,11 @@ export function recoveryAnswerHandler(ctx: Latchkey) {
     const left = await useRecoveryCode(ctx, flow.user.id, attempt.code);
     if (left === undefined) {
       await failRecoveryCode(ctx, attempt);
-      return answerAgain(ctx, request, reply, flow, 'That recovery code is not right, or was already used.', 401);
+      return answerAgain(ctx, request, reply, flow, { key: 'page.mfa.wrong_recovery' }, 401);
     }
     await recordAuditEvent(ctx, { action: 'user.mfa.recovery_code_used', tenantId: flow.tenant.id, ip: request.ip, actor: { type: 'user', id: flow.user.id }, target: { type: 'user', id: flow.user.id }, details: { remaining: left } });
     await addSessionFactors(ctx, flow.session, ['otp']);
-    return sendPage(reply, recoveryUsedPage({ tenantName: flow.tenant.name, left, continueUrl: continueUrl(flow), accountUrl: `${flow.issuer}/account/security` }));
+    return sendPage(reply, recoveryUsedPage({ tenantName: flow.tenant.name, left, continueUrl: continueUrl(flow), accountUrl: `${flow.issuer}/account/security`, uiLocales: uiLocalesOf(flow) }));
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * Tables of strong sign-in (migration 0004). A TOTP secret is stored only sealed (AES-256-GCM under a key
+ * Tables of strong sign-in (migration 0005). A TOTP secret is stored only sealed (AES-256-GCM under a key
  * derived from LATCHKEY_SECRET, like signing keys); recovery codes only as SHA-256 hashes; a passkey only as its
  * public key. Nothing here can sign a user in when read from a backup without the master secret.
  */

@@ -1,6 +1,7 @@
 import { isSigningAlgorithm, SIGNING_ALGORITHMS } from '../tokens/jose.ts';
 import type { SigningAlgorithm } from '../tokens/jose.ts';
 import { InvalidRequest } from '../errors/oauth-error.ts';
+import { isSupportedLocale, REFERENCE_LOCALE, SUPPORTED_LOCALES } from '../i18n/catalogs.ts';
 
 /** A tenant's settings, as stored (JSON) and as shown by the admin API. Lifetimes are in seconds. */
 export interface TenantSettings {
@@ -33,6 +34,8 @@ export interface TenantSettings {
   /** Refuse `<prefix>_test_…` keys on this tenant (production tenants). */
   readonly require_live_api_keys: boolean;
   readonly features: { readonly auth: { readonly password_grant_enabled: boolean } };
+  /** The hosted pages' language when neither `ui_locales` nor the browser names a supported one. */
+  readonly default_locale: string;
   /** Strong sign-in (issue 15): who must use a second factor, and which factors users may enrol. */
   readonly mfa: MfaSettings;
 }
@@ -63,6 +66,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = Object.freeze<TenantSetti
   api_key_prefix: 'sg',
   require_live_api_keys: false,
   features: { auth: { password_grant_enabled: false } },
+  default_locale: REFERENCE_LOCALE,
   mfa: { policy: 'optional', required_for_admins: true, allowed_factors: ['totp', 'passkey'] },
 });
 
@@ -135,6 +139,8 @@ export function mergeTenantSettings(base: TenantSettings, update: unknown, optio
       passwordGrant = flag(problems, 'features.auth.password_grant_enabled', auth.password_grant_enabled, passwordGrant);
     }
   }
+  const defaultLocale = input.default_locale === undefined ? base.default_locale : input.default_locale;
+  if (!isSupportedLocale(defaultLocale)) problems.push(`default_locale must be one of ${SUPPORTED_LOCALES.join(', ')}`);
   const mfa = mergeMfa(problems, base.mfa, input.mfa);
   const settings: TenantSettings = {
     access_token_lifetime: lifetime(problems, 'access_token_lifetime', input.access_token_lifetime, base.access_token_lifetime, 86400),
@@ -152,6 +158,7 @@ export function mergeTenantSettings(base: TenantSettings, update: unknown, optio
     api_key_prefix: typeof prefix === 'string' ? prefix : base.api_key_prefix,
     require_live_api_keys: flag(problems, 'require_live_api_keys', input.require_live_api_keys, base.require_live_api_keys),
     features: { auth: { password_grant_enabled: passwordGrant } },
+    default_locale: isSupportedLocale(defaultLocale) ? defaultLocale : base.default_locale,
     mfa,
   };
   if (problems.length > 0) throw new InvalidRequest(`invalid settings: ${problems.join('; ')}`);

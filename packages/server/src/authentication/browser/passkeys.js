@@ -6,7 +6,8 @@ import { browserSupportsWebAuthn, browserSupportsWebAuthnAutofill, startAuthenti
 function showError(form, error) {
   const box = form.querySelector('[data-webauthn-error]');
   if (!box) return;
-  box.textContent = error && error.name === 'NotAllowedError' ? 'The passkey request was cancelled or timed out. Try again.' : `The passkey could not be used: ${error && error.message ? error.message : error}`;
+  // The page's words, in its language (data attributes written by the server).
+  box.textContent = error && error.name === 'NotAllowedError' ? form.dataset.msgCancelled : `${form.dataset.msgFailed} ${error && error.message ? error.message : error}`;
   box.hidden = false;
 }
 
