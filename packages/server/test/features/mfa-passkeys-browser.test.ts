@@ -2,8 +2,9 @@
  * Passkeys end to end in Chromium with a CDP virtual authenticator (resident keys, user verification): a passkey
  * is added from the account's security page, the user signs out, signs in again with only the passkey (no
  * password typed), and openid-client completes the code flow with an ID token whose `amr` has `hwk`/`swk` and
- * whose `acr` is `phr`. The same run walks the TOTP pages and saves a screenshot of every new page for
- * docs/mfa.md. Base URL `http://localhost:<port>`: browsers refuse IP addresses as WebAuthn RP IDs.
+ * whose `acr` is `phr`. The same run walks the TOTP pages, saves a screenshot of every new page for
+ * docs/mfa.md and runs axe-core on each. Base URL `http://localhost:<port>`: browsers refuse IP addresses as
+ * WebAuthn RP IDs.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,6 +22,7 @@ import type { TestServer } from '../support/server.ts';
 import { createSignInFixture } from '../support/sign-in-fixture.ts';
 import type { SignInFixture } from '../support/sign-in-fixture.ts';
 import { totpCode } from '../support/mfa.ts';
+import { seriousAxeViolations } from '../support/browser-pages.ts';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SCREENSHOTS = fileURLToPath(new URL('../../../../docs/images/mfa/', import.meta.url));
@@ -32,8 +34,12 @@ async function startRelyingParty(): Promise<{ server: Server; base: string }> {
   return { server, base: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
 }
 
+const accessibility: string[] = [];
+
+/** A screenshot for docs/mfa.md, and axe-core's serious or critical findings on the page (there must be none). */
 async function shoot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  for (const violation of await seriousAxeViolations(page)) accessibility.push(`${name}: ${violation.id} ${violation.help} ${violation.nodes.join(' ')}`);
 }
 
 /** Fails on any CSP violation or script error: the pages must work under their strict policy. */
@@ -194,5 +200,6 @@ describe('passkeys in a real browser with a virtual authenticator, and openid-cl
     await page.waitForSelector('text=You have 9 recovery codes left.');
     await shoot(page, 'recovery-code-used');
     assert.deepEqual(problems, []);
+    assert.deepEqual(accessibility, [], 'every new page passes axe-core (WCAG 2.2 AA) without serious findings');
   });
 });
