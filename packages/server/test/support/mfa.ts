@@ -6,6 +6,11 @@
 import { TOTP, Secret } from 'otpauth';
 import { fetchWithJar, postFormWithJar } from './sign-in.ts';
 import type { CookieJar } from './sign-in.ts';
+import type { Latchkey } from '../../src/context.ts';
+import type { Tenant } from '../../src/db/queries/tenants.ts';
+import { userQueries } from '../../src/db/queries/users.ts';
+import { beginTotpEnrolment, confirmTotpEnrolment } from '../../src/authentication/factors.ts';
+import { regenerateRecoveryCodes } from '../../src/authentication/recovery-codes.ts';
 
 /** Where a step landed: a hosted page (path below the issuer, status, HTML) or the client's redirect URI. */
 export type Landing =
@@ -94,4 +99,18 @@ export function webauthnOptionsOf(html: string): { challenge: string; rpId?: str
   const match = /<form[^>]*data-options="([^"]*)"/.exec(html);
   if (!match) throw new Error('no passkey form on the page');
   return JSON.parse(decode(match[1]!)) as { challenge: string } & Record<string, unknown>;
+}
+
+/**
+ * Gives a user an authenticator app and ten recovery codes through the real factor services, for tests whose
+ * users must pass a second step (admins under `required_for_admins`); pass the codes to `signIn` as
+ * `recoveryCodes`. Returns the TOTP secret too.
+ */
+export async function enrolSecondFactor(ctx: Latchkey, tenant: Tenant, userId: string): Promise<{ secret: string; recoveryCodes: string[] }> {
+  const user = await userQueries(ctx.db).findById(userId);
+  if (user === undefined) throw new Error(`no user ${userId}`);
+  const enrolment = await beginTotpEnrolment(ctx, tenant, user);
+  const confirmed = await confirmTotpEnrolment(ctx, { tenant, user, ip: '10.255.255.1', code: totpCode(enrolment.secret, -1), factorId: enrolment.factorId, name: 'Test phone' });
+  if (confirmed.outcome !== 'success') throw new Error('could not enrol the test TOTP factor');
+  return { secret: enrolment.secret, recoveryCodes: await regenerateRecoveryCodes(ctx, tenant.id, userId) };
 }
