@@ -105,11 +105,14 @@ export interface TotpEnrolment {
   readonly uri: string;
 }
 
-/** Starts a TOTP enrolment: a new secret, stored sealed and inactive until a code confirms it. */
+/**
+ * Starts a TOTP enrolment: a new secret, stored sealed and inactive until a code confirms it. A user has at most
+ * one pending enrolment (a new one replaces it), so reloading the page, or a cross-site link to it, adds nothing.
+ */
 export async function beginTotpEnrolment(ctx: Latchkey, tenant: Tenant, user: UserRow): Promise<TotpEnrolment> {
   const now = ctx.now();
   const queries = userFactorQueries(ctx.db);
-  await queries.deleteUnconfirmed(user.id, now - 60 * 60 * 1000);
+  await queries.deleteUnconfirmed(user.id, now + 1);
   const secret = newTotpSecret();
   const factorId = newId('fct', now);
   await queries.insert({

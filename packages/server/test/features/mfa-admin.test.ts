@@ -121,6 +121,26 @@ for (const dialect of DIALECTS) {
       for (const expected of ['user.mfa.enrol:user', 'user.mfa.verify:user', 'user.mfa.recovery_code_used:user', 'user.mfa.remove:user', 'user.mfa.reset:cli']) assert.ok(actions.includes(expected), `${expected} in ${actions.join(', ')}`);
     });
 
+    it('the policy is a tenant setting: admin API and CLI set it, bad values are refused (the CLI names every problem)', async () => {
+      const admin = await adminCaller(server, corp.tenant, 'tenant_admin');
+      const set = await admin.call('PATCH', '/tenants/corp', { settings: { mfa: { policy: 'required', allowed_factors: ['passkey'] } } });
+      assert.equal(set.status, 200);
+      assert.deepEqual((set.body.settings as Record<string, unknown>).mfa, { policy: 'required', required_for_admins: true, allowed_factors: ['passkey'] });
+      const bad = await admin.call('PATCH', '/tenants/corp', { settings: { mfa: { policy: 'sometimes', allowed_factors: [] } } });
+      assert.equal(bad.status, 400);
+      assert.match(String(bad.body.error_description), /mfa\/policy/);
+
+      const env = { LATCHKEY_DATABASE_URL: database.url, LATCHKEY_DATA_DIR: database.dir, LATCHKEY_SECRET: TEST_SECRET, LATCHKEY_LOG_LEVEL: 'silent' };
+      let stderr = '';
+      const code = await runCli(['tenant', 'update', 'corp', '--set', 'mfa.policy=optional', '--set', 'mfa.allowed_factors=totp,passkey', '--set', 'mfa.required_for_admins=false'], { stdout: () => undefined, stderr: (t) => (stderr += t) }, env);
+      assert.equal(code, 0, stderr);
+      const refused = await runCli(['tenant', 'update', 'corp', '--set', 'mfa.policy=sometimes', '--set', 'mfa.allowed_factors=sms'], { stdout: () => undefined, stderr: (t) => (stderr += t) }, env);
+      assert.equal(refused, 2, stderr);
+      assert.match(stderr, /mfa\.policy must be one of off, optional, required.*mfa\.allowed_factors must be a non-empty list of totp, passkey/);
+      const stored = await server.ctx.db.selectFrom('tenants').select('settings').where('slug', '=', 'corp').executeTakeFirstOrThrow();
+      assert.deepEqual(JSON.parse(stored.settings).mfa, { policy: 'optional', required_for_admins: false, allowed_factors: ['totp', 'passkey'] });
+    });
+
     it('no TOTP secret or recovery code in the logs, the audit log, or an export (which holds the secret only sealed)', async () => {
       const user = (await userQueries(server.ctx.db).findById(corp.user.id))!;
       const current = await beginTotpEnrolment(server.ctx, corp.tenant, user);

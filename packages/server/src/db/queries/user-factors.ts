@@ -56,7 +56,7 @@ export function userFactorQueries(db: Database) {
       await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
       return Number(result.numDeletedRows);
     },
-    /** Unconfirmed enrolments older than `before` (abandoned QR pages). */
+    /** Unconfirmed enrolments created before `before` (abandoned or replaced QR pages). */
     async deleteUnconfirmed(userId: string, before: number): Promise<void> {
       await db.deleteFrom('user_factors').where('user_id', '=', userId).where('confirmed_at', 'is', null).where('created_at', '<', before).execute();
     },
