@@ -28,13 +28,12 @@ export function waitMessage(retryAfterSeconds: number): PageMessage {
   return { key: 'page.mfa.locked', values: { minutes: Math.ceil(retryAfterSeconds / 60) } };
 }
 
-function uiLocalesOf(flow: MfaFlow): string | undefined {
+/** The `ui_locales` of the sign-in a page belongs to (the account page follows the browser's languages). */
+export function uiLocalesOf(flow: MfaFlow): string | undefined {
   return flow.kind === 'sign_in' ? flow.interaction.authz.uiLocales : undefined;
 }
 
 /** The "confirm it's you" page, with the forms for the factors the user can answer with. */
-export { uiLocalesOf };
-
 export async function showSecondFactorPage(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, flow: MfaFlow, answerable: readonly UserFactorRow[], options: { recovery: boolean; error?: PageMessage; status?: number }): Promise<FastifyReply> {
   const csrfToken = flowCsrfToken(ctx, request, reply, flow);
   const rp = relyingPartyOf(ctx);
