@@ -126,10 +126,13 @@ describe('passkeys in a real browser with a virtual authenticator, and openid-cl
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForSelector('text=You are signed out');
 
-    // Passkey only, no password typed: the login page offers the passkey in the login field (conditional
-    // mediation), which the virtual authenticator answers at once (it simulates the user's touch), so the
-    // sign-in completes without a click; the "Use a passkey" button is pressed in the second step below.
+    // Passkey only, no password typed, with the button: this page's browser claims no conditional mediation, as
+    // browsers without passkey autofill do (the autofill path is the last step of this test).
+    await page.addInitScript(() => {
+      PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+    });
     done = await authorize(page);
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     const tokens = await done();
     const claims = tokens.claims()!;
     assert.equal(claims.sub, acme.user.id);
@@ -157,6 +160,24 @@ describe('passkeys in a real browser with a virtual authenticator, and openid-cl
     const second = (await done()).claims()!;
     assert.deepEqual(second.amr, ['pwd', 'hwk', 'user', 'mfa']);
     assert.equal(second.acr, 'phr');
+
+    // Conditional mediation: in a fresh tab whose authenticator holds the same passkey, the login page offers it
+    // in the login field's autofill, which the authenticator accepts at once; the sign-in completes unclicked.
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    await browser.clearCookies();
+    const tab = await browser.newPage();
+    watchConsole(tab, problems);
+    const tabCdp = await browser.newCDPSession(tab);
+    await tabCdp.send('WebAuthn.enable');
+    const { authenticatorId: tabAuthenticator } = await tabCdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    });
+    for (const credential of credentials) await tabCdp.send('WebAuthn.addCredential', { authenticatorId: tabAuthenticator, credential });
+    done = await authorize(tab);
+    const autofilled = (await done()).claims()!;
+    assert.equal(autofilled.acr, 'phr');
+    assert.ok(!(autofilled.amr as string[]).includes('pwd'));
+    await tab.close();
     assert.deepEqual(problems, []);
   });
 
