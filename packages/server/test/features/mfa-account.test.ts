@@ -11,7 +11,7 @@ import { freePort, startTestServer } from '../support/server.ts';
 import type { TestServer } from '../support/server.ts';
 import { createSignInFixture, TEST_PASSWORD } from '../support/sign-in-fixture.ts';
 import type { SignInFixture } from '../support/sign-in-fixture.ts';
-import { CookieJar, authorizationUrl, createPkce, exchangeCode, postFormWithJar } from '../support/sign-in.ts';
+import { CookieJar, authorizationUrl, createPkce, exchangeCode, fetchWithJar, postFormWithJar } from '../support/sign-in.ts';
 import { formWithAction, jwtClaims, open, recoveryCodesOf, submit, totpCode, webauthnOptionsOf } from '../support/mfa.ts';
 import type { Landing } from '../support/mfa.ts';
 import { SoftwareAuthenticator } from '../support/software-authenticator.ts';
@@ -88,6 +88,27 @@ for (const dialect of DIALECTS) {
       const claims = jwtClaims(tokens.id_token);
       assert.equal(claims.acr, 'phr');
       assert.deepEqual(claims.amr, ['pwd', 'hwk', 'user', 'mfa']);
+    });
+
+    it('serves the WebAuthn modules itself, and the passkey pages allow scripts from self only (no inline script)', async () => {
+      const own = await fetch(`${origin}/assets/webauthn/passkeys.js`);
+      assert.equal(own.status, 200);
+      assert.match(String(own.headers.get('content-type')), /^text\/javascript/);
+      assert.match(await own.text(), /from '\.\/simplewebauthn\/index\.js'/);
+      const library = await fetch(`${origin}/assets/webauthn/simplewebauthn/index.js`);
+      assert.equal(library.status, 200);
+      assert.match(await library.text(), /startAuthentication/);
+      for (const path of ['/assets/webauthn/../../package.json', '/assets/webauthn/%2e%2e/package.json', '/assets/webauthn/simplewebauthn/index.d.ts', '/assets/webauthn/nope.js']) {
+        const response = await fetch(`${origin}${path}`);
+        assert.equal(response.status, 404, path);
+      }
+      const jar = new CookieJar();
+      const url = authorizationUrl({ issuer: lab.issuer, clientId: lab.clientId, redirectUri: lab.redirectUri, scope: 'openid' }, createPkce(), 's', 'n');
+      const login = await fetchWithJar(jar, (await fetchWithJar(jar, url)).headers.get('location')!);
+      const csp = login.headers.get('content-security-policy')!;
+      assert.match(csp, /script-src 'self'(;|$)/);
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+      assert.match(await login.text(), /<script type="module" src="\/assets\/webauthn\/passkeys\.js"><\/script>/);
     });
 
     it('cancelling the second step sends access_denied back with state and iss', async () => {
