@@ -111,9 +111,11 @@ for (const dialect of DIALECTS) {
       assert.match(await login.text(), /<script type="module" src="\/assets\/webauthn\/passkeys\.js"><\/script>/);
     });
 
-    it('cancelling the second step sends access_denied back with state and iss', async () => {
-      const { landing, jar } = await passwordSession({ acr_values: 'urn:latchkey:acr:mfa', prompt: 'login' });
+    it('cancelling the second step sends access_denied back with state and iss; the step speaks ui_locales', async () => {
+      const { landing, jar } = await passwordSession({ acr_values: 'urn:latchkey:acr:mfa', prompt: 'login', ui_locales: 'de' });
       assert.equal(landing.page, 'mfa');
+      assert.match(landing.html!, /<html lang="de"/);
+      assert.match(landing.html!, /<h1>Bestätigen Sie, dass Sie es sind<\/h1>/);
       const cancelled = await submit(jar, landing, '/mfa/cancel', {}, lab.issuer, lab.redirectUri);
       assert.equal(cancelled.callback?.searchParams.get('error'), 'access_denied');
       assert.equal(cancelled.callback?.searchParams.get('state'), 'st-acc');

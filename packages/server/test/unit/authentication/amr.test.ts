@@ -64,3 +64,16 @@ describe('MFA policy', () => {
       /mfa\.policy must be one of off, optional, required/.test(error.message) && /mfa\.allowed_factors/.test(error.message) && /unknown setting "mfa\.extra"/.test(error.message));
   });
 });
+
+describe('passkey relying party and amr', () => {
+  it('takes the RP ID and origin from the base URL, and offers no passkeys on an IP address', async () => {
+    const { passkeyAmr, relyingPartyOf } = await import('../../../src/authentication/passkeys.ts');
+    const at = (baseUrl: string) => relyingPartyOf({ config: { baseUrl } } as Parameters<typeof relyingPartyOf>[0]);
+    assert.deepEqual(at('https://id.example.com'), { id: 'id.example.com', origin: 'https://id.example.com' });
+    assert.deepEqual(at('http://localhost:9000'), { id: 'localhost', origin: 'http://localhost:9000' });
+    assert.equal(at('http://127.0.0.1:9000'), undefined);
+    assert.equal(at('http://[::1]:9000'), undefined);
+    assert.deepEqual(passkeyAmr('singleDevice', true), ['hwk', 'user']);
+    assert.deepEqual(passkeyAmr('multiDevice', false), ['swk']);
+  });
+});
