@@ -30,6 +30,7 @@ import { userDetailRoutes } from './user-details.ts';
 import { meRoutes } from './me.ts';
 import { bootstrapRoutes } from './bootstrap.ts';
 import { metricsSummaryRoutes } from './metrics-summary.ts';
+import { userFactorRoutes } from './user-factors.ts';
 
 /** Every resource's routes. Add a resource: one file in this folder and one entry here. */
 const RESOURCE_ROUTES: readonly AdminRoute[] = [
@@ -41,6 +42,7 @@ const RESOURCE_ROUTES: readonly AdminRoute[] = [
   ...userRoutes,
   ...userSignOutRoutes,
   ...userDetailRoutes,
+  ...userFactorRoutes,
   ...groupRoutes,
   ...membershipRoutes,
   ...roleRoutes,

@@ -5,6 +5,7 @@
 import type { Generated } from 'kysely';
 import type { SignInTables } from './schema-sign-in.ts';
 import type { BrandingTables } from './schema-branding.ts';
+import type { AuthenticationTables } from './schema-authentication.ts';
 
 export interface PartnersTable {
   id: string;
@@ -214,4 +215,4 @@ export interface ConsoleTables {
   bootstrap_tokens: BootstrapTokensTable;
 }
 
-export interface Schema extends FoundationTables, SignInTables, BrandingTables, ConsoleTables {}
+export interface Schema extends FoundationTables, SignInTables, BrandingTables, AuthenticationTables, ConsoleTables {}
