@@ -58,6 +58,9 @@ export const OPERATIONS = {
   getTenantBranding: ['GET', '/tenants/{tenant}/branding'],
   putTenantBranding: ['PUT', '/tenants/{tenant}/branding'],
   deleteTenantBranding: ['DELETE', '/tenants/{tenant}/branding'],
+  listUserFactors: ['GET', '/tenants/{tenant}/users/{userId}/factors'],
+  resetUserFactors: ['POST', '/tenants/{tenant}/users/{userId}/factors/reset'],
+  getMfaEnrolmentReport: ['GET', '/tenants/{tenant}/mfa-report'],
   listAuditEvents: ['GET', '/audit-events'],
   exportAuditEvents: ['GET', '/audit-events/export'],
 } as const;
@@ -104,6 +107,10 @@ export interface Brand {
   display_name?: string; logo_url?: string; logo_alt?: string; primary_color?: string; accent_color?: string; appearance?: string;
   support_email?: string; terms_url?: string; privacy_url?: string; custom_css?: string;
 }
+export interface Factor { id: string; type: 'totp' | 'passkey'; name: string; created_at: string; last_used_at: string | null; device_type?: string | null; backed_up?: boolean }
+export interface FactorList { data: Factor[]; recovery_codes_left: number }
+export interface FactorReset { factors_removed: number }
+export interface MfaEnrolmentReport { policy: 'off' | 'optional' | 'required'; required_for_admins: boolean; allowed_factors: string[]; people: number; enrolled: number; with_totp: number; with_passkey: number; admins_without_factor: string[] }
 export interface TenantBranding { brand: Brand; inherited: Brand; effective: Brand }
 export interface GroupList { data: Group[] }
 
@@ -121,6 +128,7 @@ export interface Results {
   listApiKeys: Page<ApiKey>; createApiKey: CreatedApiKey; revokeApiKey: ApiKey;
   listSigningKeys: { data: SigningKey[] }; rotateSigningKey: SigningKeyRotation;
   getTenantBranding: TenantBranding; putTenantBranding: TenantBranding; deleteTenantBranding: void;
+  listUserFactors: FactorList; resetUserFactors: FactorReset; getMfaEnrolmentReport: MfaEnrolmentReport;
   listAuditEvents: Page<AuditEvent>; exportAuditEvents: string;
 }
 
@@ -151,6 +159,10 @@ export const MODEL_FIELDS = {
   SignOut: fields<SignOut>()(['sessions_ended', 'grants_revoked']),
   Brand: fields<Required<Brand>>()(['display_name', 'logo_url', 'logo_alt', 'primary_color', 'accent_color', 'appearance', 'support_email', 'terms_url', 'privacy_url', 'custom_css']),
   TenantBranding: fields<TenantBranding>()(['brand', 'inherited', 'effective']),
+  Factor: fields<Required<Factor>>()(['id', 'type', 'name', 'created_at', 'last_used_at', 'device_type', 'backed_up']),
+  FactorList: fields<FactorList>()(['data', 'recovery_codes_left']),
+  FactorReset: fields<FactorReset>()(['factors_removed']),
+  MfaEnrolmentReport: fields<MfaEnrolmentReport>()(['policy', 'required_for_admins', 'allowed_factors', 'people', 'enrolled', 'with_totp', 'with_passkey', 'admins_without_factor']),
 } as const;
 
 /** An answer other than 2xx, with the API's `error` code and description (shown to the admin as they are). */

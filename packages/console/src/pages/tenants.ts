@@ -55,7 +55,8 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 }
 
 export async function tenantSettingsPage(view: View, slug: string, saved = false): Promise<void> {
-  const tenant = await call('getTenant', { path: { tenant: slug } });
+  const [tenant, report] = await Promise.all([call('getTenant', { path: { tenant: slug } }), call('getMfaEnrolmentReport', { path: { tenant: slug } })]);
+  const mfa = (settings: Record<string, unknown>) => (settings.mfa ?? {}) as { policy?: string; required_for_admins?: boolean };
   const settings = tenant.settings;
   const flags = featureFlags(settings.features);
   const writable = canWrite(view);
@@ -69,10 +70,16 @@ export async function tenantSettingsPage(view: View, slug: string, saved = false
           h('h2', {}, 'Token lifetimes'),
           LIFETIMES.map(([key, label]) => field(label, key, { type: 'number', value: String(settings[key] ?? ''), attrs: { min: 1 } })),
           checkbox('Rotate refresh tokens on every use', 'refresh_token_rotation', settings.refresh_token_rotation === true),
+          h('h2', {}, 'Second factor'),
+          select('Second factor policy', 'mfa_policy', [['off', 'Off: never asked'], ['optional', 'Optional: asked of users who set one up'], ['required', 'Required: every user']], mfa(settings).policy ?? 'optional'),
+          checkbox('Admins must always use a second factor', 'mfa_required_for_admins', mfa(settings).required_for_admins !== false),
           h('h2', {}, 'Feature flags'),
           flags.length === 0 ? h('p', {}, 'This tenant has no feature flags.') : flags.map(([path, on]) => checkbox(path, `feature:${path}`, on)),
         ], 'Save settings', async (values) => {
-          const changes: Record<string, unknown> = { refresh_token_rotation: values.get('refresh_token_rotation') === 'on' };
+          const changes: Record<string, unknown> = {
+            refresh_token_rotation: values.get('refresh_token_rotation') === 'on',
+            mfa: { policy: text(values, 'mfa_policy'), required_for_admins: values.get('mfa_required_for_admins') === 'on' },
+          };
           for (const [key] of LIFETIMES) if (text(values, key) !== '') changes[key] = Number(text(values, key));
           if (flags.length > 0) {
             const features: Record<string, unknown> = {};
@@ -83,6 +90,11 @@ export async function tenantSettingsPage(view: View, slug: string, saved = false
           await tenantSettingsPage(view, slug, true);
         })
       : h('div', { class: 'panel' }, facts([...LIFETIMES.map(([key, label]) => [label, String(settings[key] ?? '')] as const), ...flags.map(([path, on]) => [path, on ? 'on' : 'off'] as const)])),
+    h('h2', {}, 'Second factor enrolment'),
+    h('div', { class: 'panel' }, facts([
+      ['Policy', `${report.policy}${report.required_for_admins ? ', required for admins' : ''}`], ['People', String(report.people)], ['With a second factor', String(report.enrolled)],
+      ['Authenticator app', String(report.with_totp)], ['Passkey', String(report.with_passkey)], ['Admins without one', String(report.admins_without_factor.length)],
+    ])),
     h('p', {}, link(`#/t/${encodeURIComponent(slug)}/users`, 'Users'), ' · ', link(`#/t/${encodeURIComponent(slug)}/clients`, 'Applications'), ' · ', link(`#/t/${encodeURIComponent(slug)}/signing-keys`, 'Signing keys')),
   );
 }

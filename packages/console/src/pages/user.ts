@@ -24,8 +24,8 @@ function permissionsTable(access: ExplainedAccess): HTMLElement {
 
 export async function userPage(view: View, userId: string, message?: string): Promise<void> {
   const path = { tenant: view.tenant, userId };
-  const [user, access, groups, direct] = await Promise.all([
-    call('getUser', { path }), call('explainUserPermissions', { path }), call('listUserGroups', { path }), call('listUserRoles', { path }),
+  const [user, access, groups, direct, factors] = await Promise.all([
+    call('getUser', { path }), call('explainUserPermissions', { path }), call('listUserGroups', { path }), call('listUserRoles', { path }), call('listUserFactors', { path }),
   ]);
   const writable = canWrite(view);
   const actions = h('div', {});
@@ -48,6 +48,13 @@ export async function userPage(view: View, userId: string, message?: string): Pr
         return `Signed out: ${out.sessions_ended} sessions ended, ${out.grants_revoked} grants revoked.`;
       }),
     ), adminRoleForm(view, user)] : null,
+    h('h2', {}, 'Second factors'),
+    table('Second factors (never their secrets)', ['Kind', 'Name', 'Added', 'Last used'], factors.data.map((f) => [f.type === 'totp' ? 'authenticator app' : 'passkey', f.name, when(f.created_at), when(f.last_used_at)])),
+    h('p', {}, `Recovery codes left: ${factors.recovery_codes_left}`),
+    writable && factors.data.length > 0 ? act('Reset second factors', async () => {
+      const reset = await call('resetUserFactors', { path });
+      return `${reset.factors_removed} second factor(s) removed; the user sets one up again where the policy asks.`;
+    }, 'danger') : null,
     h('h2', {}, 'Effective permissions'),
     h('p', { class: 'hint' }, `Roles: ${access.roles.map(sourceText).join('; ') || 'none'}`),
     permissionsTable(access),

@@ -19,7 +19,7 @@ import { issueBootstrapLink } from '../../src/directory/bootstrap.ts';
 import { createUser } from '../../src/directory/users.ts';
 
 const PASSWORD = 'correct horse battery staple';
-const CHANGE_CONTROL = /^(Create|Save|Rotate|Delete|Disable|Enable|Revoke|Add|Assign|Change|Remove|Take|Sign out everywhere)/;
+const CHANGE_CONTROL = /^(Create|Save|Rotate|Delete|Disable|Enable|Revoke|Add|Assign|Change|Remove|Take|Reset|Sign out everywhere)/;
 
 async function heading(page: Page, name: string | RegExp): Promise<void> {
   await page.getByRole('heading', { level: 1, name }).waitFor();
@@ -276,6 +276,16 @@ describe('admin console in a real browser', () => {
     assert.match(text, /^id,occurred_at,tenant_id,action,/);
     assert.match(text, /api_key\.create/);
 
+    // MFA (landed in main with issue 15): admins enrolled an authenticator app on their first sign-in; the partner
+    // admin sees the tenant admin's factor (never its secret) and resets it, and the tenant's enrolment report.
+    await go(partner.page, '#/tenants/initech', 'Tenant Initech');
+    assert.match(await partner.page.locator('dl.facts').nth(1).innerText(), /With a second factor\s+[1-9]/);
+    const ta = await server.ctx.db.selectFrom('users').select('id').where('email', '=', 'ta@initech.test').executeTakeFirstOrThrow();
+    await go(partner.page, `#/t/initech/users/${ta.id}`, 'ta@initech.test');
+    await partner.page.getByRole('cell', { name: 'authenticator app', exact: true }).first().waitFor();
+    await partner.page.getByRole('button', { name: 'Reset second factors' }).click();
+    await partner.page.getByText('1 second factor(s) removed').waitFor();
+
     // The auditor: reads everything of its tenant, sees no control that changes anything, and the API says 403.
     const auditor = await open();
     await signInToConsole(auditor.page, base, 'initech', 'audit@initech.test', PASSWORD);
@@ -312,7 +322,7 @@ describe('admin console in a real browser', () => {
     await plain.page.waitForURL(/\/login\?/);
     await plain.page.getByLabel('Email or username').fill('plain@initech.test');
     await plain.page.getByLabel('Password').fill(PASSWORD);
-    await plain.page.getByRole('button', { name: 'Sign in' }).click();
+    await plain.page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await plain.page.getByRole('button', { name: 'Authorize' }).click();
     await plain.page.getByRole('alert').filter({ hasText: 'holds no admin role' }).waitFor();
     await plain.page.reload();

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { totpCode } from './mfa.ts';
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 export const DESKTOP = { width: 1280, height: 800 };
@@ -80,12 +81,25 @@ export async function signInToConsole(page: Page, baseUrl: string, tenant: strin
   await fillHostedSignIn(page, login, password);
 }
 
+/**
+ * The hosted sign-in. Admins must use a second factor (`mfa.required_for_admins`, on by default), so a first
+ * sign-in enrols an authenticator app on the way (the code computed from the key the page shows).
+ */
 export async function fillHostedSignIn(page: Page, login: string, password: string): Promise<void> {
   await page.waitForURL(/\/login\?/);
   await page.getByLabel('Email or username').fill(login);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/consent\?|\/console\//);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL(/\/mfa\?|\/consent\?|\/console\//);
+  if (page.url().includes('/mfa?')) {
+    await page.getByRole('link', { name: 'Set up an authenticator app' }).click();
+    const secret = (await page.locator('code.secret').innerText()).replace(/ /g, '');
+    await page.getByLabel('Then type the 6-digit code the app shows').fill(totpCode(secret));
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.waitForSelector('ul.codes');
+    await page.getByRole('link', { name: /continue/ }).click();
+    await page.waitForURL(/\/consent\?|\/console\//);
+  }
   if (page.url().includes('/consent?')) await page.getByRole('button', { name: 'Authorize' }).click();
   await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
 }
