@@ -10,6 +10,7 @@ import type { AdminPrincipal } from './admin-auth.ts';
 import { adminRoute } from './admin-route.ts';
 import type { AdminRoute } from './admin-route.ts';
 import { apiKeyRoutes } from './api-keys.ts';
+import { apiResourceRoutes } from './api-resources.ts';
 import { auditEventRoutes } from './audit-events.ts';
 import { clientRoutes } from './clients.ts';
 import { groupRoutes } from './groups.ts';
@@ -35,6 +36,7 @@ const RESOURCE_ROUTES: readonly AdminRoute[] = [
   ...roleAssignmentRoutes,
   ...clientRoutes,
   ...apiKeyRoutes,
+  ...apiResourceRoutes,
   ...signingKeyRoutes,
   ...auditEventRoutes,
 ];

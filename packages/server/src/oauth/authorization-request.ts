@@ -10,6 +10,8 @@ import type { Client } from '../db/queries/clients.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
 import { InvalidRequest, InvalidScope, UnauthorizedClient, UnsupportedResponseType, assert, OAuthError } from '../errors/oauth-error.ts';
 import { verifyIdTokenHint } from '../tokens/id-token.ts';
+import { resolveResource } from '../resources/resource-indicators.ts';
+import type { ApiResource } from '../resources/api-resources.ts';
 import { splitScope } from './request-params.ts';
 import type { Params } from './request-params.ts';
 
@@ -39,6 +41,8 @@ export interface AuthorizationRequest {
   /** The `sub` of a valid `id_token_hint`. */
   readonly idTokenHintSubject?: string;
   readonly uiLocales?: string;
+  /** RFC 8707: the identifiers of the API resources the client asked for (at most one). */
+  readonly resources?: readonly string[];
 }
 
 function refused(description: string): OAuthError {
@@ -75,9 +79,10 @@ function checkResponseType(params: Params, client: Client): void {
   assert(client.grantTypes.includes('authorization_code'), new UnauthorizedClient('this application may not use the authorization code flow'));
 }
 
-function checkScope(params: Params, client: Client): string[] {
+/** The client's own scopes, and those of the resource it asked for (an agent registered on the fly has none of its own). */
+function checkScope(params: Params, client: Client, resource: ApiResource | undefined): string[] {
   const scope = splitScope(params.get('scope'));
-  const notAllowed = scope.filter((s) => !client.scopes.includes(s));
+  const notAllowed = scope.filter((s) => !client.scopes.includes(s) && !resource?.scopes.includes(s));
   assert(notAllowed.length === 0, new InvalidScope(`scope not allowed for this application: ${notAllowed.join(' ')}`));
   return scope;
 }
@@ -123,11 +128,14 @@ async function readIdTokenHint(ctx: Latchkey, tenant: Tenant, params: Params): P
 export async function validateAuthorizationRequest(ctx: Latchkey, tenant: Tenant, client: Client, redirectUri: string, params: Params): Promise<AuthorizationRequest> {
   checkResponseType(params, client);
   const text = (name: string) => params.get(name) || undefined;
+  const requested = text('resource');
+  const resource = requested === undefined ? undefined : await resolveResource(ctx, tenant, client, requested);
   return {
     clientId: client.clientId,
     redirectUri,
     responseMode: responseModeOf(params),
-    scope: checkScope(params, client),
+    scope: checkScope(params, client, resource),
+    ...(resource === undefined ? {} : { resources: [resource.identifier] }),
     prompt: checkPrompt(params),
     codeChallenge: checkPkce(params, client),
     maxAge: readMaxAge(params),

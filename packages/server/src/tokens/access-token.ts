@@ -8,7 +8,7 @@ import type { Client } from '../db/queries/clients.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
 import { issuerFor } from '../directory/tenant-directory.ts';
 import { signJwt } from './jose.ts';
-import type { JWTPayload } from './jose.ts';
+import type { JWTPayload, SigningAlgorithm } from './jose.ts';
 
 export interface AccessTokenRequest {
   readonly tenant: Tenant;
@@ -17,6 +17,13 @@ export interface AccessTokenRequest {
   readonly scope: readonly string[];
   /** Claims about the principal (email, groups, …) and the sign-in (auth_time, sid). */
   readonly claims?: Readonly<Record<string, unknown>>;
+  /**
+   * The API resource the token is for (RFC 8707): its identifier is the `aud`, and its own lifetime and
+   * signing algorithm, when set, replace the tenant's. Without it, `aud` is the client's audience (seed 000).
+   */
+  readonly resource?: { readonly identifier: string; readonly tokenLifetime: number | null; readonly signingAlg: SigningAlgorithm | null } | undefined;
+  /** A shorter lifetime than the usual one (token exchange: never beyond the subject token), in seconds. */
+  readonly maxLifetime?: number | undefined;
 }
 
 export interface IssuedAccessToken {
@@ -27,21 +34,23 @@ export interface IssuedAccessToken {
 }
 
 export async function issueAccessToken(ctx: Latchkey, request: AccessTokenRequest): Promise<IssuedAccessToken> {
-  const { tenant, client } = request;
-  const key = await ctx.signingKeys.activeKey(tenant.id, tenant.settings.signing_alg);
+  const { tenant, client, resource } = request;
+  const alg = resource?.signingAlg && tenant.settings.allowed_signing_algs.includes(resource.signingAlg) ? resource.signingAlg : tenant.settings.signing_alg;
+  const key = await ctx.signingKeys.activeKey(tenant.id, alg);
   const now = ctx.now();
   const iat = Math.floor(now / 1000);
-  const expiresIn = tenant.settings.access_token_lifetime;
+  const usual = resource?.tokenLifetime ?? tenant.settings.access_token_lifetime;
+  const expiresIn = request.maxLifetime === undefined ? usual : Math.max(1, Math.min(usual, request.maxLifetime));
   const jti = randomUUID();
   const payload: JWTPayload = {
     ...request.claims,
     iss: issuerFor(ctx.config.baseUrl, tenant.slug),
     sub: request.subject,
-    aud: client.audience ?? client.clientId,
+    aud: resource?.identifier ?? client.audience ?? client.clientId,
     exp: iat + expiresIn,
     iat,
     jti,
-    client_id: client.clientId,
+    client_id: client.metadataUrl ?? client.clientId,
     scope: request.scope.join(' '),
   };
   const token = await signJwt(payload, key, { typ: 'at+jwt' });

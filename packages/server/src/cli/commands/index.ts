@@ -6,6 +6,7 @@ import { clientCommand } from './client.ts';
 import { groupCommand } from './group.ts';
 import { partnerCommand } from './partner.ts';
 import { roleCommand } from './role.ts';
+import { resourceCommand } from './resource.ts';
 import { exportCommand } from './export.ts';
 import { importCommand } from './import.ts';
 import { keysCommand } from './keys.ts';
@@ -24,6 +25,7 @@ export const commands: readonly Command[] = [
   groupCommand,
   roleCommand,
   apikeyCommand,
+  resourceCommand,
   adminCommand,
   auditCommand,
   exportCommand,

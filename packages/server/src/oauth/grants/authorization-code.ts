@@ -15,6 +15,7 @@ import type { Grant, GrantContext, TokenResponse } from './grant.ts';
 import { requireActiveUser, requireLiveGrant, revokeGrantFamily } from './shared/grant-checks.ts';
 import { issueUserTokens } from './shared/issue-tokens.ts';
 import { verifyPkce } from './shared/pkce.ts';
+import { grantResources, resourceForGrant } from '../../resources/resource-indicators.ts';
 
 async function findCode(ctx: Latchkey, code: string, client: Client): Promise<AuthorizationCodeRow> {
   const row = code.length <= 256 ? await authorizationCodeQueries(ctx.db).findByHash(hashSecret(code)) : undefined;
@@ -35,6 +36,7 @@ export const authorizationCodeGrant: Grant = {
   type: 'authorization_code',
   async handle({ ctx, request, params, tenant, client }: GrantContext): Promise<TokenResponse> {
     assertPresent(params, 'code', 'redirect_uri');
+    const requestedResource = params.get('resource');
     const row = await findCode(ctx, params.get('code')!, client);
     assert(row.expires_at > ctx.now(), new InvalidGrant('the authorization code has expired'));
     assert(row.redirect_uri === params.get('redirect_uri'), new InvalidGrant('redirect_uri does not match the one of the authorization request'));
@@ -42,6 +44,7 @@ export const authorizationCodeGrant: Grant = {
     await consumeCode(ctx, row, request.ip);
     const grant = await requireLiveGrant(ctx, row.grant_id);
     const user = await requireActiveUser(ctx, grant);
-    return issueUserTokens(ctx, { tenant, client, grant, user, scope: splitScope(grant.scope), nonce: row.nonce, newRefreshToken: true });
+    const resource = await resourceForGrant(ctx, tenant, client, grantResources(grant.resources), requestedResource);
+    return issueUserTokens(ctx, { tenant, client, grant, user, scope: splitScope(grant.scope), nonce: row.nonce, newRefreshToken: true, resource });
   },
 };

@@ -15,6 +15,7 @@ import { assertPresent, splitScope } from '../request-params.ts';
 import type { Grant, GrantContext, TokenResponse } from './grant.ts';
 import { requireActiveUser, requireLiveGrant, revokeGrantFamily } from './shared/grant-checks.ts';
 import { ClaimLost, issueUserTokens } from './shared/issue-tokens.ts';
+import { grantResources, resourceForGrant } from '../../resources/resource-indicators.ts';
 
 async function findRefreshToken(ctx: Latchkey, token: string, client: Client): Promise<RefreshTokenRow> {
   const row = token.length <= 256 ? await refreshTokenQueries(ctx.db).findByHash(hashSecret(token)) : undefined;
@@ -46,12 +47,14 @@ export const refreshTokenGrant: Grant = {
     const grant = await requireLiveGrant(ctx, row.grant_id);
     const user = await requireActiveUser(ctx, grant);
     const scope = narrowScope(params.get('scope'), splitScope(row.scope));
+    // RFC 8707 §2.2: an access token for one of the resources the grant authorized.
+    const resource = await resourceForGrant(ctx, tenant, client, grantResources(grant.resources), params.get('resource'));
     const rotate = tenant.settings.refresh_token_rotation;
     // The rotation is claimed in the same transaction that stores the new tokens: of concurrent requests with
     // this token exactly one commits; the others roll back and count as a replay.
     const claim = rotate ? (trx: Database) => refreshTokenQueries(trx).markRotated(row.token_hash, ctx.now()) : undefined;
     try {
-      return await issueUserTokens(ctx, { tenant, client, grant, user, scope, newRefreshToken: rotate }, claim);
+      return await issueUserTokens(ctx, { tenant, client, grant, user, scope, newRefreshToken: rotate, resource }, claim);
     } catch (error) {
       if (error instanceof ClaimLost) return replayDetected(ctx, row, request.ip);
       throw error;

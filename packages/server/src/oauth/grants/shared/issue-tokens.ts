@@ -18,6 +18,8 @@ import { generateOpaqueToken, hashSecret } from '../../../tokens/opaque.ts';
 import { newId } from '../../../util/ids.ts';
 import { principalClaims } from '../../principal-claims.ts';
 import type { TokenResponse } from '../grant.ts';
+import type { ApiResource } from '../../../resources/api-resources.ts';
+import { scopeForResource } from '../../../resources/resource-indicators.ts';
 
 export interface UserTokenRequest {
   readonly tenant: Tenant;
@@ -29,6 +31,8 @@ export interface UserTokenRequest {
   readonly nonce?: string | null;
   /** False when the refresh token presented stays valid (rotation turned off). */
   readonly newRefreshToken: boolean;
+  /** RFC 8707: the API resource the access token is for (its scope cut to the resource's); the refresh token keeps the grant's. */
+  readonly resource?: ApiResource | undefined;
 }
 
 /** A new refresh token of the grant (the value, and the row that stores only its SHA-256). */
@@ -74,7 +78,8 @@ export async function issueUserTokens(ctx: Latchkey, request: UserTokenRequest, 
   const { tenant, client, grant, user, scope } = request;
   const claims: Record<string, unknown> = { ...(await principalClaims(ctx, tenant, client, user, scope)), auth_time: Math.floor(grant.auth_time / 1000) };
   if (grant.session_id) claims.sid = grant.session_id;
-  const accessToken = await issueAccessToken(ctx, { tenant, client, subject: user.id, scope, claims });
+  const accessScope = scopeForResource(scope, request.resource);
+  const accessToken = await issueAccessToken(ctx, { tenant, client, subject: user.id, scope: accessScope, claims, resource: request.resource });
   const refreshToken = request.newRefreshToken && client.grantTypes.includes('refresh_token') ? newRefreshToken(ctx, tenant, grant, scope) : undefined;
   const idToken = scope.includes('openid')
     ? await issueIdToken(ctx, { tenant, client, user, scope, authTime: grant.auth_time, nonce: request.nonce ?? null, sessionId: grant.session_id, accessToken: accessToken.token })
@@ -95,7 +100,7 @@ export async function issueUserTokens(ctx: Latchkey, request: UserTokenRequest, 
     access_token: accessToken.token,
     token_type: 'Bearer',
     expires_in: accessToken.expiresIn,
-    scope: scope.join(' '),
+    scope: accessScope.join(' '),
     ...(refreshToken === undefined ? {} : { refresh_token: refreshToken.token }),
     ...(idToken === undefined ? {} : { id_token: idToken }),
   };
