@@ -11,6 +11,7 @@ import { adminRoute } from './admin-route.ts';
 import type { AdminRoute } from './admin-route.ts';
 import { apiKeyRoutes } from './api-keys.ts';
 import { apiResourceRoutes } from './api-resources.ts';
+import { tokenExchangePolicyRoutes } from './token-exchange-policies.ts';
 import { auditEventRoutes } from './audit-events.ts';
 import { clientRoutes } from './clients.ts';
 import { groupRoutes } from './groups.ts';
@@ -37,6 +38,7 @@ const RESOURCE_ROUTES: readonly AdminRoute[] = [
   ...clientRoutes,
   ...apiKeyRoutes,
   ...apiResourceRoutes,
+  ...tokenExchangePolicyRoutes,
   ...signingKeyRoutes,
   ...auditEventRoutes,
 ];

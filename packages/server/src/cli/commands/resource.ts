@@ -6,11 +6,13 @@ import { NotFound } from '../../errors/oauth-error.ts';
 import { createApiResource, deleteApiResource, describeApiResource, setClientAccess, toApiResource, updateApiResource } from '../../resources/api-resources.ts';
 import type { ApiResource } from '../../resources/api-resources.ts';
 import type { Latchkey } from '../../context.ts';
+import { requireClient } from '../../directory/client-changes.ts';
+import { setTokenExchangePolicy, tokenExchangePolicyOf } from '../../resources/token-exchange-policy.ts';
 import type { Tenant } from '../../db/queries/tenants.ts';
 import { parseCommandArgs, print, requireOption, UsageError } from '../command.ts';
 import type { Command } from '../command.ts';
 
-const VERBS = ['create', 'list', 'update', 'delete', 'grant', 'withdraw'];
+const VERBS = ['create', 'list', 'update', 'delete', 'grant', 'withdraw', 'exchange-policy'];
 
 async function resourceByRef(ctx: Latchkey, tenant: Tenant, ref: string): Promise<ApiResource> {
   const queries = apiResourceQueries(ctx.db);
@@ -35,6 +37,7 @@ export const resourceCommand: Command = {
     '       latchkey resource update --tenant <slug> --resource <uri|id> [--name <name>] [--scope <s>]… [--token-lifetime <s>|default] [--alg <alg>|default] [--all-clients|--granted-clients-only] [--json]',
     '       latchkey resource delete --tenant <slug> --resource <uri|id> [--json]',
     '       latchkey resource grant|withdraw --tenant <slug> --resource <uri|id> --client <client_id> [--json]',
+    '       latchkey resource exchange-policy --tenant <slug> --client <client_id> [--subject api_key|access_token]… [--resource <uri>]… [--impersonation|--no-impersonation] [--max-lifetime <s>] [--json]',
   ].join('\n'),
   summary: 'API resources (RFC 8707): identifiers, scopes, token lifetime and algorithm, clients granted',
   async run(argv, context) {
@@ -42,7 +45,8 @@ export const resourceCommand: Command = {
     const { values } = parseCommandArgs(rest, {
       tenant: { type: 'string' }, identifier: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string', multiple: true },
       'token-lifetime': { type: 'string' }, alg: { type: 'string' }, 'all-clients': { type: 'boolean' }, 'granted-clients-only': { type: 'boolean' },
-      resource: { type: 'string' }, client: { type: 'string' },
+      resource: { type: 'string', multiple: true }, client: { type: 'string' }, subject: { type: 'string', multiple: true },
+      impersonation: { type: 'boolean' }, 'no-impersonation': { type: 'boolean' }, 'max-lifetime': { type: 'string' },
     });
     if (!VERBS.includes(verb ?? '')) throw new UsageError(verb ? `unknown resource command "${verb}"` : 'a resource command is required');
     const ctx = await context.latchkey();
@@ -60,7 +64,21 @@ export const resourceCommand: Command = {
       print(context.io, values.json, (await apiResourceQueries(ctx.db).list(tenant.id, { limit: 10_000 })).data.map((row) => describeApiResource(toApiResource(row))));
       return;
     }
-    const resource = await resourceByRef(ctx, tenant, requireOption(values.resource, 'resource'));
+    if (verb === 'exchange-policy') {
+      const clientId = requireOption(values.client, 'client');
+      const input: Record<string, unknown> = {};
+      if (values.subject !== undefined) input.subject_token_types = values.subject;
+      if (values.resource !== undefined) input.resources = values.resource;
+      if (values.impersonation || values['no-impersonation']) input.impersonation = values.impersonation === true;
+      if (values['max-lifetime'] !== undefined) input.max_lifetime = Number(values['max-lifetime']);
+      const policy = Object.keys(input).length === 0
+        ? await tokenExchangePolicyOf(ctx.db, (await requireClient(ctx.db, tenant.id, clientId)).clientId)
+        : await recordedChange(ctx, CLI_ACTOR, (db) => setTokenExchangePolicy(db, tenant.id, clientId, input, now), (p) => ({ action: 'client.token_exchange_policy.set', tenantId: tenant.id, target: { type: 'client', id: clientId }, details: { ...p } }));
+      print(context.io, values.json, policy);
+      return;
+    }
+    if ((values.resource?.length ?? 0) > 1) throw new UsageError('give one --resource');
+    const resource = await resourceByRef(ctx, tenant, requireOption(values.resource?.[0], 'resource'));
     if (verb === 'update') {
       const input = { identifier: values.identifier, name: values.name, scopes: values.scope, tokenLifetime: lifetimeOf(values['token-lifetime']), signingAlg: alg, allClients };
       const updated = await recordedChange(ctx, CLI_ACTOR, (db) => updateApiResource(db, tenant, resource.id, input, now), (r) => ({ action: 'api_resource.update', tenantId: tenant.id, target: { type: 'api_resource', id: r.id } }));
