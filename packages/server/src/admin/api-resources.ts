@@ -15,7 +15,7 @@ import type { TenantParams } from './tenant-scope.ts';
 import { toApiResource } from '../resources/api-resources.ts';
 
 const lifetime = { type: ['integer', 'null'], minimum: 1, maximum: 86400, description: 'seconds; null: the tenant\'s access_token_lifetime' };
-const alg = { type: ['string', 'null'], enum: [...SIGNING_ALGORITHMS, null], description: 'null: the tenant\'s signing_alg' };
+const alg = { type: ['string', 'null'], enum: [...SIGNING_ALGORITHMS, null], description: 'the one algorithm this API accepts; tokens for it are refused while the tenant signs with another. null: whatever the tenant signs with' };
 const properties = {
   id: string(), tenant_id: string(), identifier: string({ description: 'absolute URI; the resource parameter (RFC 8707) and the aud of its tokens' }), name: string(),
   scopes: { ...stringList, description: 'the scopes (permissions) this API defines' }, token_lifetime: lifetime, signing_alg: alg,
@@ -48,7 +48,7 @@ function clientAccessRoute(method: 'PUT' | 'DELETE') {
       const tenant = await tenantInPath(ctx, principal, params.tenant);
       const resource = await auditedChange(
         call,
-        (db) => setClientAccess(db, tenant.id, params.resourceId, params.clientId, granted, ctx.now()),
+        (db) => setClientAccess(db, principal, tenant.id, params.resourceId, params.clientId, granted, ctx.now()),
         (r) => ({ action: granted ? 'api_resource.client.grant' : 'api_resource.client.withdraw', tenantId: tenant.id, target: { type: 'client', id: params.clientId }, details: { resource_id: r.id, identifier: r.identifier } }),
       );
       return describeApiResource(resource, await apiResourceQueries(ctx.db).clientIds(resource.id));

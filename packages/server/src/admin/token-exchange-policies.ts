@@ -41,7 +41,7 @@ export const tokenExchangePolicyRoutes = [
         call,
         async (db) => {
           await requireClient(db, tenant.id, params.clientId);
-          return setTokenExchangePolicy(db, tenant.id, params.clientId, body, ctx.now());
+          return setTokenExchangePolicy(db, principal, tenant.id, params.clientId, body, ctx.now());
         },
         (policy) => ({ action: 'client.token_exchange_policy.set', tenantId: tenant.id, target: { type: 'client', id: params.clientId }, details: { ...policy } }),
       );

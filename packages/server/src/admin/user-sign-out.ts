@@ -5,7 +5,7 @@
  */
 import { signOutUser } from '../directory/user-sign-out.ts';
 import { requireUser } from '../directory/users.ts';
-import { requireSuperAdmin } from './admin-auth.ts';
+import { authorizeOnUser } from './admin-authority.ts';
 import { adminRoute } from './admin-route.ts';
 import { auditedChange } from './audited-change.ts';
 import { named, object, pathParams } from './json-schema.ts';
@@ -29,12 +29,13 @@ export const userSignOutRoutes = [
     async handle(call) {
       const { ctx, principal, params } = call;
       const tenant = await tenantInPath(ctx, principal, params.tenant);
-      const user = await requireUser(ctx.db, tenant.id, params.userId);
-      if (user.admin_role === 'super_admin') requireSuperAdmin(principal);
       const signedOut = await auditedChange(
         call,
-        (db) => signOutUser(db, user.id, ctx.now()),
-        (result) => ({ action: 'user.sign_out', tenantId: tenant.id, target: { type: 'user', id: user.id }, details: { signed_out: result } }),
+        async (db) => {
+          await authorizeOnUser(db, principal, await requireUser(db, tenant.id, params.userId));
+          return signOutUser(db, params.userId, ctx.now());
+        },
+        (result) => ({ action: 'user.sign_out', tenantId: tenant.id, target: { type: 'user', id: params.userId }, details: { signed_out: result } }),
       );
       return { sessions_ended: signedOut.sessions, grants_revoked: signedOut.grants };
     },

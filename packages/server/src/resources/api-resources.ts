@@ -1,13 +1,16 @@
 /**
  * API resources: the APIs of a tenant as directory objects (issue 20). Each has an identifier (an absolute URI,
  * the RFC 8707 `resource` value and the `aud` of its tokens), the scopes it defines, and optionally its own token
- * lifetime and signing algorithm. Clients ask for it only when granted it, or when it is open to every client
+ * lifetime and the one signing algorithm it accepts (tokens for it are refused while the tenant signs with another).
+ * Clients ask for it only when granted it, or when it is open to every client
  * of the tenant (what dynamically registered agents need, since nobody configures them by hand).
  */
 import type { Database } from '../db/database.ts';
 import { apiResourceQueries } from '../db/queries/api-resources.ts';
 import type { ApiResourceRow } from '../db/queries/api-resources.ts';
 import { clientQueries } from '../db/queries/clients.ts';
+import { authorizeOnClient } from '../admin/admin-authority.ts';
+import type { Actor } from '../admin/admin-authority.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
 import { Conflict, InvalidRequest, NotFound, assert } from '../errors/oauth-error.ts';
 import { isSigningAlgorithm } from '../tokens/jose.ts';
@@ -140,11 +143,15 @@ export async function deleteApiResource(db: Database, tenantId: string, id: stri
   return resource;
 }
 
-/** Grants or withdraws one client's access to the resource; the client must be of the same tenant. */
-export async function setClientAccess(db: Database, tenantId: string, resourceId: string, clientId: string, granted: boolean, now: number): Promise<ApiResource> {
+/**
+ * Grants or withdraws one client's access to the resource; the client must be of the same tenant. It changes
+ * what the client's tokens reach, so the actor must act downward on the client (`admin/admin-authority.ts`).
+ */
+export async function setClientAccess(db: Database, actor: Actor, tenantId: string, resourceId: string, clientId: string, granted: boolean, now: number): Promise<ApiResource> {
   const resource = await requireApiResource(db, tenantId, resourceId);
   const client = await clientQueries(db).findById(clientId);
   if (client === undefined || client.tenantId !== tenantId) throw new NotFound('no such client in this tenant');
+  await authorizeOnClient(db, actor, client);
   if (granted) await apiResourceQueries(db).grantClient(resourceId, clientId, now);
   else await apiResourceQueries(db).revokeClient(resourceId, clientId);
   return resource;

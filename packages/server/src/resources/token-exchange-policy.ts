@@ -6,6 +6,8 @@
  */
 import type { Database } from '../db/database.ts';
 import { clientQueries } from '../db/queries/clients.ts';
+import { authorizeOnClient } from '../admin/admin-authority.ts';
+import type { Actor } from '../admin/admin-authority.ts';
 import { InvalidRequest, NotFound, assert } from '../errors/oauth-error.ts';
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -62,10 +64,11 @@ export async function tokenExchangePolicyOf(db: Database, clientId: string): Pro
   }
 }
 
-/** Replaces the client's policy (fields left out keep their current values). */
-export async function setTokenExchangePolicy(db: Database, tenantId: string, clientId: string, input: unknown, now: number): Promise<TokenExchangePolicy> {
+/** Replaces the client's policy (fields left out keep their current values); the actor must act downward on the client. */
+export async function setTokenExchangePolicy(db: Database, actor: Actor, tenantId: string, clientId: string, input: unknown, now: number): Promise<TokenExchangePolicy> {
   const client = await clientQueries(db).findById(clientId);
   if (client === undefined || client.tenantId !== tenantId) throw new NotFound('no such client in this tenant');
+  await authorizeOnClient(db, actor, client);
   const policy = parseTokenExchangePolicy(input, await tokenExchangePolicyOf(db, clientId));
   const json = JSON.stringify(policy);
   await db

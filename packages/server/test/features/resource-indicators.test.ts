@@ -48,16 +48,29 @@ for (const dialect of DIALECTS) {
         const bad = await admin.call('POST', '/tenants/acme/resources', { identifier });
         assert.equal(bad.status, 400, identifier);
       }
-      const calendar = await admin.call('POST', '/tenants/acme/resources', { identifier: CALENDAR_API, scopes: ['calendar.read'], all_clients: true, signing_alg: 'ES256' });
+      const calendar = await admin.call('POST', '/tenants/acme/resources', { identifier: CALENDAR_API, scopes: ['calendar.read'], all_clients: true, signing_alg: 'RS256' });
       assert.equal(calendar.status, 201);
+      const strict = await admin.call('POST', '/tenants/acme/resources', { identifier: 'urn:example:ec-only', scopes: ['x'], all_clients: true, signing_alg: 'ES256' });
+      assert.equal(strict.status, 201);
       const list = await admin.call('GET', '/tenants/acme/resources');
-      assert.deepEqual((list.body.data as Array<{ identifier: string }>).map((r) => r.identifier).sort(), [CALENDAR_API, MAIL_API].sort());
+      assert.deepEqual((list.body.data as Array<{ identifier: string }>).map((r) => r.identifier).sort(), [CALENDAR_API, MAIL_API, 'urn:example:ec-only'].sort());
       const granted = await admin.call('PUT', `/tenants/acme/resources/${mailId}/clients/${fixture.clientId}`);
       assert.equal(granted.status, 200);
       assert.deepEqual(granted.body.client_ids, [fixture.clientId]);
       const audit = await admin.call('GET', `/audit-events?tenant_id=${fixture.tenant.id}&action=api_resource.client.grant`);
       assert.equal(audit.status, 200);
       assert.ok((audit.body.data as unknown[]).length >= 1);
+    });
+
+    it('granting a resource to a client passes the admin rule: a tenant_admin cannot change a super_admin client', async () => {
+      const mighty = await createClient(server.ctx, fixture.tenant, { name: 'ops robot', scopes: ['latchkey:admin'] });
+      await server.ctx.db.updateTable('users').set({ admin_role: 'super_admin' }).where('id', '=', mighty.client.serviceUserId!).execute();
+      const refused = await admin.call('PUT', `/tenants/acme/resources/${mailId}/clients/${mighty.client.clientId}`);
+      assert.equal(refused.status, 403);
+      const policy = await admin.call('PUT', `/tenants/acme/clients/${mighty.client.clientId}/token-exchange-policy`, { impersonation: true });
+      assert.equal(policy.status, 403);
+      const detail = await admin.call('GET', `/tenants/acme/resources/${mailId}`);
+      assert.deepEqual(detail.body.client_ids, [fixture.clientId]);
     });
 
     it('code + PKCE with resource: aud is the resource, scope only its scopes, lifetime its own; refresh may name it again', async () => {
@@ -109,14 +122,19 @@ for (const dialect of DIALECTS) {
       assert.equal(refused.error, 'invalid_target');
     });
 
-    it('client_credentials with resource: open resources for any client, granted ones only when granted, in the resource\'s algorithm', async () => {
+    it('client_credentials with resource: open resources for any client, granted ones only when granted, never in an algorithm the resource refuses', async () => {
       const open = await postForm(`${fixture.issuer}/oauth2/token`, { grant_type: 'client_credentials', client_id: machine.clientId, client_secret: machine.clientSecret, resource: CALENDAR_API });
       const body = await json(open);
       assert.equal(open.status, 200, JSON.stringify(body));
       const header = JSON.parse(Buffer.from((body.access_token as string).split('.')[0]!, 'base64url').toString());
-      assert.equal(header.alg, 'ES256');
+      assert.equal(header.alg, 'RS256');
       assert.equal(decodeJwt(body.access_token as string).aud, CALENDAR_API);
       assert.equal(body.scope, 'calendar.read');
+      const ecOnly = await postForm(`${fixture.issuer}/oauth2/token`, { grant_type: 'client_credentials', client_id: machine.clientId, client_secret: machine.clientSecret, resource: 'urn:example:ec-only' });
+      const ecBody = await json(ecOnly);
+      assert.equal(ecOnly.status, 400);
+      assert.equal(ecBody.error, 'invalid_target');
+      assert.match(String(ecBody.error_description), /ES256/);
       const wrongScope = await postForm(`${fixture.issuer}/oauth2/token`, { grant_type: 'client_credentials', client_id: machine.clientId, client_secret: machine.clientSecret, resource: CALENDAR_API, scope: 'mail.read' });
       assert.equal((await json(wrongScope)).error, 'invalid_scope');
       const closed = await postForm(`${fixture.issuer}/oauth2/token`, { grant_type: 'client_credentials', client_id: machine.clientId, client_secret: machine.clientSecret, resource: MAIL_API });

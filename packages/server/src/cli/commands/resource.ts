@@ -10,6 +10,7 @@ import { requireClient } from '../../directory/client-changes.ts';
 import { setTokenExchangePolicy, tokenExchangePolicyOf } from '../../resources/token-exchange-policy.ts';
 import type { Tenant } from '../../db/queries/tenants.ts';
 import { parseCommandArgs, print, requireOption, UsageError } from '../command.ts';
+import { AS_OPTION, cliActor } from '../cli-actor.ts';
 import type { Command } from '../command.ts';
 
 const VERBS = ['create', 'list', 'update', 'delete', 'grant', 'withdraw', 'exchange-policy'];
@@ -36,8 +37,8 @@ export const resourceCommand: Command = {
     '       latchkey resource list --tenant <slug> [--json]',
     '       latchkey resource update --tenant <slug> --resource <uri|id> [--name <name>] [--scope <s>]… [--token-lifetime <s>|default] [--alg <alg>|default] [--all-clients|--granted-clients-only] [--json]',
     '       latchkey resource delete --tenant <slug> --resource <uri|id> [--json]',
-    '       latchkey resource grant|withdraw --tenant <slug> --resource <uri|id> --client <client_id> [--json]',
-    '       latchkey resource exchange-policy --tenant <slug> --client <client_id> [--subject api_key|access_token]… [--resource <uri>]… [--impersonation|--no-impersonation] [--max-lifetime <s>] [--json]',
+    '       latchkey resource grant|withdraw --tenant <slug> --resource <uri|id> --client <client_id> [--as <admin>] [--json]',
+    '       latchkey resource exchange-policy --tenant <slug> --client <client_id> [--subject api_key|access_token]… [--resource <uri>]… [--impersonation|--no-impersonation] [--max-lifetime <s>] [--as <admin>] [--json]',
   ].join('\n'),
   summary: 'API resources (RFC 8707): identifiers, scopes, token lifetime and algorithm, clients granted',
   async run(argv, context) {
@@ -46,7 +47,7 @@ export const resourceCommand: Command = {
       tenant: { type: 'string' }, identifier: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string', multiple: true },
       'token-lifetime': { type: 'string' }, alg: { type: 'string' }, 'all-clients': { type: 'boolean' }, 'granted-clients-only': { type: 'boolean' },
       resource: { type: 'string', multiple: true }, client: { type: 'string' }, subject: { type: 'string', multiple: true },
-      impersonation: { type: 'boolean' }, 'no-impersonation': { type: 'boolean' }, 'max-lifetime': { type: 'string' },
+      impersonation: { type: 'boolean' }, 'no-impersonation': { type: 'boolean' }, 'max-lifetime': { type: 'string' }, ...AS_OPTION,
     });
     if (!VERBS.includes(verb ?? '')) throw new UsageError(verb ? `unknown resource command "${verb}"` : 'a resource command is required');
     const ctx = await context.latchkey();
@@ -71,9 +72,10 @@ export const resourceCommand: Command = {
       if (values.resource !== undefined) input.resources = values.resource;
       if (values.impersonation || values['no-impersonation']) input.impersonation = values.impersonation === true;
       if (values['max-lifetime'] !== undefined) input.max_lifetime = Number(values['max-lifetime']);
+      const { actor, audit } = await cliActor(ctx, values.as, tenant);
       const policy = Object.keys(input).length === 0
         ? await tokenExchangePolicyOf(ctx.db, (await requireClient(ctx.db, tenant.id, clientId)).clientId)
-        : await recordedChange(ctx, CLI_ACTOR, (db) => setTokenExchangePolicy(db, tenant.id, clientId, input, now), (p) => ({ action: 'client.token_exchange_policy.set', tenantId: tenant.id, target: { type: 'client', id: clientId }, details: { ...p } }));
+        : await recordedChange(ctx, audit, (db) => setTokenExchangePolicy(db, actor, tenant.id, clientId, input, now), (p) => ({ action: 'client.token_exchange_policy.set', tenantId: tenant.id, target: { type: 'client', id: clientId }, details: { ...p } }));
       print(context.io, values.json, policy);
       return;
     }
@@ -92,7 +94,8 @@ export const resourceCommand: Command = {
     }
     const clientId = requireOption(values.client, 'client');
     const granted = verb === 'grant';
-    await recordedChange(ctx, CLI_ACTOR, (db) => setClientAccess(db, tenant.id, resource.id, clientId, granted, now), () => ({ action: granted ? 'api_resource.client.grant' : 'api_resource.client.withdraw', tenantId: tenant.id, target: { type: 'client', id: clientId }, details: { resource_id: resource.id } }));
+    const { actor, audit } = await cliActor(ctx, values.as, tenant);
+    await recordedChange(ctx, audit, (db) => setClientAccess(db, actor, tenant.id, resource.id, clientId, granted, now), () => ({ action: granted ? 'api_resource.client.grant' : 'api_resource.client.withdraw', tenantId: tenant.id, target: { type: 'client', id: clientId }, details: { resource_id: resource.id } }));
     print(context.io, values.json, describeApiResource(resource, await apiResourceQueries(ctx.db).clientIds(resource.id)));
   },
 };
