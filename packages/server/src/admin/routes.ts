@@ -13,6 +13,7 @@ import type { AdminRoute } from './admin-route.ts';
 import { apiKeyRoutes } from './api-keys.ts';
 import { apiResourceRoutes } from './api-resources.ts';
 import { tokenExchangePolicyRoutes } from './token-exchange-policies.ts';
+import { initialAccessTokenRoutes } from './initial-access-tokens.ts';
 import { auditEventRoutes } from './audit-events.ts';
 import { clientRoutes } from './clients.ts';
 import { groupRoutes } from './groups.ts';
@@ -40,6 +41,7 @@ const RESOURCE_ROUTES: readonly AdminRoute[] = [
   ...apiKeyRoutes,
   ...apiResourceRoutes,
   ...tokenExchangePolicyRoutes,
+  ...initialAccessTokenRoutes,
   ...signingKeyRoutes,
   ...auditEventRoutes,
 ];

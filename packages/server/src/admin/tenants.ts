@@ -28,6 +28,8 @@ export const TenantSettingsSchema = named('TenantSettings', {
     api_key_prefix: string({ description: 'API keys look like <prefix>_live_… / <prefix>_test_…' }),
     require_live_api_keys: { type: 'boolean', description: 'Refuse <prefix>_test_… API keys at creation and at use' },
     features: { type: 'object', additionalProperties: true },
+    client_registration: { type: 'object', additionalProperties: true, description: 'RFC 7591 dynamic registration: enabled, open (no initial access token), grant_types, redirect_uri_schemes, scopes, token_endpoint_auth_methods' },
+    client_id_metadata_documents: { type: 'boolean', description: 'Accept client ID metadata documents (client_id is an https URL)' },
   },
   additionalProperties: true,
 });

@@ -1,6 +1,8 @@
 import { isSigningAlgorithm, SIGNING_ALGORITHMS } from '../tokens/jose.ts';
 import type { SigningAlgorithm } from '../tokens/jose.ts';
 import { InvalidRequest } from '../errors/oauth-error.ts';
+import { DEFAULT_REGISTRATION_POLICY, mergeRegistrationPolicy } from '../resources/registration/registration-policy.ts';
+import type { ClientRegistrationPolicy } from '../resources/registration/registration-policy.ts';
 
 /** A tenant's settings, as stored (JSON) and as shown by the admin API. Lifetimes are in seconds. */
 export interface TenantSettings {
@@ -26,6 +28,10 @@ export interface TenantSettings {
   /** Refuse `<prefix>_test_…` keys on this tenant (production tenants). */
   readonly require_live_api_keys: boolean;
   readonly features: { readonly auth: { readonly password_grant_enabled: boolean } };
+  /** RFC 7591/7592 dynamic client registration (off by default) and what it may register. */
+  readonly client_registration: ClientRegistrationPolicy;
+  /** Accept OAuth Client ID Metadata Documents: a client_id that is an https URL (off by default). */
+  readonly client_id_metadata_documents: boolean;
 }
 
 export const DEFAULT_TENANT_SETTINGS: TenantSettings = Object.freeze<TenantSettings>({
@@ -41,6 +47,8 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = Object.freeze<TenantSetti
   api_key_prefix: 'sg',
   require_live_api_keys: false,
   features: { auth: { password_grant_enabled: false } },
+  client_registration: DEFAULT_REGISTRATION_POLICY,
+  client_id_metadata_documents: false,
 });
 
 type Problems = string[];
@@ -117,6 +125,8 @@ export function mergeTenantSettings(base: TenantSettings, update: unknown, optio
     api_key_prefix: typeof prefix === 'string' ? prefix : base.api_key_prefix,
     require_live_api_keys: flag(problems, 'require_live_api_keys', input.require_live_api_keys, base.require_live_api_keys),
     features: { auth: { password_grant_enabled: passwordGrant } },
+    client_registration: mergeRegistrationPolicy(problems, base.client_registration, input.client_registration),
+    client_id_metadata_documents: flag(problems, 'client_id_metadata_documents', input.client_id_metadata_documents, base.client_id_metadata_documents),
   };
   if (problems.length > 0) throw new InvalidRequest(`invalid settings: ${problems.join('; ')}`);
   return settings;

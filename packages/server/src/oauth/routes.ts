@@ -8,6 +8,7 @@ import { requireTenantBySlug } from '../directory/tenants.ts';
 import { registerOpenCors } from '../http/cors.ts';
 import { tenantMetadata } from './discovery.ts';
 import { tokenHandler } from './token.ts';
+import { registrationRoutes } from '../resources/registration/routes.ts';
 
 type TenantParams = { Params: { tenant: string } };
 
@@ -45,4 +46,5 @@ export async function oauthRoutes(app: FastifyInstance, ctx: Latchkey): Promise<
   app.post('/oauth2/token', token);
   // Seed 000: `POST https://login.ask-ai.ca/application/o/token/`.
   app.post('/application/o/token', token);
+  registrationRoutes(app, ctx);
 }

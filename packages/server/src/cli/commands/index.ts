@@ -7,6 +7,7 @@ import { groupCommand } from './group.ts';
 import { partnerCommand } from './partner.ts';
 import { roleCommand } from './role.ts';
 import { resourceCommand } from './resource.ts';
+import { registrationCommand } from './registration.ts';
 import { exportCommand } from './export.ts';
 import { importCommand } from './import.ts';
 import { keysCommand } from './keys.ts';
@@ -26,6 +27,7 @@ export const commands: readonly Command[] = [
   roleCommand,
   apikeyCommand,
   resourceCommand,
+  registrationCommand,
   adminCommand,
   auditCommand,
   exportCommand,
