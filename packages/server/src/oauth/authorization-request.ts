@@ -11,6 +11,7 @@ import type { Tenant } from '../db/queries/tenants.ts';
 import { InvalidRequest, InvalidScope, UnauthorizedClient, UnsupportedResponseType, assert, OAuthError } from '../errors/oauth-error.ts';
 import { verifyIdTokenHint } from '../tokens/id-token.ts';
 import { resolveResource } from '../resources/resource-indicators.ts';
+import { isMetadataDocumentClientId, metadataDocumentClient } from '../resources/registration/metadata-document-clients.ts';
 import type { ApiResource } from '../resources/api-resources.ts';
 import { splitScope } from './request-params.ts';
 import type { Params } from './request-params.ts';
@@ -53,7 +54,10 @@ function refused(description: string): OAuthError {
 export async function findClientAndRedirect(ctx: Latchkey, tenant: Tenant, params: Params): Promise<{ client: Client; redirectUri: string }> {
   const clientId = params.get('client_id');
   assert(clientId !== undefined && clientId !== '', refused('the request has no client_id'));
-  const client = clientId.length <= 128 ? await clientQueries(ctx.db).findById(clientId) : undefined;
+  // A client_id that is a URL names a client ID metadata document; its failures are shown on the error page.
+  const client = isMetadataDocumentClientId(clientId)
+    ? await metadataDocumentClient(ctx, tenant, clientId)
+    : clientId.length <= 128 ? await clientQueries(ctx.db).findById(clientId) : undefined;
   assert(client !== undefined && client.tenantId === tenant.id, refused('the application (client_id) is not known here'));
   const redirectUri = params.get('redirect_uri');
   assert(redirectUri !== undefined && redirectUri !== '', refused('the request has no redirect_uri'));

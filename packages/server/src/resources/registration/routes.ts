@@ -51,7 +51,10 @@ let contributed = false;
 export function registrationRoutes(app: FastifyInstance, ctx: Latchkey): void {
   if (!contributed) {
     contributed = true;
-    contributeMetadata((issuer, tenant) => (tenant.settings.client_registration.enabled ? { registration_endpoint: `${issuer}/oauth2/register` } : {}));
+    contributeMetadata((issuer, tenant) => ({
+      ...(tenant.settings.client_registration.enabled ? { registration_endpoint: `${issuer}/oauth2/register` } : {}),
+      ...(tenant.settings.client_id_metadata_documents ? { client_id_metadata_document_supported: true } : {}),
+    }));
   }
   const options = { bodyLimit: MAX_METADATA_BYTES * 4 };
   app.post<{ Params: { tenant: string } }>('/t/:tenant/oauth2/register', options, async (request, reply) => {
