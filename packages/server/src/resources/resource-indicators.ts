@@ -11,6 +11,7 @@ import type { Client } from '../db/queries/clients.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
 import { InvalidTarget } from '../errors/oauth-error.ts';
 import { toApiResource } from './api-resources.ts';
+import { cachedApiResource } from './token-exchange/cached-lookups.ts';
 import type { ApiResource } from './api-resources.ts';
 
 /** RFC 8707 §2: an absolute URI without a fragment; anything else is `invalid_target` before any lookup. */
@@ -22,10 +23,10 @@ function isResourceIndicator(value: string): boolean {
 /** The API resource named by `resource`, if this client may ask for it; `invalid_target` otherwise. */
 export async function resolveResource(ctx: Latchkey, tenant: Tenant, client: Client, value: string): Promise<ApiResource> {
   if (!isResourceIndicator(value)) throw new InvalidTarget('resource must be an absolute URI without a fragment (RFC 8707 §2)');
-  const queries = apiResourceQueries(ctx.db);
-  const row = await queries.findByIdentifier(tenant.id, value);
+  const row = await cachedApiResource(ctx, tenant.id, value);
   if (row === undefined) throw new InvalidTarget(`the resource ${value.slice(0, 200)} is not known in this tenant`);
-  if (row.all_clients !== 1 && !(await queries.isClientGranted(row.id, client.clientId))) {
+  // Grants to one client are read afresh: withdrawing one takes effect at the next token.
+  if (row.all_clients !== 1 && !(await apiResourceQueries(ctx.db).isClientGranted(row.id, client.clientId))) {
     throw new InvalidTarget(`this client may not request tokens for ${value.slice(0, 200)}`);
   }
   return toApiResource(row);

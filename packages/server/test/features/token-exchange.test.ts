@@ -21,6 +21,7 @@ import { assignRoleToUser, createRole, unassignRoleFromUser } from '../../src/di
 import { createApiKey, revokeApiKey } from '../../src/directory/api-keys.ts';
 import { issueAccessToken } from '../../src/tokens/access-token.ts';
 import { createApiResource } from '../../src/resources/api-resources.ts';
+import { exchangeAuditFor } from '../../src/resources/token-exchange/exchange-audit.ts';
 import type { Tenant } from '../../src/db/queries/tenants.ts';
 
 const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -42,7 +43,11 @@ for (const dialect of DIALECTS) {
 
     const exchange = (fields: Record<string, string>, client = exchanger) =>
       postForm(`${server.url}/t/acme/oauth2/token`, { grant_type: EXCHANGE, client_id: client.id, client_secret: client.secret, ...fields });
-    const exchangeCount = async () => (await server.ctx.db.selectFrom('audit_events').select('id').where('action', '=', 'token.exchange').execute()).length;
+    // Exchange audit events are written in batches: flush the buffer, then count.
+    const exchangeCount = async () => {
+      await exchangeAuditFor(server.ctx).flush();
+      return (await server.ctx.db.selectFrom('audit_events').select('id').where('action', '=', 'token.exchange').execute()).length;
+    };
 
     before(async () => {
       server = await startTestServer(dialect);

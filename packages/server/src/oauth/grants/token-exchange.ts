@@ -3,14 +3,15 @@
  * tenant issued) for a short-lived JWT access token for ONE API resource (RFC 8707 `resource`, or `audience`
  * naming the same identifier). Steps: read the request → the client's exchange policy → the resource → the
  * subject (read afresh: revocation and role loss show at once) → scope = requested ∩ resource ∩ subject's rights
- * → issue (never beyond the subject's own life) → audit.
+ * → issue (never beyond the subject's own life) → audit (batched, `exchange-audit.ts`).
  */
-import { recordAuditEvent } from '../../audit/audit-log.ts';
 import { InvalidRequest, InvalidScope, InvalidTarget, UnauthorizedClient, UnsupportedTokenType } from '../../errors/oauth-error.ts';
 import { resolveResource } from '../../resources/resource-indicators.ts';
 import { accessTokenSubject, apiKeySubject } from '../../resources/token-exchange/subjects.ts';
 import type { ExchangeSubject } from '../../resources/token-exchange/subjects.ts';
-import { TOKEN_EXCHANGE_GRANT, TOKEN_TYPES, tokenExchangePolicyOf } from '../../resources/token-exchange-policy.ts';
+import { TOKEN_EXCHANGE_GRANT, TOKEN_TYPES } from '../../resources/token-exchange-policy.ts';
+import { cachedTokenExchangePolicy } from '../../resources/token-exchange/cached-lookups.ts';
+import { exchangeAuditFor } from '../../resources/token-exchange/exchange-audit.ts';
 import { issueAccessToken } from '../../tokens/access-token.ts';
 import { assertPresent, splitScope } from '../request-params.ts';
 import type { Params } from '../request-params.ts';
@@ -54,7 +55,7 @@ export const tokenExchangeGrant: Grant = {
     const kind = subjectKind(params.get('subject_token_type')!);
     if (kind === 'api_key' && params.get('actor_token') !== undefined) throw new InvalidRequest('an API key exchange takes no actor_token');
     if (params.get('actor_token') !== undefined && params.get('actor_token_type') !== TOKEN_TYPES.accessToken) throw new InvalidRequest(`actor_token_type must be ${TOKEN_TYPES.accessToken}`);
-    const policy = await tokenExchangePolicyOf(ctx.db, client.clientId);
+    const policy = await cachedTokenExchangePolicy(ctx, client.clientId);
     if (!policy.subject_token_types.includes(kind)) throw new UnauthorizedClient(`this client's token exchange policy does not accept ${kind} subject tokens`);
     const target = targetOf(params);
     if (policy.resources !== null && !policy.resources.includes(target)) throw new InvalidTarget('this client\'s token exchange policy does not allow that resource');
@@ -66,14 +67,14 @@ export const tokenExchangeGrant: Grant = {
     const remaining = subject.expiresAt === null ? policy.max_lifetime : Math.floor((subject.expiresAt - ctx.now()) / 1000);
     if (remaining < 1) throw new InvalidRequest('invalid subject_token: it expires now');
     const issued = await issueAccessToken(ctx, { tenant, client, subject: subject.subject, scope, claims: subject.claims, resource, maxLifetime: Math.min(policy.max_lifetime, remaining) });
-    await recordAuditEvent(ctx, {
+    exchangeAuditFor(ctx).record({
       action: 'token.exchange',
       tenantId: tenant.id,
       actor: { type: 'client', id: client.clientId },
       target: { type: 'user', id: subject.subject },
       ip: request.ip,
       details: { subject_token_type: kind, resource: resource.identifier, scope: scope.join(' '), jti: issued.jti, ...subject.audit },
-    });
+    }, ctx.now());
     // RFC 8693 §2.2.1
     return { access_token: issued.token, issued_token_type: TOKEN_TYPES.accessToken, token_type: 'Bearer', expires_in: issued.expiresIn, scope: scope.join(' ') };
   },
