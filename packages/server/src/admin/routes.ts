@@ -15,6 +15,7 @@ import { apiResourceRoutes } from './api-resources.ts';
 import { tokenExchangePolicyRoutes } from './token-exchange-policies.ts';
 import { initialAccessTokenRoutes } from './initial-access-tokens.ts';
 import { auditEventRoutes } from './audit-events.ts';
+import { brandingRoutes } from './branding.ts';
 import { clientRoutes } from './clients.ts';
 import { groupRoutes } from './groups.ts';
 import { membershipRoutes } from './memberships.ts';
@@ -44,6 +45,7 @@ const RESOURCE_ROUTES: readonly AdminRoute[] = [
   ...initialAccessTokenRoutes,
   ...signingKeyRoutes,
   ...auditEventRoutes,
+  ...brandingRoutes,
 ];
 
 let cachedDocument: { baseUrl: string; document: Record<string, unknown> } | undefined;

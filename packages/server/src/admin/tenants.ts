@@ -1,5 +1,6 @@
 /** /admin/v1/tenants: tenants (each an issuer) and their settings. A tenant_admin sees and changes only its own. */
 import { tenantAdminQueries } from '../db/queries/tenant-admin.ts';
+import { SUPPORTED_LOCALES } from '../i18n/catalogs.ts';
 import { describeTenant, insertTenant, provisionTenant } from '../directory/tenants.ts';
 import { deleteTenant, updateTenant } from '../directory/tenant-changes.ts';
 import { requireSuperAdmin } from './admin-auth.ts';
@@ -23,11 +24,13 @@ export const TenantSettingsSchema = named('TenantSettings', {
     refresh_token_lifetime: seconds('seconds'),
     authorization_code_lifetime: seconds('seconds (at most 60)'),
     refresh_token_rotation: boolean,
+    reuse_grace: { type: 'integer', minimum: 0, maximum: 60, description: 'seconds during which a rotated-out refresh token presented again by its client is a retry, not a replay (0 = always a replay); refresh tokens only: a code is single-use whatever this says' },
     signing_alg: { type: 'string', enum: ['RS256', 'ES256', 'EdDSA'] },
     allowed_signing_algs: { type: 'array', items: { type: 'string', enum: ['RS256', 'ES256', 'EdDSA'] } },
     api_key_prefix: string({ description: 'API keys look like <prefix>_live_… / <prefix>_test_…' }),
     require_live_api_keys: { type: 'boolean', description: 'Refuse <prefix>_test_… API keys at creation and at use' },
     features: { type: 'object', additionalProperties: true },
+    default_locale: string({ description: `the hosted pages' language when neither ui_locales nor Accept-Language names a supported one (${SUPPORTED_LOCALES.join(', ')})` }),
     client_registration: { type: 'object', additionalProperties: true, description: 'RFC 7591 dynamic registration: enabled, open (no initial access token), grant_types, redirect_uri_schemes, scopes, token_endpoint_auth_methods' },
     client_id_metadata_documents: { type: 'boolean', description: 'Accept client ID metadata documents (client_id is an https URL)' },
   },

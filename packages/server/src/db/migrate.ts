@@ -4,6 +4,7 @@ import type { Database } from './database.ts';
 import * as foundation from './migrations/0001-foundation.ts';
 import * as signIn from './migrations/0002-sign-in.ts';
 import * as directory from './migrations/0003-directory.ts';
+import * as branding from './migrations/0004-branding.ts';
 import * as resources from './migrations/0005-resources.ts';
 
 /**
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-sign-in': signIn,
   '0003-directory': directory,
+  '0004-branding': branding,
   '0005-resources': resources,
 };
 

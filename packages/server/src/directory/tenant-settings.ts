@@ -1,6 +1,7 @@
 import { isSigningAlgorithm, SIGNING_ALGORITHMS } from '../tokens/jose.ts';
 import type { SigningAlgorithm } from '../tokens/jose.ts';
 import { InvalidRequest } from '../errors/oauth-error.ts';
+import { isSupportedLocale, REFERENCE_LOCALE, SUPPORTED_LOCALES } from '../i18n/catalogs.ts';
 import { DEFAULT_REGISTRATION_POLICY, mergeRegistrationPolicy } from '../resources/registration/registration-policy.ts';
 import type { ClientRegistrationPolicy } from '../resources/registration/registration-policy.ts';
 
@@ -19,6 +20,13 @@ export interface TenantSettings {
   readonly session_idle_timeout: number;
   /** …and this long after sign-in however much it is used (seconds; default 30 days). */
   readonly session_max_lifetime: number;
+  /**
+   * Seconds during which a rotated-out refresh token, presented again by the same client, is a retry of a
+   * refresh whose answer was lost, not a replay: it is answered with the same successor as before instead of
+   * revoking the family, as long as the family has not moved on. 0 = every replay revokes (RFC 9700 §4.14.2;
+   * docs/sign-in.md). Refresh tokens only: a code used twice is always refused and revokes (RFC 6749 §4.1.2).
+   */
+  readonly reuse_grace: number;
   /** The algorithm that signs this tenant's tokens. */
   readonly signing_alg: SigningAlgorithm;
   /** Algorithms this tenant may switch to (and publishes keys for). */
@@ -28,6 +36,8 @@ export interface TenantSettings {
   /** Refuse `<prefix>_test_…` keys on this tenant (production tenants). */
   readonly require_live_api_keys: boolean;
   readonly features: { readonly auth: { readonly password_grant_enabled: boolean } };
+  /** The hosted pages' language when neither `ui_locales` nor the browser names a supported one. */
+  readonly default_locale: string;
   /** RFC 7591/7592 dynamic client registration (off by default) and what it may register. */
   readonly client_registration: ClientRegistrationPolicy;
   /** Accept OAuth Client ID Metadata Documents: a client_id that is an https URL (off by default). */
@@ -42,11 +52,13 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = Object.freeze<TenantSetti
   refresh_token_rotation: true,
   session_idle_timeout: 86400,
   session_max_lifetime: 30 * 86400,
+  reuse_grace: 5,
   signing_alg: 'RS256',
   allowed_signing_algs: ['RS256', 'ES256', 'EdDSA'],
   api_key_prefix: 'sg',
   require_live_api_keys: false,
   features: { auth: { password_grant_enabled: false } },
+  default_locale: REFERENCE_LOCALE,
   client_registration: DEFAULT_REGISTRATION_POLICY,
   client_id_metadata_documents: false,
 });
@@ -57,6 +69,15 @@ function lifetime(problems: Problems, name: string, value: unknown, fallback: nu
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
     problems.push(`${name} must be a whole number of seconds from 1 to ${max}`);
+    return fallback;
+  }
+  return value;
+}
+
+function grace(problems: Problems, name: string, value: unknown, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    problems.push(`${name} must be a whole number of seconds from 0 to ${max}`);
     return fallback;
   }
   return value;
@@ -111,6 +132,8 @@ export function mergeTenantSettings(base: TenantSettings, update: unknown, optio
       passwordGrant = flag(problems, 'features.auth.password_grant_enabled', auth.password_grant_enabled, passwordGrant);
     }
   }
+  const defaultLocale = input.default_locale === undefined ? base.default_locale : input.default_locale;
+  if (!isSupportedLocale(defaultLocale)) problems.push(`default_locale must be one of ${SUPPORTED_LOCALES.join(', ')}`);
   const settings: TenantSettings = {
     access_token_lifetime: lifetime(problems, 'access_token_lifetime', input.access_token_lifetime, base.access_token_lifetime, 86400),
     id_token_lifetime: lifetime(problems, 'id_token_lifetime', input.id_token_lifetime, base.id_token_lifetime, 86400),
@@ -120,11 +143,14 @@ export function mergeTenantSettings(base: TenantSettings, update: unknown, optio
     refresh_token_rotation: flag(problems, 'refresh_token_rotation', input.refresh_token_rotation, base.refresh_token_rotation),
     session_idle_timeout: lifetime(problems, 'session_idle_timeout', input.session_idle_timeout, base.session_idle_timeout, 365 * 86400),
     session_max_lifetime: lifetime(problems, 'session_max_lifetime', input.session_max_lifetime, base.session_max_lifetime, 365 * 86400),
+    // Long enough for a client to retry after a reset connection, short enough to bound what a stolen token buys.
+    reuse_grace: grace(problems, 'reuse_grace', input.reuse_grace, base.reuse_grace, 60),
     signing_alg: isSigningAlgorithm(signingAlg) ? signingAlg : base.signing_alg,
     allowed_signing_algs: allowedAlgs,
     api_key_prefix: typeof prefix === 'string' ? prefix : base.api_key_prefix,
     require_live_api_keys: flag(problems, 'require_live_api_keys', input.require_live_api_keys, base.require_live_api_keys),
     features: { auth: { password_grant_enabled: passwordGrant } },
+    default_locale: isSupportedLocale(defaultLocale) ? defaultLocale : base.default_locale,
     client_registration: mergeRegistrationPolicy(problems, base.client_registration, input.client_registration),
     client_id_metadata_documents: flag(problems, 'client_id_metadata_documents', input.client_id_metadata_documents, base.client_id_metadata_documents),
   };
