@@ -89,6 +89,8 @@ for (const dialect of DIALECTS) {
       assert.equal(docs.hits.get('/agent.json'), 1, 'max-age=60 kept the document for the token request');
       const registration = await server.ctx.db.selectFrom('client_registrations').selectAll().where('metadata_url', '=', clientId).executeTakeFirstOrThrow();
       assert.equal(registration.kind, 'metadata_document');
+      const client = await server.ctx.db.selectFrom('clients').select('name').where('client_id', '=', registration.client_id).executeTakeFirstOrThrow();
+      assert.equal(client.name, `Loopback agent (${new URL(docs.base).host})`, 'the consent page names the host the document came from');
     });
 
     it('matches the document\'s redirect URIs exactly: another one gets the error page, never a redirect', async () => {

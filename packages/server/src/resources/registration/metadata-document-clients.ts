@@ -66,8 +66,10 @@ function checkDocument(ctx: Latchkey, tenant: Tenant, url: string, body: unknown
   }
 }
 
-async function storeClient(ctx: Latchkey, tenant: Tenant, url: string, metadata: ClientMetadata): Promise<Client> {
+async function storeClient(ctx: Latchkey, tenant: Tenant, url: string, document: ClientMetadata): Promise<Client> {
   const now = ctx.now();
+  // Anyone can publish a document named "Your Bank": the consent page shows the host the document came from.
+  const metadata = { ...document, client_name: `${document.client_name} (${new URL(url).host})`.slice(0, 200) };
   const scopes = metadata.scope.split(' ').filter((s) => s !== '');
   const existing = await ctx.db.selectFrom('client_registrations').select('client_id').where('tenant_id', '=', tenant.id).where('metadata_url', '=', url).executeTakeFirst();
   if (existing !== undefined) {
