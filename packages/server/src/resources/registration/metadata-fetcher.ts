@@ -52,7 +52,7 @@ export function checkDocumentUrl(url: URL, allowLoopback: boolean): void {
 }
 
 /** A DNS lookup that fails unless every address of the name is allowed. */
-function guardedLookup(allowLoopback: boolean): LookupFunction {
+export function guardedLookup(allowLoopback: boolean): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, '', 0);
