@@ -1,0 +1,149 @@
+/**
+ * The five security checks an outside audit found no test for (issue 22): each test below fails when its check
+ * is removed (docs/testing.md says which test kills which mutant). Refresh tokens expire (RFC 6749 §6, the
+ * tenant's refresh_token_lifetime); a CSRF token is bound to its form's purpose and to its interaction; only the
+ * client a token was issued to may revoke it (RFC 7009 §2.1); and RP-initiated logout (OIDC RP-Initiated Logout
+ * §2, §3) ends the session without asking only when the id_token_hint names this very session.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DIALECTS } from '../support/databases.ts';
+import { startTestServer } from '../support/server.ts';
+import type { TestServer } from '../support/server.ts';
+import { basicAuth, json, postForm } from '../support/http.ts';
+import { createSignInFixture, TEST_PASSWORD } from '../support/sign-in-fixture.ts';
+import type { SignInFixture } from '../support/sign-in-fixture.ts';
+import { CookieJar, authorizationUrl, createPkce, fetchWithJar, postFormWithJar, readForm, signIn, signInForTokens } from '../support/sign-in.ts';
+import { createClient } from '../../src/directory/clients.ts';
+import { createUser } from '../../src/directory/users.ts';
+
+for (const dialect of DIALECTS) {
+  describe(`security checks the audit's mutants removed (${dialect})`, () => {
+    let server: TestServer;
+    let acme: SignInFixture;
+
+    before(async () => {
+      server = await startTestServer(dialect);
+      acme = await createSignInFixture(server, 'acme', { settings: { refresh_token_lifetime: 120 } });
+    });
+    after(() => server.stop());
+
+    function refresh(token: string): Promise<Response> {
+      return postForm(`${acme.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: token, client_id: acme.clientId, client_secret: acme.clientSecret });
+    }
+
+    function introspect(token: string): Promise<Response> {
+      return postForm(`${acme.issuer}/oauth2/introspect`, { token }, { authorization: basicAuth(acme.clientId, acme.clientSecret) });
+    }
+
+    /** Starts an authorization in `jar` and returns the sign-in page's form (its interaction and CSRF token). */
+    async function startAuthorization(jar: CookieJar) {
+      // prompt=consent: the consent page is shown even when an earlier test already consented.
+      const options = { issuer: acme.issuer, clientId: acme.clientId, redirectUri: acme.redirectUri, scope: 'openid', extra: { prompt: 'consent' } };
+      const url = authorizationUrl(options, createPkce(), 'st', 'nn');
+      const start = await fetchWithJar(jar, url);
+      assert.equal(start.status, 303);
+      const page = await fetchWithJar(jar, new URL(start.headers.get('location')!, acme.issuer).href);
+      assert.equal(page.status, 200);
+      return readForm(await page.text());
+    }
+
+    it('refuses a refresh token past the tenant refresh_token_lifetime with invalid_grant', async () => {
+      const { tokens } = await signInForTokens({ ...acme, scope: 'openid offline_access' });
+      const realNow = server.ctx.now;
+      try {
+        server.ctx.now = () => realNow() + 60_000;
+        const young = await refresh(tokens.refresh_token as string);
+        assert.equal(young.status, 200, 'a refresh token inside its lifetime works');
+        const rotated = (await json(young)).refresh_token as string;
+        server.ctx.now = () => realNow() + 60_000 + 121_000;
+        const old = await refresh(rotated);
+        assert.equal(old.status, 400);
+        const body = await json(old);
+        assert.equal(body.error, 'invalid_grant');
+        assert.match(String(body.error_description), /expired/);
+      } finally {
+        server.ctx.now = realNow;
+      }
+    });
+
+    it('refuses a consent form carrying the sign-in form CSRF token of the same interaction (bound to purpose)', async () => {
+      const jar = new CookieJar();
+      const login = await startAuthorization(jar);
+      const signedIn = await postFormWithJar(jar, login.action, { ...login.fields, login: acme.login, password: TEST_PASSWORD, action: 'sign_in' });
+      assert.equal(signedIn.status, 303);
+      const consentPage = await fetchWithJar(jar, new URL(signedIn.headers.get('location')!, acme.issuer).href);
+      const consent = readForm(await consentPage.text());
+      assert.equal(consent.fields.interaction, login.fields.interaction, 'both forms belong to one interaction');
+      assert.notEqual(consent.fields.csrf_token, login.fields.csrf_token);
+      const crossed = await postFormWithJar(jar, consent.action, { ...consent.fields, csrf_token: login.fields.csrf_token!, decision: 'allow' });
+      assert.equal(crossed.status, 403);
+      assert.equal(crossed.headers.get('location'), null, 'no code was issued');
+      const own = await postFormWithJar(jar, consent.action, { ...consent.fields, decision: 'allow' });
+      assert.equal(own.status, 303, 'the consent form own token still works');
+      assert.ok(new URL(own.headers.get('location')!).searchParams.get('code'));
+    });
+
+    it('refuses a sign-in form carrying the CSRF token of another interaction of the same browser (bound to interaction)', async () => {
+      const jar = new CookieJar();
+      const first = await startAuthorization(jar);
+      const second = await startAuthorization(jar);
+      assert.notEqual(first.fields.interaction, second.fields.interaction);
+      const crossed = await postFormWithJar(jar, second.action, { ...second.fields, csrf_token: first.fields.csrf_token!, login: acme.login, password: TEST_PASSWORD, action: 'sign_in' });
+      assert.equal(crossed.status, 403);
+      assert.equal(jar.get('lk_session'), undefined, 'no session was started');
+      const own = await postFormWithJar(jar, second.action, { ...second.fields, login: acme.login, password: TEST_PASSWORD, action: 'sign_in' });
+      assert.equal(own.status, 303, 'the form own token still works');
+    });
+
+    it('refuses to let another client revoke this client access token; the token stays active (RFC 7009 §2.1)', async () => {
+      const { tokens } = await signInForTokens({ ...acme, scope: 'openid' });
+      const other = await createClient(server.ctx, acme.tenant, { name: 'other', redirectUris: [acme.redirectUri] });
+      for (const hint of [{}, { token_type_hint: 'access_token' }] as Array<Record<string, string>>) {
+        const foreign = await postForm(`${acme.issuer}/oauth2/revoke`, { token: tokens.access_token as string, client_id: other.client.clientId, client_secret: other.clientSecret!, ...hint });
+        assert.equal(foreign.status, 400);
+        assert.equal((await json(foreign)).error, 'unauthorized_client');
+        assert.equal((await json(await introspect(tokens.access_token as string))).active, true, 'still active after a foreign revocation');
+      }
+      const userinfo = await fetch(`${acme.issuer}/oauth2/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      assert.equal(userinfo.status, 200);
+      const own = await postForm(`${acme.issuer}/oauth2/revoke`, { token: tokens.access_token as string, client_id: acme.clientId, client_secret: acme.clientSecret });
+      assert.equal(own.status, 200);
+      assert.deepEqual(await json(await introspect(tokens.access_token as string)), { active: false });
+    });
+
+    function logoutUrl(idTokenHint: string): string {
+      const url = new URL(`${acme.issuer}/oauth2/logout`);
+      url.searchParams.set('id_token_hint', idTokenHint);
+      url.searchParams.set('post_logout_redirect_uri', acme.postLogoutRedirectUri);
+      return url.href;
+    }
+
+    async function stillSignedIn(jar: CookieJar): Promise<boolean> {
+      return (await signIn({ ...acme, scope: 'openid', jar, extra: { prompt: 'none' } })).code !== undefined;
+    }
+
+    it('asks before ending the session when the id_token_hint names another user (logout CSRF)', async () => {
+      const ada = await signInForTokens({ ...acme, scope: 'openid' });
+      const bo = await createUser(server.ctx, acme.tenant, { email: 'bo@acme.example', password: TEST_PASSWORD });
+      const boTokens = (await signInForTokens({ ...acme, login: 'bo@acme.example', password: TEST_PASSWORD, scope: 'openid' })).tokens;
+      assert.ok(bo.id);
+      const response = await fetchWithJar(ada.result.jar, logoutUrl(boTokens.id_token as string));
+      assert.equal(response.status, 200, 'a confirmation page, not a redirect');
+      assert.match(await response.text(), /Sign out\?/);
+      assert.ok(await stillSignedIn(ada.result.jar), 'the session of the browser is untouched');
+    });
+
+    it('asks before ending the session when the id_token_hint names another session of the same user', async () => {
+      const here = await signInForTokens({ ...acme, scope: 'openid' });
+      const elsewhere = (await signInForTokens({ ...acme, scope: 'openid' })).tokens;
+      const response = await fetchWithJar(here.result.jar, logoutUrl(elsewhere.id_token as string));
+      assert.equal(response.status, 200, 'a confirmation page, not a redirect');
+      assert.match(await response.text(), /Sign out\?/);
+      assert.ok(await stillSignedIn(here.result.jar));
+      const own = await fetchWithJar(here.result.jar, logoutUrl(here.tokens.id_token as string));
+      assert.equal(own.status, 303, 'the hint of this very session ends it at once');
+      assert.equal(await stillSignedIn(here.result.jar), false);
+    });
+  });
+}
