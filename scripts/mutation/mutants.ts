@@ -45,7 +45,7 @@ export const MUTANTS: readonly Mutant[] = [
     original: 'if (row.rotated_at !== null) await replayDetected(ctx, row, request.ip);',
     mutated: '',
     description: 'a rotated-out refresh token can be replayed',
-    tests: [`${T}features/refresh-token.test.ts`],
+    tests: [`${T}features/refresh-token.test.ts`, MUTANTS_FILE],
   },
   {
     id: 'refresh-scope-widening',

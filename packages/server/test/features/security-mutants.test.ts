@@ -67,6 +67,25 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('treats a rotated-out refresh token presented after its expiry as a replay: the family is revoked and audited', async () => {
+      const { tokens } = await signInForTokens({ ...acme, scope: 'openid offline_access' });
+      const rotated = await refresh(tokens.refresh_token as string);
+      assert.equal(rotated.status, 200);
+      const grantId = (await server.ctx.db.selectFrom('refresh_tokens').select('grant_id').where('rotated_at', 'is not', null).orderBy('rotated_at', 'desc').executeTakeFirstOrThrow()).grant_id;
+      const realNow = server.ctx.now;
+      try {
+        server.ctx.now = () => realNow() + 121_000;
+        const replay = await refresh(tokens.refresh_token as string);
+        assert.equal((await json(replay)).error, 'invalid_grant');
+      } finally {
+        server.ctx.now = realNow;
+      }
+      const grant = await server.ctx.db.selectFrom('grants').select('revoked_at').where('id', '=', grantId).executeTakeFirstOrThrow();
+      assert.notEqual(grant.revoked_at, null, 'the whole family was revoked');
+      const audit = await server.ctx.db.selectFrom('audit_events').select('id').where('action', '=', 'refresh_token.reuse').execute();
+      assert.equal(audit.length, 1);
+    });
+
     it('refuses a consent form carrying the sign-in form CSRF token of the same interaction (bound to purpose)', async () => {
       const jar = new CookieJar();
       const login = await startAuthorization(jar);
