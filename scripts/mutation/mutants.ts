@@ -446,6 +446,15 @@ export const MUTANTS: readonly Mutant[] = [
     description: 'an API key with a wrong checksum is looked up anyway',
     tests: [`${T}unit/tokens/api-key-format.test.ts`],
   },
+  {
+    id: 'api-key-modulo-bias',
+    module: 'tokens',
+    file: `${S}tokens/api-key-format.ts`,
+    original: 'if (byte < 248 && out.length < length)',
+    mutated: 'if (out.length < length)',
+    description: 'API key characters drawn with modulo bias (less than 256 bits of randomness)',
+    tests: [`${T}unit/tokens/api-key-format.test.ts`],
+  },
   // --- directory/api-keys.ts ----------------------------------------------------------------------------------
   {
     id: 'api-key-revoked',
