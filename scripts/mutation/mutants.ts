@@ -111,6 +111,15 @@ export const MUTANTS: readonly Mutant[] = [
     tests: [`${T}features/authorization-code.test.ts`, `${T}unit/oauth/grants/shared/pkce.test.ts`],
   },
   {
+    id: 'pkce-compare-not-constant-time',
+    module: 'oauth',
+    file: `${S}oauth/grants/shared/pkce.ts`,
+    original: 'timingSafeEqual(computed, expected)',
+    mutated: 'computed.equals(expected)',
+    description: 'PKCE verifiers compared with an early-exit comparison',
+    tests: [`${T}hardening/security-checklist.tokens.test.ts`],
+  },
+  {
     id: 'grant-revoked',
     module: 'oauth',
     file: `${S}oauth/grants/shared/grant-checks.ts`,
@@ -345,6 +354,15 @@ export const MUTANTS: readonly Mutant[] = [
     description: 'a form posted without the CSRF cookie is accepted (the token of an undefined secret)',
     tests: [`${T}hardening/security-checklist.pages.test.ts`, `${T}features/sign-in-browser.test.ts`],
   },
+  {
+    id: 'csrf-compare-not-constant-time',
+    module: 'csrf',
+    file: `${S}interaction/csrf.ts`,
+    original: 'timingSafeEqual(actual, expected)',
+    mutated: 'actual.equals(expected)',
+    description: 'CSRF tokens compared with an early-exit comparison',
+    tests: [`${T}hardening/security-checklist.tokens.test.ts`],
+  },
   // --- interaction/browser-session.ts -------------------------------------------------------------------------
   {
     id: 'session-cookie-rotation',
@@ -454,6 +472,15 @@ export const MUTANTS: readonly Mutant[] = [
     mutated: 'if (out.length < length)',
     description: 'API key characters drawn with modulo bias (less than 256 bits of randomness)',
     tests: [`${T}unit/tokens/api-key-format.test.ts`],
+  },
+  {
+    id: 'secret-compare-not-constant-time',
+    module: 'tokens',
+    file: `${S}tokens/opaque.ts`,
+    original: 'timingSafeEqual(presented, stored)',
+    mutated: 'presented.equals(stored)',
+    description: 'client secrets compared with an early-exit comparison (RFC 6749 §10.10)',
+    tests: [`${T}hardening/security-checklist.tokens.test.ts`],
   },
   // --- directory/api-keys.ts ----------------------------------------------------------------------------------
   {
