@@ -162,7 +162,7 @@ export const MUTANTS: readonly Mutant[] = [
     original: "if (client.type !== 'public') throw unauthorized('this client must authenticate with its client secret', viaBasic);",
     mutated: '',
     description: 'a confidential client authenticates with its client_id alone',
-    tests: [`${T}features/client-credentials.test.ts`, `${T}features/authorization-code.test.ts`],
+    tests: [`${T}features/client-credentials.test.ts`, `${T}features/authorization-code.test.ts`, MUTANTS_FILE],
   },
   {
     id: 'client-credentials-public',
@@ -171,7 +171,7 @@ export const MUTANTS: readonly Mutant[] = [
     original: "if (client.type !== 'confidential') throw new UnauthorizedClient(",
     mutated: 'if (false) throw new UnauthorizedClient(',
     description: 'a public client obtains client_credentials tokens',
-    tests: [`${T}features/client-credentials.test.ts`, `${T}hardening/token-endpoint.bad-input.test.ts`],
+    tests: [`${T}features/client-credentials.test.ts`, `${T}hardening/token-endpoint.bad-input.test.ts`, MUTANTS_FILE],
   },
   {
     id: 'client-credentials-scope',

@@ -131,6 +131,27 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await json(await introspect(tokens.access_token as string)), { active: false });
     });
 
+    it('refuses a confidential client that presents only its client_id (no secret) at the token and introspection endpoints', async () => {
+      const fresh = await signIn({ ...acme, scope: 'openid' });
+      const exchange = await postForm(`${acme.issuer}/oauth2/token`, { grant_type: 'authorization_code', code: fresh.code!, redirect_uri: acme.redirectUri, client_id: acme.clientId, code_verifier: fresh.pkce.verifier });
+      assert.equal(exchange.status, 401);
+      assert.equal((await json(exchange)).error, 'invalid_client');
+      const machine = await createClient(server.ctx, acme.tenant, { name: 'machine', grantTypes: ['client_credentials'] });
+      const token = await postForm(`${acme.issuer}/oauth2/token`, { grant_type: 'client_credentials', client_id: machine.client.clientId });
+      assert.equal(token.status, 401);
+      assert.equal((await json(token)).error, 'invalid_client');
+      const introspection = await postForm(`${acme.issuer}/oauth2/introspect`, { token: 'anything', client_id: acme.clientId });
+      assert.equal(introspection.status, 401);
+    });
+
+    it('refuses client_credentials to a public client even when its stored row lists the grant (an import or an older version)', async () => {
+      const spa = await createClient(server.ctx, acme.tenant, { name: 'spa', type: 'public', redirectUris: [acme.redirectUri] });
+      await server.ctx.db.updateTable('clients').set({ grant_types: JSON.stringify(['authorization_code', 'client_credentials']) }).where('client_id', '=', spa.client.clientId).execute();
+      const token = await postForm(`${acme.issuer}/oauth2/token`, { grant_type: 'client_credentials', client_id: spa.client.clientId });
+      assert.equal(token.status, 400);
+      assert.equal((await json(token)).error, 'unauthorized_client');
+    });
+
     function logoutUrl(idTokenHint: string): string {
       const url = new URL(`${acme.issuer}/oauth2/logout`);
       url.searchParams.set('id_token_hint', idTokenHint);
