@@ -198,7 +198,7 @@ export const MUTANTS: readonly Mutant[] = [
     original: 'assert(client !== undefined && client.tenantId === tenant.id, ',
     mutated: 'assert(client !== undefined, ',
     description: 'a client of another tenant is used through this tenant',
-    tests: [`${T}hardening/security-checklist.authorization.test.ts`, `${T}hardening/authorize.bad-input.test.ts`],
+    tests: [`${T}hardening/security-checklist.authorization.test.ts`, `${T}hardening/authorize.bad-input.test.ts`, MUTANTS_FILE],
   },
   {
     id: 'authorize-pkce-public',

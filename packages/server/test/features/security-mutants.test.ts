@@ -152,6 +152,15 @@ for (const dialect of DIALECTS) {
       assert.equal((await json(token)).error, 'unauthorized_client');
     });
 
+    it("refuses at one tenant's authorization endpoint a client of another tenant, without redirecting", async () => {
+      const beta = await createSignInFixture(server, 'beta', { redirectUri: 'http://127.0.0.1:5998/callback' });
+      const url = authorizationUrl({ issuer: acme.issuer, clientId: beta.clientId, redirectUri: beta.redirectUri, scope: 'openid' }, createPkce(), 'st', 'nn');
+      const response = await fetchWithJar(new CookieJar(), url);
+      assert.equal(response.status, 400);
+      assert.equal(response.headers.get('location'), null, 'an unknown client gets no redirect (RFC 6749 §4.1.2.1)');
+      assert.match(await response.text(), /not known here/);
+    });
+
     function logoutUrl(idTokenHint: string): string {
       const url = new URL(`${acme.issuer}/oauth2/logout`);
       url.searchParams.set('id_token_hint', idTokenHint);
