@@ -207,7 +207,7 @@ export const MUTANTS: readonly Mutant[] = [
     original: "assert(client.type !== 'public', ",
     mutated: 'assert(true, ',
     description: 'a public client skips PKCE',
-    tests: [`${T}hardening/security-checklist.authorization.test.ts`, `${T}hardening/authorize.bad-input.test.ts`],
+    tests: [`${T}hardening/security-checklist.authorization.test.ts`, `${T}hardening/authorize.bad-input.test.ts`, MUTANTS_FILE],
   },
   {
     id: 'authorize-pkce-plain',

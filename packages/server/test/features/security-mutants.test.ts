@@ -161,6 +161,18 @@ for (const dialect of DIALECTS) {
       assert.match(await response.text(), /not known here/);
     });
 
+    it('refuses an authorization request of a public client without PKCE (RFC 9700 §2.1.1), back at its redirect URI', async () => {
+      const spa = await createClient(server.ctx, acme.tenant, { name: 'spa without pkce', type: 'public', redirectUris: [acme.redirectUri] });
+      const url = authorizationUrl({ issuer: acme.issuer, clientId: spa.client.clientId, redirectUri: acme.redirectUri, scope: 'openid' }, undefined, 'st', 'nn');
+      const response = await fetchWithJar(new CookieJar(), url);
+      assert.equal(response.status, 303);
+      const callback = new URL(response.headers.get('location')!);
+      assert.equal(`${callback.origin}${callback.pathname}`, acme.redirectUri);
+      assert.equal(callback.searchParams.get('error'), 'invalid_request');
+      assert.match(callback.searchParams.get('error_description') ?? '', /PKCE is required/);
+      assert.equal(callback.searchParams.get('state'), 'st');
+    });
+
     function logoutUrl(idTokenHint: string): string {
       const url = new URL(`${acme.issuer}/oauth2/logout`);
       url.searchParams.set('id_token_hint', idTokenHint);
