@@ -252,7 +252,7 @@ export const MUTANTS: readonly Mutant[] = [
     original: "if (client.type !== 'confidential') throw new InvalidClient(",
     mutated: 'if (false) throw new InvalidClient(',
     description: 'a public client introspects tokens',
-    tests: [`${T}hardening/security-checklist.tokens.test.ts`, `${T}hardening/introspect-revoke-userinfo.bad-input.test.ts`],
+    tests: [`${T}hardening/security-checklist.tokens.test.ts`, `${T}hardening/introspect-revoke-userinfo.bad-input.test.ts`, MUTANTS_FILE],
   },
   {
     id: 'introspect-tenant',
@@ -261,7 +261,7 @@ export const MUTANTS: readonly Mutant[] = [
     original: "if (client.tenantId !== tenant.id) throw new InvalidClient('client authentication failed');",
     mutated: '',
     description: "a client of another tenant introspects or revokes this tenant's tokens",
-    tests: [`${T}hardening/security-checklist.tokens.test.ts`, `${T}hardening/introspect-revoke-userinfo.bad-input.test.ts`],
+    tests: [`${T}hardening/security-checklist.tokens.test.ts`, `${T}hardening/introspect-revoke-userinfo.bad-input.test.ts`, MUTANTS_FILE],
   },
   {
     id: 'userinfo-openid-scope',
@@ -334,7 +334,7 @@ export const MUTANTS: readonly Mutant[] = [
     original: '.update(`${browserSecret}|${purpose}|${binding}`)',
     mutated: '.update(`${purpose}|${binding}`)',
     description: 'a CSRF token is not bound to the browser cookie',
-    tests: [`${T}hardening/security-checklist.pages.test.ts`, `${T}features/sign-in-browser.test.ts`],
+    tests: [`${T}hardening/security-checklist.pages.test.ts`, `${T}features/sign-in-browser.test.ts`, MUTANTS_FILE],
   },
   {
     id: 'csrf-compare',

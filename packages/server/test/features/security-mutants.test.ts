@@ -173,6 +173,32 @@ for (const dialect of DIALECTS) {
       assert.equal(callback.searchParams.get('state'), 'st');
     });
 
+    it("refuses a sign-in form carrying another browser's CSRF token for the same interaction (bound to the browser cookie)", async () => {
+      const victim = new CookieJar();
+      const form = await startAuthorization(victim);
+      const attacker = new CookieJar();
+      await startAuthorization(attacker);
+      assert.ok(attacker.get('lk_csrf') && attacker.get('lk_csrf') !== victim.get('lk_csrf'), 'each browser has its own CSRF cookie');
+      const crossed = await postFormWithJar(attacker, form.action, { ...form.fields, login: acme.login, password: TEST_PASSWORD, action: 'sign_in' });
+      assert.equal(crossed.status, 403);
+      assert.equal(attacker.get('lk_session'), undefined, 'no session was started');
+    });
+
+    it('refuses introspection and revocation to a public client and to a client of another tenant (RFC 7662 §2.1, RFC 7009 §2.1)', async () => {
+      const { tokens } = await signInForTokens({ ...acme, scope: 'openid' });
+      const spa = await createClient(server.ctx, acme.tenant, { name: 'spa introspecting', type: 'public', redirectUris: [acme.redirectUri] });
+      const publicCall = await postForm(`${acme.issuer}/oauth2/introspect`, { token: tokens.access_token as string, client_id: spa.client.clientId });
+      assert.equal(publicCall.status, 401);
+      assert.equal((await json(publicCall)).error, 'invalid_client');
+      const gamma = await createSignInFixture(server, 'gamma');
+      for (const endpoint of ['introspect', 'revoke']) {
+        const foreign = await postForm(`${acme.issuer}/oauth2/${endpoint}`, { token: tokens.access_token as string }, { authorization: basicAuth(gamma.clientId, gamma.clientSecret) });
+        assert.equal(foreign.status, 401, endpoint);
+        assert.equal((await json(foreign)).error, 'invalid_client');
+      }
+      assert.equal((await json(await introspect(tokens.access_token as string))).active, true, 'the token is untouched');
+    });
+
     function logoutUrl(idTokenHint: string): string {
       const url = new URL(`${acme.issuer}/oauth2/logout`);
       url.searchParams.set('id_token_hint', idTokenHint);
