@@ -371,7 +371,7 @@ export const MUTANTS: readonly Mutant[] = [
     original: 'const cookie = generateOpaqueToken(32);',
     mutated: "const cookie = readCookie((reply as unknown as { request: FastifyRequest }).request, SESSION_COOKIE) ?? generateOpaqueToken(32);",
     description: 'a sign-in keeps the cookie value the browser already had (session fixation)',
-    tests: [`${T}hardening/security-checklist.pages.test.ts`],
+    tests: [`${T}hardening/security-checklist.pages.test.ts`, MUTANTS_FILE],
   },
   {
     id: 'session-other-user-ends-old',
@@ -380,7 +380,7 @@ export const MUTANTS: readonly Mutant[] = [
     original: 'if (replaces !== undefined) await queries.end(replaces.id, now);',
     mutated: '',
     description: "another user's sign-in leaves the previous session alive",
-    tests: [`${T}hardening/security-checklist.pages.test.ts`, `${T}features/sign-in-browser.test.ts`],
+    tests: [`${T}hardening/security-checklist.pages.test.ts`, `${T}features/sign-in-browser.test.ts`, MUTANTS_FILE],
   },
   {
     id: 'session-end',
@@ -398,7 +398,7 @@ export const MUTANTS: readonly Mutant[] = [
     original: 'session !== undefined && session.ended_at === null && session.expires_at > now',
     mutated: 'session !== undefined && session.ended_at === null',
     description: 'an expired browser session keeps its online refresh tokens alive',
-    tests: [`${T}features/refresh-token.test.ts`, `${T}features/logout.test.ts`],
+    tests: [`${T}features/refresh-token.test.ts`, `${T}features/logout.test.ts`, MUTANTS_FILE],
   },
   // --- tokens/ ------------------------------------------------------------------------------------------------
   {
@@ -453,7 +453,7 @@ export const MUTANTS: readonly Mutant[] = [
     original: "if (header.typ === 'at+jwt' || typeof payload.sub !== 'string') return undefined;",
     mutated: "if (typeof payload.sub !== 'string') return undefined;",
     description: 'an access token is taken as an id_token_hint',
-    tests: [`${T}unit/tokens/id-token.test.ts`, `${T}features/logout.test.ts`],
+    tests: [`${T}unit/tokens/id-token.test.ts`, `${T}features/logout.test.ts`, MUTANTS_FILE],
   },
   {
     id: 'api-key-checksum',

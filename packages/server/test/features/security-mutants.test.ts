@@ -199,6 +199,67 @@ for (const dialect of DIALECTS) {
       assert.equal((await json(await introspect(tokens.access_token as string))).active, true, 'the token is untouched');
     });
 
+    /** A browser holding only this session cookie value: is it signed in? */
+    async function cookieSignedIn(sessionCookie: string): Promise<boolean> {
+      const jar = new CookieJar();
+      jar.store({ headers: { getSetCookie: () => [`lk_session=${sessionCookie}; Path=/t/acme`] } } as unknown as Response);
+      return (await signIn({ ...acme, scope: 'openid', jar, extra: { prompt: 'none' } })).code !== undefined;
+    }
+
+    it('never keeps a session cookie value the browser brought along (session fixation)', async () => {
+      const jar = new CookieJar();
+      const planted = 'planted-by-an-attacker-0123456789abcdefghijklmnop';
+      jar.store({ headers: { getSetCookie: () => [`lk_session=${planted}; Path=/t/acme`] } } as unknown as Response);
+      const signedIn = await signIn({ ...acme, scope: 'openid', jar });
+      assert.ok(signedIn.code);
+      assert.ok(jar.get('lk_session') && jar.get('lk_session') !== planted, 'a fresh session cookie');
+      assert.equal(await cookieSignedIn(planted), false, 'the planted value opens no session');
+      assert.equal(await cookieSignedIn(jar.get('lk_session')!), true);
+    });
+
+    it('ends the session on the server at sign-out, not only the cookie', async () => {
+      const { tokens, result } = await signInForTokens({ ...acme, scope: 'openid' });
+      const cookie = result.jar.get('lk_session')!;
+      assert.equal(await cookieSignedIn(cookie), true);
+      const done = await fetchWithJar(result.jar, logoutUrl(tokens.id_token as string));
+      assert.equal(done.status, 303);
+      assert.equal(await cookieSignedIn(cookie), false, 'a copy of the old cookie is signed out too');
+    });
+
+    it("ends the previous user's session when another user signs in in the same browser", async () => {
+      const first = await signInForTokens({ ...acme, scope: 'openid' });
+      const firstCookie = first.result.jar.get('lk_session')!;
+      await createUser(server.ctx, acme.tenant, { email: 'cy@acme.example', password: TEST_PASSWORD });
+      const second = await signIn({ ...acme, login: 'cy@acme.example', password: TEST_PASSWORD, scope: 'openid', jar: first.result.jar, extra: { prompt: 'login' } });
+      assert.ok(second.code);
+      assert.notEqual(first.result.jar.get('lk_session'), firstCookie);
+      assert.equal(await cookieSignedIn(firstCookie), false, "the first user's session ended");
+    });
+
+    it('ends refresh for a grant without offline_access once its browser session has expired', async () => {
+      const online = await createSignInFixture(server, 'online');
+      const { tokens } = await signInForTokens({ ...online, scope: 'openid' });
+      assert.equal(typeof tokens.refresh_token, 'string');
+      const refreshOnline = () => postForm(`${online.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string, client_id: online.clientId, client_secret: online.clientSecret, scope: 'openid' });
+      const realNow = server.ctx.now;
+      try {
+        // The session lives LATCHKEY_SESSION_LIFETIME_SECONDS (1 day); the refresh token 30 days.
+        server.ctx.now = () => realNow() + (server.config.sessionLifetime + 60) * 1000;
+        const refused = await refreshOnline();
+        assert.equal((await json(refused)).error, 'invalid_grant');
+      } finally {
+        server.ctx.now = realNow;
+      }
+    });
+
+    it('refuses an access token as id_token_hint at logout (it is not an ID token), and ends nothing', async () => {
+      const { tokens, result } = await signInForTokens({ ...acme, scope: 'openid' });
+      const response = await fetchWithJar(result.jar, logoutUrl(tokens.access_token as string));
+      assert.equal(response.status, 400);
+      assert.match(await response.text(), /not an ID token/);
+      assert.ok(await stillSignedIn(result.jar));
+    });
+
     function logoutUrl(idTokenHint: string): string {
       const url = new URL(`${acme.issuer}/oauth2/logout`);
       url.searchParams.set('id_token_hint', idTokenHint);
