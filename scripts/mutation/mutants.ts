@@ -572,7 +572,7 @@ export const MUTANTS: readonly Mutant[] = [
     original: "if (!user || user.tenant_id !== tenant.id || user.status !== 'active') throw",
     mutated: 'if (!user) throw',
     description: 'a disabled admin keeps using the admin API',
-    tests: [`${T}features/admin-api.test.ts`],
+    tests: [`${T}features/admin-api.test.ts`, `${T}features/admin-change-paths.test.ts`],
   },
   {
     id: 'admin-token-valid',

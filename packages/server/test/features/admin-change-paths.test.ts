@@ -18,6 +18,7 @@ import { createSignInFixture, TEST_PASSWORD } from '../support/sign-in-fixture.t
 import type { SignInFixture } from '../support/sign-in-fixture.ts';
 import { CookieJar, SignInStopped, authorizationUrl, createPkce, fetchWithJar, signIn, signInForTokens } from '../support/sign-in.ts';
 import { createTenant } from '../../src/directory/tenants.ts';
+import { setUserStatus } from '../../src/directory/users.ts';
 
 const PASSWORD_GRANT = { grantTypes: ['authorization_code', 'refresh_token', 'password'] };
 
@@ -220,6 +221,15 @@ for (const dialect of DIALECTS) {
       assert.deepEqual([signedAfter.alg, signedAfter.kid], ['RS256', rs256.body.kid]);
       const audit = await server.ctx.db.selectFrom('audit_events').select('target_id').where('action', '=', 'signing_key.rotate').where('tenant_id', '=', String(tenant.body.id)).execute();
       assert.deepEqual(audit.map((e) => e.target_id).sort(), [rotated.body.kid, rs256.body.kid].sort(), 'the refused rotations left no rotation record');
+    });
+
+    it("refuses a disabled admin's still-valid token at once, with a Bearer challenge", async () => {
+      const leaving = await adminCaller(server, acme.tenant, 'tenant_admin');
+      assert.equal((await leaving.call('GET', '/tenants/acme/users')).status, 200);
+      await setUserStatus(server.ctx, { id: leaving.userId }, 'disabled');
+      const refused = await leaving.call('GET', '/tenants/acme/users');
+      assert.equal(refused.status, 401);
+      assert.match(refused.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
     });
 
     it('answers the CORS preflight of the browser-facing protocol endpoints, and gives hosted pages no CORS headers', async () => {
