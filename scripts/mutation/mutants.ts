@@ -618,7 +618,7 @@ export const MUTANTS: readonly Mutant[] = [
     original: 'if (document.issuer !== issuer) throw',
     mutated: 'if (false) throw',
     description: 'discovery naming another issuer is trusted (mix-up)',
-    tests: [`${RP}test/verifier.test.ts`],
+    tests: [`${RP}test/verifier.test.ts`, `${RP}test/api-key-rules.test.ts`],
   },
   {
     id: 'rp-api-key-live-only',
@@ -627,7 +627,7 @@ export const MUTANTS: readonly Mutant[] = [
     original: "if (options.liveOnly && /_test_/.test(key)) throw",
     mutated: 'if (false) throw',
     description: 'a test API key is accepted where only live keys are',
-    tests: [`${RP}test/api-keys.test.ts`],
+    tests: [`${RP}test/api-keys.test.ts`, `${RP}test/api-key-rules.test.ts`],
   },
   {
     id: 'rp-api-key-expiry',
@@ -636,7 +636,7 @@ export const MUTANTS: readonly Mutant[] = [
     original: "if (exp <= now()) throw new InvalidToken('the API key has expired');",
     mutated: '',
     description: 'a cached introspection answer outlives the key expiry',
-    tests: [`${RP}test/api-keys.test.ts`],
+    tests: [`${RP}test/api-keys.test.ts`, `${RP}test/api-key-rules.test.ts`],
   },
   {
     id: 'rp-api-key-active',

@@ -6,7 +6,7 @@
  * in that copy, runs only the related test files there, and puts the original file back in a `finally`: the
  * working tree is never modified. A mutant is killed when its tests fail.
  *
- * Usage: npm run test:mutation [-- --module oauth] [-- --id refresh-expiry] [-- --list]
+ * Usage: npm run test:mutation [-- --module oauth] [-- --id refresh-expiry,csrf-purpose] [-- --list]
  * Prints killed/survived per module and the score; exits 1 when any mutant survives or a snippet is stale.
  */
 import { spawnSync } from 'node:child_process';
@@ -20,7 +20,8 @@ import type { Mutant } from './mutants.ts';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-const selected = MUTANTS.filter((m) => (option('--module') === undefined || m.module === option('--module')) && (option('--id') === undefined || m.id === option('--id')));
+const ids = option('--id')?.split(',');
+const selected = MUTANTS.filter((m) => (option('--module') === undefined || m.module === option('--module')) && (ids === undefined || ids.includes(m.id)));
 
 /** Every mutant's snippet must occur exactly once in its file, or the list has gone stale. */
 function checkSnippets(mutants: readonly Mutant[]): string[] {
