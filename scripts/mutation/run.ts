@@ -57,14 +57,17 @@ function copyWorkspace(): string {
   return copy;
 }
 
-function runTests(copy: string, files: readonly string[]): { failed: boolean; seconds: number } {
+function runTests(copy: string, files: readonly string[]): { failed: boolean; seconds: number; failures: string } {
   const started = Date.now();
-  const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=120000', ...files], {
+  const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=120000', '--test-reporter=spec', ...files], {
     cwd: copy,
-    stdio: 'ignore',
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
     env: { ...process.env, LATCHKEY_TEST_LOG_LEVEL: 'silent' },
   });
-  return { failed: result.status !== 0, seconds: Math.round((Date.now() - started) / 1000) };
+  const output = `${result.stdout ?? ''}`;
+  const failures = output.includes('failing tests:') ? output.slice(output.indexOf('failing tests:')).slice(0, 4000) : output.slice(-2000);
+  return { failed: result.status !== 0, seconds: Math.round((Date.now() - started) / 1000), failures };
 }
 
 if (args.includes('--list')) {
@@ -90,7 +93,7 @@ try {
   // The unmutated copy must pass, or every "kill" would be a false one.
   const baselineFiles = [...new Set(selected.flatMap((m) => m.tests))];
   const baseline = runTests(copy, baselineFiles);
-  if (baseline.failed) throw new Error(`the related tests fail without any mutant: ${baselineFiles.join(' ')}`);
+  if (baseline.failed) throw new Error(`the related tests fail without any mutant: ${baselineFiles.join(' ')}\n${baseline.failures}`);
   console.log(`baseline: ${baselineFiles.length} test files pass unmutated (${baseline.seconds} s)`);
   for (const mutant of selected) {
     const path = join(copy, mutant.file);
