@@ -6,7 +6,7 @@
  * in that copy, runs only the related test files there, and puts the original file back in a `finally`: the
  * working tree is never modified. A mutant is killed when its tests fail.
  *
- * Usage: npm run test:mutation [-- --module oauth] [-- --id refresh-expiry,csrf-purpose] [-- --list]
+ * Usage: npm run test:mutation [-- --module oauth] [-- --id refresh-expiry,csrf-purpose] [-- --verbose] [-- --list]
  * Prints killed/survived per module and the score; exits 1 when any mutant survives or a snippet is stale.
  */
 import { spawnSync } from 'node:child_process';
@@ -103,6 +103,8 @@ try {
       const run = runTests(copy, mutant.tests);
       results.push({ mutant, killed: run.failed });
       console.log(`${run.failed ? 'killed  ' : 'SURVIVED'} ${mutant.module.padEnd(14)} ${mutant.id} (${run.seconds} s)`);
+      // --verbose: which tests noticed (the runner's list of failing tests).
+      if (run.failed && args.includes('--verbose')) console.log(run.failures.split('\n').filter((line) => line.startsWith('✖')).slice(0, 6).map((line) => `    ${line}`).join('\n'));
     } finally {
       writeFileSync(path, original);
     }
