@@ -12,6 +12,7 @@ import type { TenantWithClient, TestServer } from '../../server/test/support/ser
 import { postForm } from '../../server/test/support/http.ts';
 import { createJwksCache } from '../src/verify/jwks-cache.ts';
 import { IdpUnavailable } from '../src/errors.ts';
+import { createVerifier } from '../src/index.ts';
 
 describe('JWKS cache against a real Latchkey', () => {
   let server: TestServer;
@@ -76,5 +77,21 @@ describe('JWKS cache against a real Latchkey', () => {
     await assert.rejects(jwks.keysFor('any'), IdpUnavailable);
     const missing = createJwksCache(`${server.url}/t/no-such-tenant/jwks`);
     await assert.rejects(missing.keysFor('any'), IdpUnavailable);
+  });
+
+  it('lets the verifier answer 503 (not a refusal of the token) when the issuer goes away after discovery', async () => {
+    const gone = await startTestServer('sqlite');
+    const beta = await createTenantWithClient(gone, 'beta');
+    const response = await postForm(`${gone.url}/oauth2/token`, { grant_type: 'client_credentials', client_id: beta.clientId, client_secret: beta.clientSecret });
+    const token = ((await response.json()) as { access_token: string }).access_token;
+    let clock = Date.now();
+    const verifier = createVerifier({ issuer: issuerOf(gone, 'beta'), audience: beta.clientId, now: () => clock });
+    assert.equal(typeof (await verifier.verify(token)).sub, 'string', 'verified while the issuer is up');
+    const rotation = await gone.ctx.signingKeys.rotate(beta.tenant.id, 'RS256', 3_600_000, 0);
+    const unknownKid = ((await (await postForm(`${gone.url}/oauth2/token`, { grant_type: 'client_credentials', client_id: beta.clientId, client_secret: beta.clientSecret })).json()) as { access_token: string }).access_token;
+    assert.equal(decodeProtectedHeader(unknownKid).kid, rotation.kid);
+    await gone.stop();
+    clock += 10 * 60_000; // past the refetch cooldown and the key set's age: the verifier must ask the issuer
+    await assert.rejects(verifier.verify(unknownKid), (error: Error & { status: number }) => error.status === 503);
   });
 });
