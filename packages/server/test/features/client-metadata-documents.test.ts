@@ -31,7 +31,7 @@ async function startDocumentServer(): Promise<{ server: Server; base: string; hi
     hits.set(path, (hits.get(path) ?? 0) + 1);
     const send = (status: number, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) => response.writeHead(status, headers).end(body);
     switch (path) {
-      case '/agent.json': return send(200, doc(path), { 'content-type': 'application/json', 'cache-control': 'max-age=60' });
+      case '/agent.json': return send(200, doc(path, { grant_types: ['authorization_code', 'refresh_token'] }), { 'content-type': 'application/json', 'cache-control': 'max-age=60' });
       case '/no-store.json': return send(200, doc(path), { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
       case '/mismatch.json': return send(200, doc('/someone-else.json'));
       case '/huge.json': return send(200, doc(path, { padding: 'x'.repeat(50_000) }));
@@ -91,6 +91,15 @@ for (const dialect of DIALECTS) {
       assert.equal(registration.kind, 'metadata_document');
       const client = await server.ctx.db.selectFrom('clients').select('name').where('client_id', '=', registration.client_id).executeTakeFirstOrThrow();
       assert.equal(client.name, `Loopback agent (${new URL(docs.base).host})`, 'the consent page names the host the document came from');
+
+      // The same client_id (the URL) revokes its tokens (RFC 7009, client authentication none).
+      const revokedAccess = await postForm(`${issuer}/oauth2/revoke`, { client_id: clientId, token: tokens.access_token as string, token_type_hint: 'access_token' });
+      assert.equal(revokedAccess.status, 200, await revokedAccess.text());
+      assert.equal(typeof tokens.refresh_token, 'string');
+      const revoked = await postForm(`${issuer}/oauth2/revoke`, { client_id: clientId, token: tokens.refresh_token as string });
+      assert.equal(revoked.status, 200, await revoked.text());
+      const refreshed = await postForm(`${issuer}/oauth2/token`, { grant_type: 'refresh_token', client_id: clientId, refresh_token: tokens.refresh_token as string });
+      assert.equal((await json(refreshed)).error, 'invalid_grant');
     });
 
     it('matches the document\'s redirect URIs exactly: another one gets the error page, never a redirect', async () => {
