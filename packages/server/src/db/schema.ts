@@ -6,6 +6,7 @@ import type { Generated } from 'kysely';
 import type { SignInTables } from './schema-sign-in.ts';
 import type { BrandingTables } from './schema-branding.ts';
 import type { AuthenticationTables } from './schema-authentication.ts';
+import type { ResourceTables } from './schema-resources.ts';
 
 export interface PartnersTable {
   id: string;
@@ -215,4 +216,4 @@ export interface ConsoleTables {
   bootstrap_tokens: BootstrapTokensTable;
 }
 
-export interface Schema extends FoundationTables, SignInTables, BrandingTables, AuthenticationTables, ConsoleTables {}
+export interface Schema extends FoundationTables, SignInTables, BrandingTables, AuthenticationTables, ResourceTables, ConsoleTables {}
