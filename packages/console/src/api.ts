@@ -61,6 +61,9 @@ export const OPERATIONS = {
   listUserFactors: ['GET', '/tenants/{tenant}/users/{userId}/factors'],
   resetUserFactors: ['POST', '/tenants/{tenant}/users/{userId}/factors/reset'],
   getMfaEnrolmentReport: ['GET', '/tenants/{tenant}/mfa-report'],
+  listApiResources: ['GET', '/tenants/{tenant}/resources'],
+  createApiResource: ['POST', '/tenants/{tenant}/resources'],
+  grantApiResource: ['PUT', '/tenants/{tenant}/resources/{resourceId}/clients/{clientId}'],
   listAuditEvents: ['GET', '/audit-events'],
   exportAuditEvents: ['GET', '/audit-events/export'],
 } as const;
@@ -111,6 +114,8 @@ export interface Factor { id: string; type: 'totp' | 'passkey'; name: string; cr
 export interface FactorList { data: Factor[]; recovery_codes_left: number }
 export interface FactorReset { factors_removed: number }
 export interface MfaEnrolmentReport { policy: 'off' | 'optional' | 'required'; required_for_admins: boolean; allowed_factors: string[]; people: number; enrolled: number; with_totp: number; with_passkey: number; admins_without_factor: string[] }
+export interface ApiResource { id: string; tenant_id: string; identifier: string; name: string; scopes: string[]; token_lifetime: number | null; signing_alg: string | null; all_clients: boolean; created_at: string; updated_at: string }
+export interface ApiResourceDetail extends ApiResource { client_ids: string[] }
 export interface TenantBranding { brand: Brand; inherited: Brand; effective: Brand }
 export interface GroupList { data: Group[] }
 
@@ -129,6 +134,7 @@ export interface Results {
   listSigningKeys: { data: SigningKey[] }; rotateSigningKey: SigningKeyRotation;
   getTenantBranding: TenantBranding; putTenantBranding: TenantBranding; deleteTenantBranding: void;
   listUserFactors: FactorList; resetUserFactors: FactorReset; getMfaEnrolmentReport: MfaEnrolmentReport;
+  listApiResources: Page<ApiResource>; createApiResource: ApiResource; grantApiResource: ApiResourceDetail;
   listAuditEvents: Page<AuditEvent>; exportAuditEvents: string;
 }
 
@@ -159,6 +165,8 @@ export const MODEL_FIELDS = {
   SignOut: fields<SignOut>()(['sessions_ended', 'grants_revoked']),
   Brand: fields<Required<Brand>>()(['display_name', 'logo_url', 'logo_alt', 'primary_color', 'accent_color', 'appearance', 'support_email', 'terms_url', 'privacy_url', 'custom_css']),
   TenantBranding: fields<TenantBranding>()(['brand', 'inherited', 'effective']),
+  ApiResource: fields<ApiResource>()(['id', 'tenant_id', 'identifier', 'name', 'scopes', 'token_lifetime', 'signing_alg', 'all_clients', 'created_at', 'updated_at']),
+  ApiResourceDetail: fields<ApiResourceDetail>()(['id', 'tenant_id', 'identifier', 'name', 'scopes', 'token_lifetime', 'signing_alg', 'all_clients', 'created_at', 'updated_at', 'client_ids']),
   Factor: fields<Required<Factor>>()(['id', 'type', 'name', 'created_at', 'last_used_at', 'device_type', 'backed_up']),
   FactorList: fields<FactorList>()(['data', 'recovery_codes_left']),
   FactorReset: fields<FactorReset>()(['factors_removed']),

@@ -10,6 +10,7 @@ import { h, mount } from './dom.ts';
 import { alertBox, main, messageOf, page } from './ui.ts';
 import type { View } from './view.ts';
 import { apiKeysPage } from './pages/api-keys.ts';
+import { apiResourcesPage } from './pages/api-resources.ts';
 import { auditPage } from './pages/audit.ts';
 import { brandingPage } from './pages/branding.ts';
 import { bootstrapPage } from './pages/bootstrap.ts';
@@ -41,6 +42,7 @@ const ROUTES: readonly Route[] = [
   [/^\/t\/[^/]+\/api-keys$/, (view) => apiKeysPage(view)],
   [/^\/t\/[^/]+\/signing-keys$/, (view) => signingKeysPage(view)],
   [/^\/t\/[^/]+\/branding$/, (view) => brandingPage(view)],
+  [/^\/t\/[^/]+\/api-resources$/, (view) => apiResourcesPage(view)],
   [/^\/audit$/, (view) => auditPage(view)],
 ];
 
@@ -71,6 +73,7 @@ function navigation(me: Me, tenant: string, path: string): HTMLElement {
       item(`${t}/groups`, 'Groups'),
       item(`${t}/roles`, 'Roles'),
       item(`${t}/api-keys`, 'API keys'),
+      item(`${t}/api-resources`, 'API resources'),
       item(`${t}/signing-keys`, 'Signing keys'),
       item(`${t}/branding`, 'Branding'),
     ),

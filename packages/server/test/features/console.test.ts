@@ -19,7 +19,7 @@ import { issueBootstrapLink } from '../../src/directory/bootstrap.ts';
 import { createUser } from '../../src/directory/users.ts';
 
 const PASSWORD = 'correct horse battery staple';
-const CHANGE_CONTROL = /^(Create|Save|Rotate|Delete|Disable|Enable|Revoke|Add|Assign|Change|Remove|Take|Reset|Sign out everywhere)/;
+const CHANGE_CONTROL = /^(Create|Save|Rotate|Delete|Disable|Enable|Revoke|Add|Assign|Change|Remove|Take|Reset|Grant|Sign out everywhere)/;
 
 async function heading(page: Page, name: string | RegExp): Promise<void> {
   await page.getByRole('heading', { level: 1, name }).waitFor();
@@ -250,6 +250,22 @@ describe('admin console in a real browser', () => {
     await page.getByText(/activates in (9|10) min/).waitFor();
     await checkPage(page, 'signing-keys');
 
+    // API resources (landed in main with issue 20): an API the SPA may ask tokens for.
+    await go(page, '#/t/initech/api-resources', 'API resources of initech');
+    const resourceForm = page.getByRole('form', { name: 'New API resource' });
+    await resourceForm.getByLabel('Name').fill('Mail API');
+    await resourceForm.getByLabel('Identifier').fill('https://mail.initech.test');
+    await resourceForm.getByLabel('Scopes').fill('mail.send mail.read');
+    await resourceForm.getByRole('button', { name: 'Create API resource' }).click();
+    await page.getByText('API resource Mail API created.').waitFor();
+    const spa = await server.ctx.db.selectFrom('clients').select('client_id').where('name', '=', 'Initech web').executeTakeFirstOrThrow();
+    const grantForm = page.getByRole('form', { name: 'Grant an API resource' });
+    await grantForm.getByLabel('API resource identifier').fill('https://mail.initech.test');
+    await grantForm.getByLabel('Client id').fill(spa.client_id);
+    await grantForm.getByRole('button', { name: 'Grant access' }).click();
+    await page.getByText(`Client ${spa.client_id} may now ask for Mail API.`).waitFor();
+    await checkPage(page, 'api-resources');
+
     // Branding (landed in main with issue 17): the tenant admin names its sign-in pages and picks a button colour.
     await go(page, '#/t/initech/branding', 'Branding of initech');
     const brandForm = page.getByRole('form', { name: 'Brand' });
@@ -299,7 +315,7 @@ describe('admin console in a real browser', () => {
       ['#/tenants/initech', 'Tenant Initech'], ['#/t/initech/clients', 'Applications of initech'], ['#/t/initech/users', 'Users of initech'],
       [`#/t/initech/users/${dana.id}`, 'Dana Developer'], ['#/t/initech/groups', 'Groups of initech'], [`#/t/initech/groups/${engineering.id}`, 'Group engineering'],
       ['#/t/initech/roles', 'Roles of initech'], ['#/t/initech/api-keys', 'API keys of initech'], ['#/t/initech/signing-keys', 'Signing keys of initech'],
-      ['#/t/initech/branding', 'Branding of initech'],
+      ['#/t/initech/branding', 'Branding of initech'], ['#/t/initech/api-resources', 'API resources of initech'],
     ] as const) {
       await go(ap, hash, title);
       await ap.waitForLoadState('networkidle');
