@@ -13,6 +13,7 @@ import type { AdminRoute } from './admin-route.ts';
 import { apiKeyRoutes } from './api-keys.ts';
 import { auditEventRoutes } from './audit-events.ts';
 import { clientRoutes } from './clients.ts';
+import { connectionRoutes } from './connections.ts';
 import { groupRoutes } from './groups.ts';
 import { membershipRoutes } from './memberships.ts';
 import { ADMIN_PREFIX, buildOpenApiDocument } from './openapi.ts';
@@ -38,6 +39,7 @@ const RESOURCE_ROUTES: readonly AdminRoute[] = [
   ...apiKeyRoutes,
   ...signingKeyRoutes,
   ...auditEventRoutes,
+  ...connectionRoutes,
 ];
 
 let cachedDocument: { baseUrl: string; document: Record<string, unknown> } | undefined;

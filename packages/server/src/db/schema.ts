@@ -4,6 +4,7 @@
  */
 import type { Generated } from 'kysely';
 import type { SignInTables } from './schema-sign-in.ts';
+import type { FederationTables } from './schema-federation.ts';
 
 export interface PartnersTable {
   id: string;
@@ -194,4 +195,4 @@ export interface FoundationTables {
   revoked_access_tokens: RevokedAccessTokensTable;
 }
 
-export interface Schema extends FoundationTables, SignInTables {}
+export interface Schema extends FoundationTables, SignInTables, FederationTables {}

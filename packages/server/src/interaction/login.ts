@@ -21,6 +21,8 @@ import { formTargetFor, sendPage } from './layout.ts';
 import { loginPage } from './pages/login-page.ts';
 import { rememberPageTenant } from './page-errors.ts';
 import { abandonAuthorization, requireInteractionClient, resumeAuthorization } from './resume.ts';
+import { connectionForHint, connectionForLogin, linkPendingIdentity, pendingLinkName, signInButtons } from '../federation/sign-in-options.ts';
+import { sendUpstream } from '../federation/routes.ts';
 
 type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
 
@@ -31,17 +33,21 @@ function lockoutMessage(retryAfterSeconds: number): string {
   return `Too many failed sign-in attempts. Please wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`;
 }
 
-function showForm(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, page: { tenant: Tenant; client: Client; interaction: Interaction; login?: string; error?: string }, status = 200) {
+async function showForm(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, page: { tenant: Tenant; client: Client; interaction: Interaction; login?: string; error?: string }, status = 200) {
   const csrfToken = issueCsrfToken(ctx, request, reply, page.tenant, 'login', page.interaction.id);
   const target = formTargetFor(page.interaction.authz.redirectUri);
+  const issuer = issuerFor(ctx.config.baseUrl, page.tenant.slug);
+  const linking = await pendingLinkName(ctx, page.tenant, page.interaction.idHash);
   return sendPage(
     reply,
     loginPage({
       tenantName: page.tenant.name,
       clientName: page.client.name,
-      action: `${issuerFor(ctx.config.baseUrl, page.tenant.slug)}/login`,
+      action: `${issuer}/login`,
       interactionId: page.interaction.id,
       csrfToken,
+      connections: (await signInButtons(ctx, page.tenant)).map((button) => ({ ...button, action: `${issuer}/federation/${button.slug}/start` })),
+      ...(linking === undefined ? {} : { linking }),
       ...(page.login === undefined ? {} : { login: page.login }),
       ...(page.error === undefined ? {} : { error: page.error }),
       formTargets: target === undefined ? [] : [target],
@@ -56,6 +62,9 @@ export function loginPageHandler(ctx: Latchkey) {
     rememberPageTenant(request, tenant);
     const interaction = await requireInteraction(ctx, tenant, readQueryParams(request.url).get('interaction'));
     const client = await requireInteractionClient(ctx, interaction);
+    // idp_hint (kc_idp_hint): straight to the named connection, as Keycloak does; an unknown one shows the page.
+    const hinted = await connectionForHint(ctx, tenant, interaction.authz.idpHint);
+    if (hinted !== undefined) return sendUpstream(ctx, reply, tenant, hinted, interaction, interaction.authz.loginHint);
     return showForm(ctx, request, reply, { tenant, client, interaction, ...(interaction.authz.loginHint ? { login: interaction.authz.loginHint } : {}) });
   };
 }
@@ -73,6 +82,9 @@ export function loginSubmitHandler(ctx: Latchkey) {
     const login = (form.get('login') ?? '').trim();
     const password = form.get('password') ?? '';
     const page = { tenant, client, interaction, login };
+    // Home-realm discovery: an email in a domain a connection claims signs in there, whatever was typed as password.
+    const home = await connectionForLogin(ctx, tenant, login);
+    if (home !== undefined) return sendUpstream(ctx, reply, tenant, home, interaction, login);
     if (login === '' || password === '') return showForm(ctx, request, reply, { ...page, error: 'Enter your email or username and your password.' }, 400);
     const result = await signInWithPassword(ctx, tenant, { login, password, ip: request.ip, channel: 'hosted_page', clientId: client.clientId });
     if (result.outcome === 'locked') {
@@ -81,6 +93,7 @@ export function loginSubmitHandler(ctx: Latchkey) {
     }
     if (result.outcome === 'invalid') return showForm(ctx, request, reply, { ...page, error: INVALID_CREDENTIALS }, 401);
 
+    await linkPendingIdentity(ctx, tenant, interaction.idHash, result.user.id, request.ip);
     const session = await startSession(ctx, reply, tenant, result.user.id, await currentSession(ctx, request, tenant));
     await interactionQueries(ctx.db).recordSignIn(interaction.idHash, { userId: result.user.id, sessionId: session.id, authTime: session.auth_time });
     const signedIn: Interaction = { ...interaction, row: { ...interaction.row, user_id: result.user.id, session_id: session.id, auth_time: session.auth_time } };

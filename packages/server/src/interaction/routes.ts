@@ -10,6 +10,7 @@ import { endSessionHandler, logoutConfirmHandler } from '../oauth/end-session.ts
 import { consentPageHandler, consentSubmitHandler } from './consent.ts';
 import { loginPageHandler, loginSubmitHandler } from './login.ts';
 import { registerPageErrors } from './page-errors.ts';
+import { federationRoutes } from '../federation/routes.ts';
 
 export async function browserRoutes(app: FastifyInstance, ctx: Latchkey): Promise<void> {
   registerPageErrors();
@@ -29,4 +30,5 @@ export async function browserRoutes(app: FastifyInstance, ctx: Latchkey): Promis
   app.get('/t/:tenant/consent', consentPageHandler(ctx));
   app.post('/t/:tenant/consent', consentSubmitHandler(ctx));
   app.post('/t/:tenant/logout/confirm', logoutConfirmHandler(ctx));
+  await federationRoutes(app, ctx);
 }

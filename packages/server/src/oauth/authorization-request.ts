@@ -39,6 +39,8 @@ export interface AuthorizationRequest {
   /** The `sub` of a valid `id_token_hint`. */
   readonly idTokenHintSubject?: string;
   readonly uiLocales?: string;
+  /** A connection to sign in with (`idp_hint`, or Keycloak's `kc_idp_hint`): skips the sign-in page. */
+  readonly idpHint?: string;
 }
 
 function refused(description: string): OAuthError {
@@ -136,5 +138,6 @@ export async function validateAuthorizationRequest(ctx: Latchkey, tenant: Tenant
     nonce: text('nonce'),
     loginHint: text('login_hint'),
     uiLocales: text('ui_locales'),
+    idpHint: text('idp_hint') ?? text('kc_idp_hint'),
   };
 }

@@ -3,6 +3,7 @@ import { adminCommand } from './admin.ts';
 import { apikeyCommand } from './apikey.ts';
 import { auditCommand } from './audit.ts';
 import { clientCommand } from './client.ts';
+import { connectionCommand } from './connection.ts';
 import { groupCommand } from './group.ts';
 import { partnerCommand } from './partner.ts';
 import { roleCommand } from './role.ts';
@@ -26,6 +27,7 @@ export const commands: readonly Command[] = [
   apikeyCommand,
   adminCommand,
   auditCommand,
+  connectionCommand,
   exportCommand,
   importCommand,
 ];

@@ -1,0 +1,62 @@
+/**
+ * What the sign-in page needs from federation: the buttons (one per enabled connection), home-realm discovery
+ * (an email whose domain an enabled connection claims goes straight to it; domains are set by the tenant's
+ * admins), `idp_hint` / `kc_idp_hint`, and linking after the user proved the local account with a password.
+ */
+import type { Latchkey } from '../context.ts';
+import { connectionQueries } from '../db/queries/connections.ts';
+import { federatedIdentityQueries } from '../db/queries/federated-identities.ts';
+import type { Tenant } from '../db/queries/tenants.ts';
+import { recordAuditEvent } from '../audit/audit-log.ts';
+import { requireConnection, toConnection } from './connections.ts';
+import type { Connection } from './connections.ts';
+import { linkAfterProof } from './identities.ts';
+
+export interface SignInButton {
+  readonly slug: string;
+  readonly name: string;
+}
+
+export async function signInButtons(ctx: Latchkey, tenant: Tenant): Promise<SignInButton[]> {
+  const rows = await connectionQueries(ctx.db).listEnabled(tenant.id);
+  return rows.map((row) => ({ slug: row.slug, name: row.name }));
+}
+
+/** The enabled connection claiming the domain of `login`, if `login` is an email address. */
+export async function connectionForLogin(ctx: Latchkey, tenant: Tenant, login: string): Promise<Connection | undefined> {
+  const at = login.lastIndexOf('@');
+  if (at < 1 || at === login.length - 1) return undefined;
+  const domain = login.slice(at + 1).trim().toLowerCase();
+  if (domain.length > 253) return undefined;
+  const queries = connectionQueries(ctx.db);
+  const id = await queries.domainOwner(tenant.id, domain);
+  if (id === undefined) return undefined;
+  const row = await queries.find(tenant.id, id);
+  return row !== undefined && row.enabled === 1 ? toConnection(row, []) : undefined;
+}
+
+/** The enabled connection an `idp_hint` names (by slug), or undefined: an unknown hint shows the page. */
+export async function connectionForHint(ctx: Latchkey, tenant: Tenant, hint: string | undefined): Promise<Connection | undefined> {
+  if (hint === undefined || hint.length > 100) return undefined;
+  const connection = await requireConnection(ctx.db, tenant.id, hint).catch(() => undefined);
+  return connection?.enabled ? connection : undefined;
+}
+
+/** The name of the connection waiting to be linked in this interaction (for the page's notice). */
+export async function pendingLinkName(ctx: Latchkey, tenant: Tenant, interactionHash: string): Promise<string | undefined> {
+  const pending = await federatedIdentityQueries(ctx.db).findPendingLink(interactionHash, ctx.now());
+  if (pending === undefined || pending.tenant_id !== tenant.id) return undefined;
+  return (await connectionQueries(ctx.db).find(tenant.id, pending.connection_id))?.name;
+}
+
+/**
+ * After a password sign-in: links the identity waiting in this interaction, but only to the account whose
+ * email the upstream presented (proving another account links nothing).
+ */
+export async function linkPendingIdentity(ctx: Latchkey, tenant: Tenant, interactionHash: string, userId: string, ip: string): Promise<void> {
+  const now = ctx.now();
+  const pending = await federatedIdentityQueries(ctx.db).takePendingLink(interactionHash, now);
+  if (pending === undefined || pending.tenant_id !== tenant.id || pending.user_id !== userId) return;
+  await ctx.db.transaction().execute((trx) => linkAfterProof(trx, tenant.id, pending.connection_id, pending.subject, pending.email, userId, now));
+  await recordAuditEvent(ctx, { action: 'identity.link', tenantId: tenant.id, ip, actor: { type: 'user', id: userId }, target: { type: 'user', id: userId }, details: { connection_id: pending.connection_id, proof: 'password' } });
+}
