@@ -1,7 +1,8 @@
 /**
  * The relying-party side of an `oidc` connection, through `openid-client` (OpenID-certified): discovery, PKCE
  * S256, state and nonce always, the code exchange, and every ID token check (signature against the upstream's
- * JWKS, `alg: none` refused, `iss`, `aud`, `exp`, nonce; RFC 9207 `iss` in the response when advertised).
+ * JWKS, also for tokens from the token endpoint; `alg: none` refused; `iss`, `aud`, `exp`, nonce; RFC 9207 `iss`
+ * in the response when advertised).
  * Microsoft Entra's multi-tenant issuers are checked against the `{tenantid}` pattern with the token's `tid`
  * (openid-client does this for login.microsoftonline.com), and `allowed_tenant_ids` narrows the directories.
  * Nothing here is a hand-written JOSE or OAuth check.
@@ -46,10 +47,15 @@ export function upstreamConfiguration(ctx: Latchkey, connection: Connection): Pr
     configuration = (async () => {
       const issuer = new URL(connection.settings.issuer!);
       const insecure = issuer.protocol === 'http:' && isLoopback(issuer.hostname);
-      return client.discovery(issuer, connection.settings.client_id!, undefined, await clientAuthentication(ctx, connection), {
+      const configuration = await client.discovery(issuer, connection.settings.client_id!, undefined, await clientAuthentication(ctx, connection), {
         timeout: 10,
         ...(insecure ? { execute: [client.allowInsecureRequests] } : {}),
       });
+      // OpenID Connect Core §3.1.3.7 lets a client skip the signature of an ID token from the token endpoint
+      // (TLS vouches for it), and openid-client does by default. We check it against the upstream's JWKS anyway:
+      // a token signed by any other key must never sign someone in (the security tests pin this).
+      client.enableNonRepudiationChecks(configuration);
+      return configuration;
     })();
     configuration.catch(() => configurations.delete(key));
     configurations.set(key, configuration);
