@@ -23,6 +23,7 @@ export const TenantSettingsSchema = named('TenantSettings', {
     refresh_token_lifetime: seconds('seconds'),
     authorization_code_lifetime: seconds('seconds (at most 60)'),
     refresh_token_rotation: boolean,
+    reuse_grace: { type: 'integer', minimum: 0, maximum: 60, description: 'seconds during which a rotated-out refresh token presented again by its client is a retry, not a replay (0 = always a replay); refresh tokens only: a code is single-use whatever this says' },
     signing_alg: { type: 'string', enum: ['RS256', 'ES256', 'EdDSA'] },
     allowed_signing_algs: { type: 'array', items: { type: 'string', enum: ['RS256', 'ES256', 'EdDSA'] } },
     api_key_prefix: string({ description: 'API keys look like <prefix>_live_… / <prefix>_test_…' }),
