@@ -43,6 +43,10 @@ export interface ConnectionSettings {
   /** SAML: the IdP metadata, fetched from a URL or given as XML (entity id, SSO URL, certificates). */
   readonly idp_metadata_url?: string;
   readonly idp_metadata_xml?: string;
+  /** SAML, read from the IdP metadata when it is imported (never typed in by hand). */
+  readonly idp_entity_id?: string;
+  readonly idp_sso_url?: string;
+  readonly idp_certificates?: readonly string[];
   /** SP certificate (public, PEM) published in the SP metadata; its private key is sealed. */
   readonly sp_certificate?: string;
   /** Link to an existing local account by email when the upstream says the email is verified. */

@@ -11,15 +11,40 @@ import { recordAuditEvent } from '../audit/audit-log.ts';
 import { requireConnection, toConnection } from './connections.ts';
 import type { Connection } from './connections.ts';
 import { linkAfterProof } from './identities.ts';
+import { upstreamConfiguration } from './oidc-upstream.ts';
 
 export interface SignInButton {
   readonly slug: string;
   readonly name: string;
 }
 
-export async function signInButtons(ctx: Latchkey, tenant: Tenant): Promise<SignInButton[]> {
+export interface SignInOptions {
+  readonly buttons: SignInButton[];
+  /**
+   * Origins the page's forms may end up at: a button (or home-realm discovery) posts to this server, which
+   * redirects upstream, and CSP `form-action` covers the redirect's target too (Chromium enforces it).
+   */
+  readonly formTargets: string[];
+}
+
+async function upstreamOrigin(ctx: Latchkey, connection: Connection): Promise<string[]> {
+  if (connection.type === 'oauth2') return [new URL(ctx.federationPresets.github.authorizationEndpoint).origin];
+  if (connection.type === 'saml') return connection.settings.idp_sso_url === undefined ? [] : [new URL(connection.settings.idp_sso_url).origin];
+  const origins = [new URL(connection.settings.issuer!).origin];
+  try {
+    const endpoint = (await upstreamConfiguration(ctx, connection)).serverMetadata().authorization_endpoint;
+    if (endpoint !== undefined) origins.push(new URL(endpoint).origin);
+  } catch {
+    // Unreachable upstream: the button still shows; its start reports the problem on the error page.
+  }
+  return origins;
+}
+
+export async function signInOptions(ctx: Latchkey, tenant: Tenant): Promise<SignInOptions> {
   const rows = await connectionQueries(ctx.db).listEnabled(tenant.id);
-  return rows.map((row) => ({ slug: row.slug, name: row.name }));
+  const targets = new Set<string>();
+  for (const row of rows) for (const origin of await upstreamOrigin(ctx, toConnection(row, []))) targets.add(origin);
+  return { buttons: rows.map((row) => ({ slug: row.slug, name: row.name })), formTargets: [...targets] };
 }
 
 /** The enabled connection claiming the domain of `login`, if `login` is an email address. */

@@ -22,6 +22,7 @@ button.secondary{background:#fff;color:#1f2937;border-color:#6b7280}
 .notice{padding:.75rem;border-radius:.25rem;border:1px solid #1d4ed8;background:#eff6ff;color:#1e3a8a}
 ul.scopes{padding-left:1.25rem}
 .actions{display:flex;gap:.75rem;flex-wrap:wrap}
+h2.or{margin:1.75rem 0 0;font-size:1rem;color:#374151}form.connection button{width:100%;margin-top:.75rem}
 `;
 
 function cspHash(text: string): string {

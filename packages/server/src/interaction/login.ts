@@ -21,7 +21,7 @@ import { formTargetFor, sendPage } from './layout.ts';
 import { loginPage } from './pages/login-page.ts';
 import { rememberPageTenant } from './page-errors.ts';
 import { abandonAuthorization, requireInteractionClient, resumeAuthorization } from './resume.ts';
-import { connectionForHint, connectionForLogin, linkPendingIdentity, pendingLinkName, signInButtons } from '../federation/sign-in-options.ts';
+import { connectionForHint, connectionForLogin, linkPendingIdentity, pendingLinkName, signInOptions } from '../federation/sign-in-options.ts';
 import { sendUpstream } from '../federation/routes.ts';
 
 type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
@@ -38,6 +38,7 @@ async function showForm(ctx: Latchkey, request: FastifyRequest, reply: FastifyRe
   const target = formTargetFor(page.interaction.authz.redirectUri);
   const issuer = issuerFor(ctx.config.baseUrl, page.tenant.slug);
   const linking = await pendingLinkName(ctx, page.tenant, page.interaction.idHash);
+  const federation = await signInOptions(ctx, page.tenant);
   return sendPage(
     reply,
     loginPage({
@@ -46,11 +47,11 @@ async function showForm(ctx: Latchkey, request: FastifyRequest, reply: FastifyRe
       action: `${issuer}/login`,
       interactionId: page.interaction.id,
       csrfToken,
-      connections: (await signInButtons(ctx, page.tenant)).map((button) => ({ ...button, action: `${issuer}/federation/${button.slug}/start` })),
+      connections: federation.buttons.map((button) => ({ ...button, action: `${issuer}/federation/${button.slug}/start` })),
       ...(linking === undefined ? {} : { linking }),
       ...(page.login === undefined ? {} : { login: page.login }),
       ...(page.error === undefined ? {} : { error: page.error }),
-      formTargets: target === undefined ? [] : [target],
+      formTargets: [...(target === undefined ? [] : [target]), ...federation.formTargets],
     }),
     status,
   );
