@@ -4,6 +4,7 @@
  */
 import type { Generated } from 'kysely';
 import type { SignInTables } from './schema-sign-in.ts';
+import type { BrandingTables } from './schema-branding.ts';
 import type { FederationTables } from './schema-federation.ts';
 
 export interface PartnersTable {
@@ -86,6 +87,10 @@ export interface ClientsTable {
   token_claims: string;
   /** The service account of a confidential client: the `sub` of its client_credentials tokens. */
   service_user_id: string | null;
+  /** RFC 7591 §2 metadata shown on the sign-in page (https only); optional on insert (migration 0004). */
+  logo_uri?: string | null;
+  policy_uri?: string | null;
+  tos_uri?: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -195,4 +200,4 @@ export interface FoundationTables {
   revoked_access_tokens: RevokedAccessTokensTable;
 }
 
-export interface Schema extends FoundationTables, SignInTables, FederationTables {}
+export interface Schema extends FoundationTables, SignInTables, BrandingTables, FederationTables {}

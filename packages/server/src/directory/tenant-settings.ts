@@ -1,6 +1,7 @@
 import { isSigningAlgorithm, SIGNING_ALGORITHMS } from '../tokens/jose.ts';
 import type { SigningAlgorithm } from '../tokens/jose.ts';
 import { InvalidRequest } from '../errors/oauth-error.ts';
+import { isSupportedLocale, REFERENCE_LOCALE, SUPPORTED_LOCALES } from '../i18n/catalogs.ts';
 
 /** A tenant's settings, as stored (JSON) and as shown by the admin API. Lifetimes are in seconds. */
 export interface TenantSettings {
@@ -33,6 +34,8 @@ export interface TenantSettings {
   /** Refuse `<prefix>_test_…` keys on this tenant (production tenants). */
   readonly require_live_api_keys: boolean;
   readonly features: { readonly auth: { readonly password_grant_enabled: boolean } };
+  /** The hosted pages' language when neither `ui_locales` nor the browser names a supported one. */
+  readonly default_locale: string;
 }
 
 export const DEFAULT_TENANT_SETTINGS: TenantSettings = Object.freeze<TenantSettings>({
@@ -49,6 +52,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = Object.freeze<TenantSetti
   api_key_prefix: 'sg',
   require_live_api_keys: false,
   features: { auth: { password_grant_enabled: false } },
+  default_locale: REFERENCE_LOCALE,
 });
 
 type Problems = string[];
@@ -120,6 +124,8 @@ export function mergeTenantSettings(base: TenantSettings, update: unknown, optio
       passwordGrant = flag(problems, 'features.auth.password_grant_enabled', auth.password_grant_enabled, passwordGrant);
     }
   }
+  const defaultLocale = input.default_locale === undefined ? base.default_locale : input.default_locale;
+  if (!isSupportedLocale(defaultLocale)) problems.push(`default_locale must be one of ${SUPPORTED_LOCALES.join(', ')}`);
   const settings: TenantSettings = {
     access_token_lifetime: lifetime(problems, 'access_token_lifetime', input.access_token_lifetime, base.access_token_lifetime, 86400),
     id_token_lifetime: lifetime(problems, 'id_token_lifetime', input.id_token_lifetime, base.id_token_lifetime, 86400),
@@ -136,6 +142,7 @@ export function mergeTenantSettings(base: TenantSettings, update: unknown, optio
     api_key_prefix: typeof prefix === 'string' ? prefix : base.api_key_prefix,
     require_live_api_keys: flag(problems, 'require_live_api_keys', input.require_live_api_keys, base.require_live_api_keys),
     features: { auth: { password_grant_enabled: passwordGrant } },
+    default_locale: isSupportedLocale(defaultLocale) ? defaultLocale : base.default_locale,
   };
   if (problems.length > 0) throw new InvalidRequest(`invalid settings: ${problems.join('; ')}`);
   return settings;

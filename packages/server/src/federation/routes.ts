@@ -63,8 +63,8 @@ export async function refuseUpstreamSignIn(ctx: Latchkey, request: FastifyReques
     actor: connection === undefined ? null : { type: 'connection', id: connection.id },
     details: { connection: connection?.slug ?? null, reason, request_id: request.id },
   });
-  const description = error.expose ? error.description : 'The server could not complete the sign-in. Try again in a moment.';
-  return sendPage(reply, errorPage({ title: 'Sign-in failed', description, code: reason, reference: request.id, tenantName: tenant.name }), error.status < 500 ? 400 : error.status);
+  const status = error.status < 500 ? 400 : error.status;
+  return sendPage(reply, errorPage({ status, description: error.expose ? error.description : undefined, code: reason, reference: String(request.id), tenantName: tenant.name }), status);
 }
 
 export async function federationRoutes(app: FastifyInstance, ctx: Latchkey): Promise<void> {

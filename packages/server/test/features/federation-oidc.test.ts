@@ -49,7 +49,7 @@ for (const dialect of DIALECTS) {
       assert.equal(walk.callback, undefined, 'nothing reached the client');
       assert.equal(walk.stoppedAt?.status, 400, walk.stoppedAt?.body.slice(0, 500));
       assert.ok(walk.stoppedAt!.body.includes(`<code>${reason}</code>`), walk.stoppedAt!.body.slice(0, 800));
-      assert.match(walk.stoppedAt!.body, /Reference: <code id="reference">[^<]+<\/code>/, 'a correlation id is shown');
+      assert.match(walk.stoppedAt!.body, /<p id="reference">Reference: <code>[^<]+<\/code>/, 'a correlation id is shown');
     }
 
     before(async () => {
