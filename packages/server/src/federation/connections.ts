@@ -16,6 +16,7 @@ import { newId } from '../util/ids.ts';
 import { checkName, checkSlug } from '../directory/field-checks.ts';
 import { PRESETS, presetFacts } from './presets.ts';
 import type { Preset } from './presets.ts';
+import { parseIdpMetadata } from './saml-metadata.ts';
 
 export const CONNECTION_TYPES: readonly ConnectionType[] = ['oidc', 'oauth2', 'saml'];
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
@@ -207,8 +208,36 @@ export function checkSettings(type: ConnectionType, preset: Preset | null, input
       settings.idp_metadata_xml = merged.idp_metadata_xml;
     }
     if (merged.sp_certificate !== undefined) settings.sp_certificate = merged.sp_certificate;
+    // A new metadata source replaces the other one.
+    if (input.idp_metadata_url !== undefined) delete settings.idp_metadata_xml;
+    if (input.idp_metadata_xml !== undefined) delete settings.idp_metadata_url;
   }
   return settings as unknown as ConnectionSettings;
+}
+
+const PEM_CERTIFICATE = /^-----BEGIN CERTIFICATE-----\s+[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----\s*$/;
+
+/**
+ * SAML: reads the IdP metadata (the XML given, or fetched from its URL now) into the settings, and checks the SP
+ * certificate whose private key (a secret) signs the AuthnRequests.
+ */
+async function withIdpMetadata(settings: ConnectionSettings, hasSpKey: boolean): Promise<ConnectionSettings> {
+  let xml = settings.idp_metadata_xml;
+  if (xml === undefined) {
+    let response: Response;
+    try {
+      response = await fetch(settings.idp_metadata_url!, { signal: AbortSignal.timeout(10_000), redirect: 'error' });
+    } catch {
+      throw new InvalidRequest('the IdP metadata URL could not be fetched');
+    }
+    assert(response.ok, new InvalidRequest(`the IdP metadata URL answered ${response.status}`));
+    xml = await response.text();
+    assert(xml.length <= 500_000, new InvalidRequest('the IdP metadata is too large'));
+  }
+  const metadata = parseIdpMetadata(xml);
+  assert(typeof settings.sp_certificate === 'string' && PEM_CERTIFICATE.test(settings.sp_certificate), new InvalidRequest('a saml connection needs settings.sp_certificate (PEM) and secrets.sp_private_key: AuthnRequests are signed'));
+  assert(hasSpKey, new InvalidRequest('a saml connection needs secrets.sp_private_key (PEM): AuthnRequests are signed'));
+  return { ...settings, idp_entity_id: metadata.entityId, idp_sso_url: checkUpstreamUrl(metadata.ssoUrl, 'the IdP SingleSignOnService'), idp_certificates: metadata.certificates };
 }
 
 function checkPreset(value: unknown): Preset | null {
@@ -273,8 +302,9 @@ export async function createConnection(ctx: Latchkey, db: Database, tenantId: st
   const type = input.type ?? (preset === null ? undefined : presetFacts(preset).type);
   assert(type !== undefined && CONNECTION_TYPES.includes(type), new InvalidRequest(`type must be one of ${CONNECTION_TYPES.join(', ')}`));
   assert(preset === null || presetFacts(preset).type === type, new InvalidRequest(`the ${preset} preset is a connection of type ${preset === null ? '' : presetFacts(preset).type}`));
-  const settings = checkSettings(type, preset, input.settings);
   const secrets = checkSecrets(type, input.secrets);
+  let settings = checkSettings(type, preset, input.settings);
+  if (type === 'saml') settings = await withIdpMetadata(settings, typeof secrets?.sp_private_key === 'string');
   const domains = input.domains === undefined ? [] : checkDomains(input.domains);
   const now = ctx.now();
   const row: ConnectionRow = {
@@ -309,8 +339,13 @@ export async function updateConnection(ctx: Latchkey, db: Database, tenantId: st
   if (input.slug !== undefined) changes.slug = checkSlug(input.slug);
   if (input.name !== undefined) changes.name = checkName(input.name, 200);
   if (input.enabled !== undefined) changes.enabled = input.enabled ? 1 : 0;
-  if (input.settings !== undefined) changes.settings = JSON.stringify(checkSettings(current.type, current.preset, input.settings, current.settings));
   const secrets = checkSecrets(current.type, input.secrets);
+  if (input.settings !== undefined) {
+    let settings = checkSettings(current.type, current.preset, input.settings, current.settings);
+    const spKey = secrets?.sp_private_key !== undefined || (secrets === undefined && current.hasSecrets);
+    if (current.type === 'saml') settings = await withIdpMetadata(settings, spKey);
+    changes.settings = JSON.stringify(settings);
+  }
   if (secrets !== undefined) changes.secrets_jwe = await sealSecrets(ctx, secrets);
   try {
     await connectionQueries(db).update(current.id, changes);

@@ -16,7 +16,8 @@ export type RefusalReason =
   | 'no_account'
   | 'account_conflict'
   | 'link_conflict'
-  | 'no_subject';
+  | 'no_subject'
+  | 'assertion_replayed';
 
 export class FederationRefused extends OAuthError {
   override name = 'FederationRefused';

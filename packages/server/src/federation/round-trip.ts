@@ -11,6 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Latchkey } from '../context.ts';
 import { federationStateQueries } from '../db/queries/federation-states.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
+import type { FederationStatesTable } from '../db/schema-federation.ts';
 import { readCookie, setCookie } from '../interaction/cookies.ts';
 import { SecretBox } from '../tokens/jose.ts';
 import { generateOpaqueToken, hashSecret } from '../tokens/opaque.ts';
@@ -27,6 +28,8 @@ export interface RoundTripData {
   /** SAML: the AuthnRequest ID the response must answer (`InResponseTo`). */
   readonly requestId?: string;
 }
+
+export type OpenRoundTrip = RoundTripData & { readonly interactionHash: string; readonly createdAt: number };
 
 function box(ctx: Latchkey): SecretBox {
   return new SecretBox(ctx.masterSecret, 'federation-round-trips');
@@ -56,15 +59,36 @@ function sameValue(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/** Checks and consumes the state of a callback; everything it refuses changes nothing. */
-export async function finishRoundTrip(ctx: Latchkey, request: FastifyRequest, tenant: Tenant, connection: Connection, state: string | undefined, options: { bindCookie: boolean }): Promise<RoundTripData & { interactionHash: string }> {
+function checkState(request: FastifyRequest, state: string | undefined, options: { bindCookie: boolean }): asserts state is string {
   if (state === undefined || !/^[A-Za-z0-9_-]{43}$/.test(state)) throw new FederationRefused('state_mismatch', 'The response from the sign-in provider did not carry the expected state.');
   if (options.bindCookie) {
     const cookie = readCookie(request, STATE_COOKIE);
     if (cookie === undefined || !sameValue(cookie, state)) throw new FederationRefused('state_mismatch', 'The response from the sign-in provider does not belong to this browser\'s sign-in.');
   }
-  const row = await federationStateQueries(ctx.db).consume(hashSecret(state), ctx.now());
+}
+
+async function openRow(ctx: Latchkey, tenant: Tenant, connection: Connection, row: FederationStatesTable | undefined): Promise<OpenRoundTrip> {
   if (row === undefined || row.tenant_id !== tenant.id) throw new FederationRefused('state_mismatch', 'This sign-in response is unknown, expired or was already used.');
   if (row.connection_id !== connection.id) throw new FederationRefused('state_mismatch', 'This response was meant for another sign-in provider (mix-up refused).');
-  return { ...(JSON.parse(await box(ctx).open(row.data_jwe)) as RoundTripData), interactionHash: row.interaction_hash };
+  return { ...(JSON.parse(await box(ctx).open(row.data_jwe)) as RoundTripData), interactionHash: row.interaction_hash, createdAt: row.created_at };
+}
+
+/** Checks and consumes the state of a callback; everything it refuses changes nothing. */
+export async function finishRoundTrip(ctx: Latchkey, request: FastifyRequest, tenant: Tenant, connection: Connection, state: string | undefined, options: { bindCookie: boolean }): Promise<OpenRoundTrip> {
+  checkState(request, state, options);
+  return openRow(ctx, tenant, connection, await federationStateQueries(ctx.db).consume(hashSecret(state), ctx.now()));
+}
+
+/**
+ * Reads a round trip without consuming it, used or not. SAML validates the response first and records its
+ * assertion id in the shared replay cache, so a replayed response is refused as a replay on every instance;
+ * `consumeRoundTrip` then ends the round trip (and refuses a second use of it on its own).
+ */
+export async function readRoundTrip(ctx: Latchkey, request: FastifyRequest, tenant: Tenant, connection: Connection, state: string | undefined): Promise<OpenRoundTrip> {
+  checkState(request, state, { bindCookie: false });
+  return openRow(ctx, tenant, connection, await federationStateQueries(ctx.db).findUnexpired(hashSecret(state), ctx.now()));
+}
+
+export async function consumeRoundTrip(ctx: Latchkey, state: string): Promise<void> {
+  if ((await federationStateQueries(ctx.db).consume(hashSecret(state), ctx.now())) === undefined) throw new FederationRefused('state_mismatch', 'This sign-in response was already used.');
 }

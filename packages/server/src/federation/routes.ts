@@ -2,6 +2,7 @@
  * Browser routes of federation, under the tenant's issuer (`/t/<tenant>/federation/<connection>/…`):
  * - `POST start`: a sign-in page button (CSRF-checked) sends the interaction upstream;
  * - `GET callback`: the upstream's answer (oidc, oauth2);
+ * - `POST acs` and `GET metadata`: SAML (`saml-routes.ts`).
  * A refusal shows the tenant's error page with a clear reason and the request id as correlation id, is
  * audited with the connection, and has changed nothing.
  */
@@ -25,6 +26,7 @@ import { FederationRefused } from './federation-errors.ts';
 import { finishGithub, startGithub } from './github-upstream.ts';
 import { finishOidc, startOidc } from './oidc-upstream.ts';
 import { beginRoundTrip, finishRoundTrip } from './round-trip.ts';
+import { samlRoutes, startSaml } from './saml-routes.ts';
 
 type ConnectionRequest = FastifyRequest<{ Params: { tenant: string; connection: string } }>;
 
@@ -41,7 +43,7 @@ export async function enabledConnection(ctx: Latchkey, tenant: Tenant, slug: str
 
 /** Sends the interaction to the connection's upstream (button, home-realm discovery, `idp_hint`). */
 export async function sendUpstream(ctx: Latchkey, reply: FastifyReply, tenant: Tenant, connection: Connection, interaction: Interaction, loginHint: string | undefined): Promise<FastifyReply> {
-  if (connection.type === 'saml') throw new FederationRefused('connection_unavailable', 'SAML sign-in is not available on this server yet.');
+  if (connection.type === 'saml') return startSaml(ctx, reply, tenant, connection, interaction);
   const begin = (data: { codeVerifier: string; nonce?: string }) => beginRoundTrip(ctx, reply, tenant, connection, interaction.idHash, { interactionId: interaction.id, ...data }, { bindCookie: true });
   const url =
     connection.type === 'oidc'
@@ -103,4 +105,6 @@ export async function federationRoutes(app: FastifyInstance, ctx: Latchkey): Pro
     }
   });
 
+
+  await samlRoutes(app, ctx, { enabledConnection, refuse: refuseUpstreamSignIn });
 }

@@ -15,6 +15,10 @@ export function federationStateQueries(db: Database) {
       if (result.numUpdatedRows === 0n) return undefined;
       return db.selectFrom('federation_states').selectAll().where('state_hash', '=', stateHash).executeTakeFirst();
     },
+    /** A state not yet expired, consumed or not (SAML reads it before consuming it; see round-trip.ts). */
+    async findUnexpired(stateHash: string, now: number): Promise<FederationStatesTable | undefined> {
+      return db.selectFrom('federation_states').selectAll().where('state_hash', '=', stateHash).where('expires_at', '>', now).executeTakeFirst();
+    },
     async deleteExpired(now: number): Promise<void> {
       await db.deleteFrom('federation_states').where('expires_at', '<=', now).execute();
       await db.deleteFrom('saml_assertion_ids').where('expires_at', '<=', now).execute();
