@@ -27,6 +27,7 @@ import { finishGithub, startGithub } from './github-upstream.ts';
 import { finishOidc, startOidc } from './oidc-upstream.ts';
 import { beginRoundTrip, finishRoundTrip } from './round-trip.ts';
 import { samlRoutes, startSaml } from './saml-routes.ts';
+import { accountIdentityRoutes } from './account-identities.ts';
 
 type ConnectionRequest = FastifyRequest<{ Params: { tenant: string; connection: string } }>;
 
@@ -107,4 +108,5 @@ export async function federationRoutes(app: FastifyInstance, ctx: Latchkey): Pro
 
 
   await samlRoutes(app, ctx, { enabledConnection, refuse: refuseUpstreamSignIn });
+  await accountIdentityRoutes(app, ctx);
 }

@@ -12,7 +12,7 @@ import { startTestServer } from '../support/server.ts';
 import type { TestServer } from '../support/server.ts';
 import type { SignInFixture } from '../support/sign-in-fixture.ts';
 import { adminCaller } from '../support/admin.ts';
-import { exchangeCode } from '../support/sign-in.ts';
+import { CookieJar, exchangeCode, fetchWithJar, postFormWithJar, readForm } from '../support/sign-in.ts';
 import { addConnection, createDownstream, walkFederatedSignIn } from '../support/federation.ts';
 import type { WalkResult } from '../support/federation.ts';
 import { startScriptedProvider } from '../support/scripted-oidc-provider.ts';
@@ -98,6 +98,33 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await counts(), before);
       upstream.claims = { sub: 'home-directory-user', tid: '11111111-1111-1111-1111-111111111111' };
       await subOf(await walkFederatedSignIn({ downstream: acme, choice: { button: 'scripted' } }));
+    });
+
+    it('lists linked identities on the account section and unlinks one, never the last way in', async () => {
+      upstream.mode = 'good';
+      const tid = '11111111-1111-1111-1111-111111111111'; // the directory the previous test allowed
+      upstream.claims = { sub: 'good-1', name: 'Good One', tid };
+      const jit = await walkFederatedSignIn({ downstream: acme, choice: { button: 'scripted' } });
+      const page = await fetchWithJar(jit.jar, `${acme.issuer}/account/identities`);
+      const body = await page.text();
+      assert.equal(page.status, 200, body.slice(0, 300));
+      assert.ok(body.includes('Unlink Scripted'));
+      const form = readForm(body);
+      const refused = await postFormWithJar(jit.jar, form.action, form.fields);
+      assert.equal(refused.status, 409, 'a JIT account without a password keeps its only way in');
+      assert.equal((await counts()).links >= 1, true);
+      assert.ok(await server.ctx.db.selectFrom('federated_identities').select('subject').where('subject', '=', 'good-1').executeTakeFirst());
+
+      upstream.claims = { sub: 'verified-ada', email: acme.login, email_verified: true, tid };
+      const local = await walkFederatedSignIn({ downstream: acme, choice: { button: 'scripted' } });
+      const own = readForm(await (await fetchWithJar(local.jar, `${acme.issuer}/account/identities`)).text());
+      const unlinked = await postFormWithJar(local.jar, own.action, own.fields);
+      assert.equal(unlinked.status, 200);
+      assert.ok((await unlinked.text()).includes('is no longer linked'));
+      assert.equal(await server.ctx.db.selectFrom('federated_identities').select('subject').where('subject', '=', 'verified-ada').executeTakeFirst(), undefined, 'the local account (with a password) may unlink');
+      const forged = await postFormWithJar(local.jar, own.action, { ...own.fields, csrf_token: 'x'.repeat(43) });
+      assert.equal(forged.status, 403, 'CSRF checked');
+      assert.equal((await fetchWithJar(new CookieJar(), `${acme.issuer}/account/identities`)).status, 400, 'signed-out browsers see nothing');
     });
 
     it('stores upstream tokens sealed, readable through the audited admin route only', async () => {
