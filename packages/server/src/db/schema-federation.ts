@@ -61,6 +61,15 @@ export interface SamlAssertionIdsTable {
   expires_at: number;
 }
 
+/** A browser session that began with an upstream sign-in (its ID tokens carry `amr: ["fed"]`, and `idp`). */
+export interface FederatedSessionsTable {
+  session_id: string;
+  connection_id: string;
+  /** JSON string array: the upstream's own `amr`, as recorded. */
+  upstream_amr: string;
+  upstream_acr: string | null;
+}
+
 /** An upstream identity waiting for the user to prove the local account with the same email. */
 export interface FederationPendingLinksTable {
   interaction_hash: string;
@@ -79,4 +88,5 @@ export interface FederationTables {
   federation_states: FederationStatesTable;
   saml_assertion_ids: SamlAssertionIdsTable;
   federation_pending_links: FederationPendingLinksTable;
+  federated_sessions: FederatedSessionsTable;
 }

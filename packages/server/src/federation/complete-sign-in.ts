@@ -17,8 +17,7 @@ import { requireInteractionClient, resumeAuthorization } from '../interaction/re
 import type { Connection } from './connections.ts';
 import { PENDING_LINK_LIFETIME_MS, resolveIdentity } from './identities.ts';
 import type { UpstreamProfile } from './upstream-profile.ts';
-
-export const FEDERATED_AMR = 'fed';
+import { markFederatedSession } from './session-claims.ts';
 
 export async function completeUpstreamSignIn(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, connection: Connection, interaction: Interaction, profile: UpstreamProfile): Promise<FastifyReply> {
   const client = await requireInteractionClient(ctx, interaction);
@@ -38,6 +37,7 @@ export async function completeUpstreamSignIn(ctx: Latchkey, request: FastifyRequ
     return reply.redirect(`${issuerFor(ctx.config.baseUrl, tenant.slug)}/login?interaction=${interaction.id}&link=${connection.slug}`, 303);
   }
   const session = await startSession(ctx, reply, tenant, resolved.user.id, await currentSession(ctx, request, tenant));
+  await markFederatedSession(ctx.db, session.id, connection.id, { amr: profile.amr, acr: profile.acr });
   await interactionQueries(ctx.db).recordSignIn(interaction.idHash, { userId: resolved.user.id, sessionId: session.id, authTime: session.auth_time });
   await recordAuditEvent(ctx, {
     ...audit,

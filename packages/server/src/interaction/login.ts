@@ -25,6 +25,7 @@ import { rememberPageTenant } from './page-errors.ts';
 import { abandonAuthorization, requireInteractionClient, resumeAuthorization } from './resume.ts';
 import { connectionForHint, connectionForLogin, linkPendingIdentity, pendingLinkName, signInOptions } from '../federation/sign-in-options.ts';
 import { sendUpstream } from '../federation/routes.ts';
+import { unmarkFederatedSession } from '../federation/session-claims.ts';
 
 type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
 
@@ -116,6 +117,7 @@ export function loginSubmitHandler(ctx: Latchkey) {
 
     await linkPendingIdentity(ctx, tenant, interaction.idHash, result.user.id, request.ip);
     const session = await startSession(ctx, reply, tenant, result.user.id, await currentSession(ctx, request, tenant));
+    await unmarkFederatedSession(ctx.db, session.id);
     rememberLastLogin(ctx, reply, tenant, login);
     await interactionQueries(ctx.db).recordSignIn(interaction.idHash, { userId: result.user.id, sessionId: session.id, authTime: session.auth_time });
     const signedIn: Interaction = { ...interaction, row: { ...interaction.row, user_id: result.user.id, session_id: session.id, auth_time: session.auth_time } };

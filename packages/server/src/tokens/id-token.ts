@@ -23,6 +23,8 @@ export interface IdTokenRequest {
   readonly sessionId?: string | null;
   /** The access token issued alongside, for `at_hash`. */
   readonly accessToken?: string;
+  /** How the session began, when it says more than a password (`amr`, `idp`: federation). */
+  readonly authentication?: Readonly<Record<string, unknown>>;
 }
 
 /** Core §3.1.3.6: the left half of the hash of the access token, with the hash of the signing algorithm. */
@@ -46,6 +48,7 @@ export async function issueIdToken(ctx: Latchkey, request: IdTokenRequest): Prom
     iat,
     auth_time: Math.floor(request.authTime / 1000),
   };
+  if (request.authentication) Object.assign(payload, request.authentication);
   if (request.nonce) payload.nonce = request.nonce;
   if (request.sessionId) payload.sid = request.sessionId;
   if (request.accessToken) payload.at_hash = accessTokenHash(request.accessToken, key.alg);

@@ -59,7 +59,7 @@ for (const dialect of DIALECTS) {
       other = await createUpstreamLatchkey(server, 'other', [callbackUrl(server, 'acme', 'partner')], 'linus@other.example');
       await addConnection(server, acme.tenant, {
         slug: 'corp', name: 'Corp SSO', type: 'oidc', domains: ['upstream.example'],
-        settings: { issuer: upstream.issuer, client_id: upstream.clientId, group_mapping: { engineering: ['developers'] }, sync_groups: true },
+        settings: { issuer: upstream.issuer, client_id: upstream.clientId, group_mapping: { engineering: ['developers'] }, sync_groups: true, idp_claim: true },
         secrets: { client_secret: upstream.clientSecret },
       });
       await addConnection(server, acme.tenant, {
@@ -76,6 +76,8 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(first.pages.filter((p) => p.includes('login')), ['login', 'upstream-login']);
       const idToken = payloadOf(String(tokens.id_token));
       assert.equal(idToken.name, 'Grace Hopper', 'JIT account named from the upstream claims');
+      assert.deepEqual(idToken.amr, ['fed'], 'amr says the session began upstream');
+      assert.equal(idToken.idp, 'corp', 'idp names the connection (idp_claim)');
       const link = await server.ctx.db.selectFrom('federated_identities').selectAll().where('subject', '=', upstream.user.id).executeTakeFirstOrThrow();
       assert.equal(idToken.sub, link.user_id, 'the ID token names the linked local user');
       assert.equal(await countUsers(), usersBefore + 1, 'one account was created');
@@ -202,7 +204,12 @@ for (const dialect of DIALECTS) {
       const link = await server.ctx.db.selectFrom('federated_identities').selectAll().where('subject', '=', upstreamAda.user.id).executeTakeFirstOrThrow();
       assert.equal(link.user_id, acme.user.id);
       const next = await walkFederatedSignIn({ downstream: acme, choice: { button: 'ada-idp' }, upstreamLogin: { login: acme.login, password: TEST_PASSWORD } });
-      assert.equal(payloadOf(String((await tokensOf(next)).id_token)).sub, acme.user.id, 'the linked identity now signs in to the local account');
+      const linked = payloadOf(String((await tokensOf(next)).id_token));
+      assert.equal(linked.sub, acme.user.id, 'the linked identity now signs in to the local account');
+      assert.deepEqual(linked.amr, ['fed']);
+      assert.equal(linked.idp, undefined, 'no idp claim unless the connection asks for it');
+      const password = await walkFederatedSignIn({ downstream: acme, choice: { password: { login: acme.login, password: acme.password } } });
+      assert.equal(payloadOf(String((await tokensOf(password)).id_token)).amr, undefined, 'a password sign-in is not marked fed');
     });
 
     it('hides a disabled connection and refuses to start it', async () => {

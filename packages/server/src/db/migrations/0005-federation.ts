@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 /**
  * Federation (issue 18): connections to upstream identity providers per tenant, the email domains they claim
  * (unique per tenant, so home-realm discovery has one answer), the links (connection, upstream subject) -> user,
- * the short-lived state of an upstream round trip, and the SAML assertion ids already used (shared replay cache).
+ * the short-lived state of an upstream round trip, the SAML assertion ids already used (shared replay cache), and
+ * which browser sessions began upstream (their tokens carry `amr` `fed`).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -63,6 +64,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('assertion_id', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('saml_assertion_ids_pkey', ['connection_id', 'assertion_id'])
+    .execute();
+
+  await db.schema
+    .createTable('federated_sessions')
+    .addColumn('session_id', 'text', (c) => c.primaryKey().references('browser_sessions.id').onDelete('cascade'))
+    .addColumn('connection_id', 'text', (c) => c.notNull().references('connections.id').onDelete('cascade'))
+    .addColumn('upstream_amr', 'text', (c) => c.notNull())
+    .addColumn('upstream_acr', 'text')
     .execute();
 
   await db.schema
