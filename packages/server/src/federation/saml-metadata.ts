@@ -33,7 +33,8 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
   const ssoUrl = service?.getAttribute('Location') ?? '';
   assert(ssoUrl !== '', new InvalidRequest('the IdP metadata has no SingleSignOnService with the HTTP-Redirect or HTTP-POST binding'));
   const certificates = Array.from(idp.getElementsByTagNameNS(MD, 'KeyDescriptor'))
-    .filter((k) => (k.getAttribute('use') ?? 'signing') === 'signing')
+    // No `use` means both uses (Metadata §2.4.1.1); xmldom answers '' for a missing attribute, not null.
+    .filter((k) => (k.getAttribute('use') || 'signing') === 'signing')
     .flatMap((k) => Array.from(k.getElementsByTagNameNS(DS, 'X509Certificate')).map((c) => (c.textContent ?? '').replace(/\s+/g, '')))
     .filter((c) => /^[A-Za-z0-9+/=]{100,}$/.test(c));
   assert(certificates.length > 0, new InvalidRequest('the IdP metadata has no signing certificate'));
