@@ -17,7 +17,7 @@ import { requireInteractionClient, resumeAuthorization } from '../interaction/re
 import type { Connection } from './connections.ts';
 import { PENDING_LINK_LIFETIME_MS, resolveIdentity } from './identities.ts';
 import type { UpstreamProfile } from './upstream-profile.ts';
-import { markFederatedSession } from './session-claims.ts';
+import { FEDERATED_AMR, markFederatedSession } from './session-claims.ts';
 
 export async function completeUpstreamSignIn(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, connection: Connection, interaction: Interaction, profile: UpstreamProfile): Promise<FastifyReply> {
   const client = await requireInteractionClient(ctx, interaction);
@@ -36,7 +36,7 @@ export async function completeUpstreamSignIn(ctx: Latchkey, request: FastifyRequ
     await recordAuditEvent(ctx, { ...audit, action: 'federation.sign_in', outcome: 'failure', target: { type: 'user', id: resolved.user.id }, details: { connection: connection.slug, reason: 'email_in_use_unverified', request_id: request.id } });
     return reply.redirect(`${issuerFor(ctx.config.baseUrl, tenant.slug)}/login?interaction=${interaction.id}&link=${connection.slug}`, 303);
   }
-  const session = await startSession(ctx, reply, tenant, resolved.user.id, await currentSession(ctx, request, tenant));
+  const session = await startSession(ctx, reply, tenant, resolved.user.id, await currentSession(ctx, request, tenant), [FEDERATED_AMR]);
   await markFederatedSession(ctx.db, session.id, connection.id, { amr: profile.amr, acr: profile.acr });
   await interactionQueries(ctx.db).recordSignIn(interaction.idHash, { userId: resolved.user.id, sessionId: session.id, authTime: session.auth_time });
   await recordAuditEvent(ctx, {

@@ -1,9 +1,9 @@
 /**
- * Which browser sessions began upstream, and what their ID tokens say about it: `amr` contains `fed` (RFC 8176
- * registers no value for federation; `fed` is the one Keycloak, Ping and others use), and with the
- * connection's `idp_claim` the connection's slug as `idp`. The upstream's own `amr`/`acr` are kept with the
- * session (and in the audit event) as the record of how the user signed in there.
- * A password sign-in in the same session (`prompt=login`) ends the mark.
+ * Which browser sessions began upstream. The session's own `amr` is `["fed"]` (set by `startSession`, carried
+ * into grants and tokens by the authentication code; RFC 8176 registers no value for federation, and `fed` is
+ * the one Keycloak, Ping and others use). This table adds the connection, for the `idp` claim when the
+ * connection's `idp_claim` asks for it, and keeps the upstream's own `amr`/`acr` (also in the audit event) as
+ * the record of how the user signed in there. A password sign-in in the same session (`prompt=login`) ends it.
  */
 import type { Database } from '../db/database.ts';
 
@@ -18,7 +18,7 @@ export async function unmarkFederatedSession(db: Database, sessionId: string): P
   await db.deleteFrom('federated_sessions').where('session_id', '=', sessionId).execute();
 }
 
-/** The claims an ID token of this session gains; empty for a session that did not begin upstream. */
+/** The claims an ID token of this session gains (`idp`); empty for a session that did not begin upstream. */
 export async function federatedSessionClaims(db: Database, sessionId: string | null): Promise<Record<string, unknown>> {
   if (sessionId === null) return {};
   const row = await db
@@ -29,5 +29,5 @@ export async function federatedSessionClaims(db: Database, sessionId: string | n
     .executeTakeFirst();
   if (row === undefined) return {};
   const idpClaim = (JSON.parse(row.settings) as { idp_claim?: boolean }).idp_claim === true;
-  return { amr: [FEDERATED_AMR], ...(idpClaim ? { idp: row.slug } : {}) };
+  return idpClaim ? { idp: row.slug } : {};
 }

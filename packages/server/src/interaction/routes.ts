@@ -11,6 +11,7 @@ import { consentPageHandler, consentSubmitHandler } from './consent.ts';
 import { loginPageHandler, loginSubmitHandler } from './login.ts';
 import { registerPageErrors } from './page-errors.ts';
 import { loadPageContext } from './page-context.ts';
+import { authenticationRoutes } from '../authentication/routes.ts';
 import { federationRoutes } from '../federation/routes.ts';
 
 export async function browserRoutes(app: FastifyInstance, ctx: Latchkey): Promise<void> {
@@ -33,5 +34,6 @@ export async function browserRoutes(app: FastifyInstance, ctx: Latchkey): Promis
   app.get('/t/:tenant/consent', consentPageHandler(ctx));
   app.post('/t/:tenant/consent', consentSubmitHandler(ctx));
   app.post('/t/:tenant/logout/confirm', logoutConfirmHandler(ctx));
+  await authenticationRoutes(app, ctx);
   await federationRoutes(app, ctx);
 }

@@ -1,6 +1,6 @@
 /**
  * OpenID Connect ID tokens (Core §2): signed with the tenant's current key (`kid`, `typ: JWT`), carrying iss,
- * sub, aud, azp, exp, iat, auth_time, nonce, at_hash, sid and the profile/email claims the scope releases.
+ * sub, aud, azp, exp, iat, auth_time, nonce, amr, acr, at_hash, sid and the profile/email claims the scope releases.
  */
 import { createHash } from 'node:crypto';
 import type { Latchkey } from '../context.ts';
@@ -20,11 +20,14 @@ export interface IdTokenRequest {
   /** Epoch milliseconds of the sign-in. */
   readonly authTime: number;
   readonly nonce?: string | null;
+  /** RFC 8176 methods and the level reached (Core §2). */
+  readonly amr?: readonly string[];
+  readonly acr?: string;
   readonly sessionId?: string | null;
   /** The access token issued alongside, for `at_hash`. */
   readonly accessToken?: string;
-  /** How the session began, when it says more than a password (`amr`, `idp`: federation). */
-  readonly authentication?: Readonly<Record<string, unknown>>;
+  /** Claims of a session begun upstream (`idp`, see federation/session-claims.ts). */
+  readonly federation?: Readonly<Record<string, unknown>>;
 }
 
 /** Core §3.1.3.6: the left half of the hash of the access token, with the hash of the signing algorithm. */
@@ -48,8 +51,10 @@ export async function issueIdToken(ctx: Latchkey, request: IdTokenRequest): Prom
     iat,
     auth_time: Math.floor(request.authTime / 1000),
   };
-  if (request.authentication) Object.assign(payload, request.authentication);
+  if (request.federation) Object.assign(payload, request.federation);
   if (request.nonce) payload.nonce = request.nonce;
+  if (request.amr) payload.amr = [...request.amr];
+  if (request.acr) payload.acr = request.acr;
   if (request.sessionId) payload.sid = request.sessionId;
   if (request.accessToken) payload.at_hash = accessTokenHash(request.accessToken, key.alg);
   return signJwt(payload, key, { typ: 'JWT' });

@@ -209,7 +209,7 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(linked.amr, ['fed']);
       assert.equal(linked.idp, undefined, 'no idp claim unless the connection asks for it');
       const password = await walkFederatedSignIn({ downstream: acme, choice: { password: { login: acme.login, password: acme.password } } });
-      assert.equal(payloadOf(String((await tokensOf(password)).id_token)).amr, undefined, 'a password sign-in is not marked fed');
+      assert.deepEqual(payloadOf(String((await tokensOf(password)).id_token)).amr, ['pwd'], 'a password sign-in in the same browser is not marked fed');
     });
 
     it('hides a disabled connection and refuses to start it', async () => {
