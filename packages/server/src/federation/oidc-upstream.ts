@@ -20,6 +20,8 @@ import type { UpstreamProfile } from './upstream-profile.ts';
 
 const DISCOVERY_TTL_MS = 10 * 60 * 1000;
 const configurations = new TtlCache<string, Promise<client.Configuration>>(DISCOVERY_TTL_MS, 1000);
+/** Configurations already resolved, readable without waiting (the sign-in page must not wait on an upstream). */
+const resolved = new TtlCache<string, client.Configuration>(DISCOVERY_TTL_MS, 1000);
 
 async function clientAuthentication(ctx: Latchkey, connection: Connection): Promise<client.ClientAuth> {
   const secrets = await openSecrets(ctx, { secrets_jwe: connection.secretsJwe });
@@ -57,12 +59,28 @@ export function upstreamConfiguration(ctx: Latchkey, connection: Connection): Pr
       client.enableNonRepudiationChecks(configuration);
       return configuration;
     })();
-    configuration.catch(() => configurations.delete(key));
+    configuration.then(
+      (value) => resolved.set(key, value),
+      () => configurations.delete(key),
+    );
     configurations.set(key, configuration);
   }
   return configuration.catch((error: unknown) => {
     throw new FederationRefused('connection_unavailable', 'The sign-in provider could not be reached or its configuration is invalid.', { cause: error });
   });
+}
+
+/**
+ * The upstream's authorization endpoint if its discovery document is already at hand; otherwise undefined, and
+ * discovery starts in the background. The sign-in page uses it for its CSP and never waits on an upstream.
+ */
+export function knownAuthorizationEndpoint(ctx: Latchkey, connection: Connection): string | undefined {
+  const configuration = resolved.get(`${connection.id}:${connection.updatedAt}`);
+  if (configuration === undefined) {
+    upstreamConfiguration(ctx, connection).catch(() => undefined);
+    return undefined;
+  }
+  return configuration.serverMetadata().authorization_endpoint;
 }
 
 export interface OidcStart {

@@ -11,7 +11,7 @@ import { recordAuditEvent } from '../audit/audit-log.ts';
 import { requireConnection, toConnection } from './connections.ts';
 import type { Connection } from './connections.ts';
 import { linkAfterProof } from './identities.ts';
-import { upstreamConfiguration } from './oidc-upstream.ts';
+import { knownAuthorizationEndpoint } from './oidc-upstream.ts';
 
 export interface SignInButton {
   readonly slug: string;
@@ -27,23 +27,20 @@ export interface SignInOptions {
   readonly formTargets: string[];
 }
 
-async function upstreamOrigin(ctx: Latchkey, connection: Connection): Promise<string[]> {
+function upstreamOrigin(ctx: Latchkey, connection: Connection): string[] {
   if (connection.type === 'oauth2') return [new URL(ctx.federationPresets.github.authorizationEndpoint).origin];
   if (connection.type === 'saml') return connection.settings.idp_sso_url === undefined ? [] : [new URL(connection.settings.idp_sso_url).origin];
-  const origins = [new URL(connection.settings.issuer!).origin];
-  try {
-    const endpoint = (await upstreamConfiguration(ctx, connection)).serverMetadata().authorization_endpoint;
-    if (endpoint !== undefined) origins.push(new URL(endpoint).origin);
-  } catch {
-    // Unreachable upstream: the button still shows; its start reports the problem on the error page.
-  }
-  return origins;
+  // The issuer's origin always; the authorization endpoint's once discovery has run (usually the same origin).
+  // A slow or unreachable upstream never delays the page: its button still shows, and its start reports the
+  // problem on the error page.
+  const endpoint = knownAuthorizationEndpoint(ctx, connection);
+  return [new URL(connection.settings.issuer!).origin, ...(endpoint === undefined ? [] : [new URL(endpoint).origin])];
 }
 
 export async function signInOptions(ctx: Latchkey, tenant: Tenant): Promise<SignInOptions> {
   const rows = await connectionQueries(ctx.db).listEnabled(tenant.id);
   const targets = new Set<string>();
-  for (const row of rows) for (const origin of await upstreamOrigin(ctx, toConnection(row, []))) targets.add(origin);
+  for (const row of rows) for (const origin of upstreamOrigin(ctx, toConnection(row, []))) targets.add(origin);
   return { buttons: rows.map((row) => ({ slug: row.slug, name: row.name })), formTargets: [...targets] };
 }
 
