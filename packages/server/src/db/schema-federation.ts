@@ -1,5 +1,5 @@
 /**
- * Tables of federation (migration 0006, issue 18). Secrets (client secrets, private keys, upstream tokens, the
+ * Tables of federation (migration 0007, issue 18). Secrets (client secrets, private keys, upstream tokens, the
  * PKCE verifier and nonce of a round trip) are compact JWEs under LATCHKEY_SECRET; state values are SHA-256.
  */
 export type ConnectionType = 'oidc' | 'oauth2' | 'saml';
