@@ -7,6 +7,7 @@ import type { SignInTables } from './schema-sign-in.ts';
 import type { BrandingTables } from './schema-branding.ts';
 import type { AuthenticationTables } from './schema-authentication.ts';
 import type { ResourceTables } from './schema-resources.ts';
+import type { FederationTables } from './schema-federation.ts';
 
 export interface PartnersTable {
   id: string;
@@ -201,4 +202,4 @@ export interface FoundationTables {
   revoked_access_tokens: RevokedAccessTokensTable;
 }
 
-export interface Schema extends FoundationTables, SignInTables, BrandingTables, AuthenticationTables, ResourceTables {}
+export interface Schema extends FoundationTables, SignInTables, BrandingTables, AuthenticationTables, ResourceTables, FederationTables {}
