@@ -7,6 +7,7 @@ import type { SignInTables } from './schema-sign-in.ts';
 import type { BrandingTables } from './schema-branding.ts';
 import type { AuthenticationTables } from './schema-authentication.ts';
 import type { ResourceTables } from './schema-resources.ts';
+import type { FederationTables } from './schema-federation.ts';
 
 export interface PartnersTable {
   id: string;
@@ -216,4 +217,4 @@ export interface ConsoleTables {
   bootstrap_tokens: BootstrapTokensTable;
 }
 
-export interface Schema extends FoundationTables, SignInTables, BrandingTables, AuthenticationTables, ResourceTables, ConsoleTables {}
+export interface Schema extends FoundationTables, SignInTables, BrandingTables, AuthenticationTables, ResourceTables, FederationTables, ConsoleTables {}
