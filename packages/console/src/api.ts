@@ -64,6 +64,9 @@ export const OPERATIONS = {
   listApiResources: ['GET', '/tenants/{tenant}/resources'],
   createApiResource: ['POST', '/tenants/{tenant}/resources'],
   grantApiResource: ['PUT', '/tenants/{tenant}/resources/{resourceId}/clients/{clientId}'],
+  listConnections: ['GET', '/tenants/{tenant}/connections'],
+  createConnection: ['POST', '/tenants/{tenant}/connections'],
+  updateConnection: ['PATCH', '/tenants/{tenant}/connections/{connection}'],
   listAuditEvents: ['GET', '/audit-events'],
   exportAuditEvents: ['GET', '/audit-events/export'],
 } as const;
@@ -116,6 +119,10 @@ export interface FactorReset { factors_removed: number }
 export interface MfaEnrolmentReport { policy: 'off' | 'optional' | 'required'; required_for_admins: boolean; allowed_factors: string[]; people: number; enrolled: number; with_totp: number; with_passkey: number; admins_without_factor: string[] }
 export interface ApiResource { id: string; tenant_id: string; identifier: string; name: string; scopes: string[]; token_lifetime: number | null; signing_alg: string | null; all_clients: boolean; created_at: string; updated_at: string }
 export interface ApiResourceDetail extends ApiResource { client_ids: string[] }
+export interface Connection {
+  id: string; tenant_id: string; slug: string; name: string; type: 'oidc' | 'oauth2' | 'saml'; preset: string | null; enabled: boolean; domains: string[];
+  settings: Record<string, unknown>; has_secrets: boolean; callback_url: string; sp_metadata_url?: string; created_at: string; updated_at: string;
+}
 export interface TenantBranding { brand: Brand; inherited: Brand; effective: Brand }
 export interface GroupList { data: Group[] }
 
@@ -135,6 +142,7 @@ export interface Results {
   getTenantBranding: TenantBranding; putTenantBranding: TenantBranding; deleteTenantBranding: void;
   listUserFactors: FactorList; resetUserFactors: FactorReset; getMfaEnrolmentReport: MfaEnrolmentReport;
   listApiResources: Page<ApiResource>; createApiResource: ApiResource; grantApiResource: ApiResourceDetail;
+  listConnections: Page<Connection>; createConnection: Connection; updateConnection: Connection;
   listAuditEvents: Page<AuditEvent>; exportAuditEvents: string;
 }
 
@@ -165,6 +173,7 @@ export const MODEL_FIELDS = {
   SignOut: fields<SignOut>()(['sessions_ended', 'grants_revoked']),
   Brand: fields<Required<Brand>>()(['display_name', 'logo_url', 'logo_alt', 'primary_color', 'accent_color', 'appearance', 'support_email', 'terms_url', 'privacy_url', 'custom_css']),
   TenantBranding: fields<TenantBranding>()(['brand', 'inherited', 'effective']),
+  Connection: fields<Required<Connection>>()(['id', 'tenant_id', 'slug', 'name', 'type', 'preset', 'enabled', 'domains', 'settings', 'has_secrets', 'callback_url', 'sp_metadata_url', 'created_at', 'updated_at']),
   ApiResource: fields<ApiResource>()(['id', 'tenant_id', 'identifier', 'name', 'scopes', 'token_lifetime', 'signing_alg', 'all_clients', 'created_at', 'updated_at']),
   ApiResourceDetail: fields<ApiResourceDetail>()(['id', 'tenant_id', 'identifier', 'name', 'scopes', 'token_lifetime', 'signing_alg', 'all_clients', 'created_at', 'updated_at', 'client_ids']),
   Factor: fields<Required<Factor>>()(['id', 'type', 'name', 'created_at', 'last_used_at', 'device_type', 'backed_up']),

@@ -15,6 +15,7 @@ import { auditPage } from './pages/audit.ts';
 import { brandingPage } from './pages/branding.ts';
 import { bootstrapPage } from './pages/bootstrap.ts';
 import { clientPage, clientsPage } from './pages/clients.ts';
+import { connectionsPage } from './pages/connections.ts';
 import { dashboardPage } from './pages/dashboard.ts';
 import { groupPage, groupsPage } from './pages/groups.ts';
 import { partnersPage } from './pages/partners.ts';
@@ -43,6 +44,7 @@ const ROUTES: readonly Route[] = [
   [/^\/t\/[^/]+\/signing-keys$/, (view) => signingKeysPage(view)],
   [/^\/t\/[^/]+\/branding$/, (view) => brandingPage(view)],
   [/^\/t\/[^/]+\/api-resources$/, (view) => apiResourcesPage(view)],
+  [/^\/t\/[^/]+\/connections$/, (view) => connectionsPage(view)],
   [/^\/audit$/, (view) => auditPage(view)],
 ];
 
@@ -74,6 +76,7 @@ function navigation(me: Me, tenant: string, path: string): HTMLElement {
       item(`${t}/roles`, 'Roles'),
       item(`${t}/api-keys`, 'API keys'),
       item(`${t}/api-resources`, 'API resources'),
+      item(`${t}/connections`, 'Connections'),
       item(`${t}/signing-keys`, 'Signing keys'),
       item(`${t}/branding`, 'Branding'),
     ),

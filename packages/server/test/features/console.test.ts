@@ -266,6 +266,21 @@ describe('admin console in a real browser', () => {
     await page.getByText(`Client ${spa.client_id} may now ask for Mail API.`).waitFor();
     await checkPage(page, 'api-resources');
 
+    // Connections (landed in main with issue 18): an OpenID Connect provider, created, then disabled.
+    await go(page, '#/t/initech/connections', 'Connections of initech');
+    const connectionForm = page.getByRole('form', { name: 'New connection' });
+    await connectionForm.getByLabel('Name').fill('Corp SSO');
+    await connectionForm.getByLabel('Slug').fill('corp');
+    await connectionForm.getByLabel('Issuer').fill('https://sso.initech.test');
+    await connectionForm.getByLabel('Client id').fill('latchkey');
+    await connectionForm.getByLabel('Client secret').fill('upstream-secret');
+    await connectionForm.getByRole('button', { name: 'Create connection' }).click();
+    await page.getByText('Connection Corp SSO created.').waitFor();
+    await page.getByRole('button', { name: 'Disable Corp SSO' }).click();
+    await page.getByText('Corp SSO disabled.').waitFor();
+    assert.ok(!(await page.content()).includes('upstream-secret'), 'the secret is never shown');
+    await checkPage(page, 'connections');
+
     // Branding (landed in main with issue 17): the tenant admin names its sign-in pages and picks a button colour.
     await go(page, '#/t/initech/branding', 'Branding of initech');
     const brandForm = page.getByRole('form', { name: 'Brand' });
@@ -316,6 +331,7 @@ describe('admin console in a real browser', () => {
       [`#/t/initech/users/${dana.id}`, 'Dana Developer'], ['#/t/initech/groups', 'Groups of initech'], [`#/t/initech/groups/${engineering.id}`, 'Group engineering'],
       ['#/t/initech/roles', 'Roles of initech'], ['#/t/initech/api-keys', 'API keys of initech'], ['#/t/initech/signing-keys', 'Signing keys of initech'],
       ['#/t/initech/branding', 'Branding of initech'], ['#/t/initech/api-resources', 'API resources of initech'],
+      ['#/t/initech/connections', 'Connections of initech'],
     ] as const) {
       await go(ap, hash, title);
       await ap.waitForLoadState('networkidle');
