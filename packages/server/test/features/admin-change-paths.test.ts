@@ -213,14 +213,21 @@ for (const dialect of DIALECTS) {
       const jwks = (await (await fetch(`${server.url}/t/keys/jwks`)).json()) as { keys: Array<{ kid: string }> };
       assert.ok(jwks.keys.some((k) => k.kid === rotated.body.kid), 'the new key is published');
       assert.ok(jwks.keys.some((k) => k.kid === signedBefore.kid), 'the old key stays published for its tokens');
-      // Tokens are signed with the tenant's signing_alg (RS256): a rotation without alg replaces that key.
-      const rs256 = await keysAdmin.call('POST', '/tenants/keys/signing-keys/rotate', { activate_in: 0 });
+      // A rotation to another algorithm switches the tenant's signing_alg when its key activates (issue 14.10):
+      // with activate_in 0 the ES256 key signs at once.
+      const signedEs256 = decodeProtectedHeader(await token());
+      assert.deepEqual([signedEs256.alg, signedEs256.kid], ['ES256', rotated.body.kid]);
+      // A rotation without alg replaces the key of the tenant's current algorithm (now ES256); naming RS256 switches back.
+      const es256Again = await keysAdmin.call('POST', '/tenants/keys/signing-keys/rotate', { activate_in: 0 });
+      assert.equal(es256Again.status, 200, JSON.stringify(es256Again.body));
+      assert.equal(es256Again.body.alg, 'ES256');
+      const rs256 = await keysAdmin.call('POST', '/tenants/keys/signing-keys/rotate', { alg: 'RS256', activate_in: 0 });
       assert.equal(rs256.status, 200, JSON.stringify(rs256.body));
       assert.equal(rs256.body.alg, 'RS256');
       const signedAfter = decodeProtectedHeader(await token());
       assert.deepEqual([signedAfter.alg, signedAfter.kid], ['RS256', rs256.body.kid]);
       const audit = await server.ctx.db.selectFrom('audit_events').select('target_id').where('action', '=', 'signing_key.rotate').where('tenant_id', '=', String(tenant.body.id)).execute();
-      assert.deepEqual(audit.map((e) => e.target_id).sort(), [rotated.body.kid, rs256.body.kid].sort(), 'the refused rotations left no rotation record');
+      assert.deepEqual(audit.map((e) => e.target_id).sort(), [rotated.body.kid, es256Again.body.kid, rs256.body.kid].sort(), 'the refused rotations left no rotation record');
     });
 
     it("refuses a disabled admin's still-valid token at once, with a Bearer challenge", async () => {
