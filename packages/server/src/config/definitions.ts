@@ -235,6 +235,13 @@ export const variables = {
     defaultText: '5',
     parse: integer('LATCHKEY_CACHE_TTL_SECONDS', 5, 0, 3600),
   },
+  cacheMemory: {
+    name: 'LATCHKEY_CACHE_MEMORY_MB',
+    description:
+      'How much memory (an estimate, in MiB) each process may spend on the caches above (tenants, clients, service-account claims, signing keys, brands), shared out among them in fixed parts; least recently used entries go first when a part is full. The default holds tens of thousands of tenants; with many more, tenants outside the working set are read from the database again (`latchkey_cache_requests_total` shows hits and misses). 0 turns these caches off.',
+    defaultText: '64',
+    parse: integer('LATCHKEY_CACHE_MEMORY_MB', 64, 0, 65536),
+  },
   headersTimeout: {
     name: 'LATCHKEY_HEADERS_TIMEOUT_SECONDS',
     description:

@@ -57,6 +57,23 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(claimsOf(afterJoin).groups, ['agents']);
     });
 
+    it('exposes cache hits and misses per cache as Prometheus metrics (issue 21)', async () => {
+      const read = async () => {
+        const text = await (await fetch(`${server.url}/metrics`)).text();
+        const count = (cache: string, result: string) => Number(new RegExp(`^latchkey_cache_requests_total\\{cache="${cache}",result="${result}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+        return { text, clientHits: count('clients', 'hit'), keyHits: count('private_keys', 'hit') };
+      };
+      assert.equal((await token(server, acme.clientId, acme.clientSecret)).status, 200);
+      const first = await read();
+      assert.ok(Number.isFinite(first.clientHits), `a clients hit counter:\n${first.text}`);
+      assert.equal((await token(server, acme.clientId, acme.clientSecret)).status, 200);
+      const second = await read();
+      assert.ok(second.clientHits > first.clientHits, 'the second request found the client in the cache');
+      assert.ok(second.keyHits > first.keyHits, 'and its imported signing key');
+      assert.match(second.text, /^latchkey_cache_bytes\{cache="tenants"\} [1-9]\d*$/m);
+      assert.match(second.text, /^latchkey_cache_evictions_total\{cache="signing_key_sets"\} 0$/m);
+    });
+
     it('refuses a disabled service account on the very next request', async () => {
       assert.equal((await token(server, acme.clientId, acme.clientSecret)).status, 200);
       const userId = await serviceUserId(server, acme.clientId);
