@@ -7,6 +7,10 @@ export interface RunOptions extends LoadOptions {
   readonly rounds: number;
   /** Tiny mode for the plumbing test: smallest data sets, no optional extras. */
   readonly tiny: boolean;
+  /** Scenario 8's tenant counts (`--tenants 1,1000,10000,100000`). */
+  readonly tenantCounts?: readonly number[];
+  /** Where scenario 8 writes its SVG figure (`--plot path`). */
+  readonly plotPath?: string;
 }
 
 export interface Scenario {
