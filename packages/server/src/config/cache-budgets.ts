@@ -8,8 +8,10 @@ import type { Config } from './load-config.ts';
 const PARTS = {
   /** Tenant rows, by slug and by id (two maps, the part split between them). */
   tenants: 0.15,
-  clients: 0.2,
-  principals: 0.2,
+  clients: 0.15,
+  principals: 0.15,
+  /** What introspection says of a token's subject: status, groups, roles, permissions. */
+  access: 0.1,
   /** Each tenant's published key rows and JWKS. */
   signingKeySets: 0.2,
   /** Unsealed, imported private keys. */

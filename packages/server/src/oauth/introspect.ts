@@ -11,15 +11,20 @@ import { requireTenantBySlug } from '../directory/tenants.ts';
 import { InvalidClient } from '../errors/oauth-error.ts';
 import { authenticateClient, readClientCredentials } from './client-authentication.ts';
 import { introspectors } from './introspection/index.ts';
+import { cachedClientFinder } from './issuance-cache.ts';
 import { assertLengths, assertPresent, readBodyParams } from './request-params.ts';
 import type { Params } from './request-params.ts';
 import { noStore } from './token.ts';
 
 type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
 
-/** The client calling introspection or revocation, which must belong to the tenant of the endpoint. */
+/**
+ * The client calling introspection or revocation, which must belong to the tenant of the endpoint. Read through
+ * the token endpoint's client cache (issue 21: a resource server introspects on every request), so the secret
+ * is checked against the cached hash; a secret rotated through this instance is refused at once.
+ */
 export async function authenticateTenantClient(ctx: Latchkey, request: FastifyRequest, params: Params, tenant: Tenant): Promise<Client> {
-  const { client } = await authenticateClient(ctx.db, readClientCredentials(request, params));
+  const { client } = await authenticateClient(ctx.db, readClientCredentials(request, params), cachedClientFinder(ctx));
   if (client.tenantId !== tenant.id) throw new InvalidClient('client authentication failed');
   return client;
 }
