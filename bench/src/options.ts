@@ -1,6 +1,6 @@
 /**
  * Command-line options of `npm run bench[:<scenario>] -- [--duration s] [--warmup s] [--connections n]
- * [--rounds n] [--tiny] [--tenants 1,1k,10k,100k] [--plot file.svg]`, also settable as BENCH_DURATION, BENCH_WARMUP,
+ * [--rounds n] [--tiny] [--tenants 1,1k,10k,100k] [--algorithms ES256,RS256] [--plot file.svg]`, also settable as BENCH_DURATION, BENCH_WARMUP,
  * BENCH_CONNECTIONS, BENCH_ROUNDS, BENCH_TENANTS.
  * Short runs, but three interleaved rounds by default (each target's median run is kept): on a shared machine one
  * round of a target can land in a neighbour's burst, and the ratios are only as steady as their worst run.
@@ -30,6 +30,13 @@ function tenantCounts(raw: string): number[] {
   });
 }
 
+/** `ES256,RS256` (scenario 8's key algorithms; ES256 is always measured, it is the baseline of the ratios). */
+function tenantAlgorithms(raw: string): ('ES256' | 'RS256')[] {
+  const list = raw.split(',').map((part) => part.trim().toUpperCase());
+  for (const alg of list) if (alg !== 'ES256' && alg !== 'RS256') throw new Error(`--algorithms takes ES256 and RS256, got "${raw}"`);
+  return [...new Set(['ES256', ...list])] as ('ES256' | 'RS256')[];
+}
+
 export function parseInvocation(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Invocation {
   const { values, positionals } = parseArgs({
     args: [...argv],
@@ -42,6 +49,7 @@ export function parseInvocation(argv: readonly string[], env: Readonly<Record<st
       tiny: { type: 'boolean', default: false },
       tenants: { type: 'string' },
       plot: { type: 'string' },
+      algorithms: { type: 'string' },
     },
   });
   const tiny = values.tiny === true;
@@ -55,6 +63,7 @@ export function parseInvocation(argv: readonly string[], env: Readonly<Record<st
       tiny,
       ...(values.tenants !== undefined || env.BENCH_TENANTS ? { tenantCounts: tenantCounts(values.tenants ?? env.BENCH_TENANTS!) } : {}),
       ...(values.plot !== undefined ? { plotPath: values.plot } : {}),
+      ...(values.algorithms !== undefined ? { tenantAlgorithms: tenantAlgorithms(values.algorithms) } : {}),
     },
   };
 }

@@ -22,6 +22,9 @@ describe('tenants at scale (scenario 8)', () => {
     assert.deepEqual(parseInvocation([], { BENCH_TENANTS: '100k' }).options.tenantCounts, [100000]);
     assert.equal(parseInvocation([], {}).options.tenantCounts, undefined);
     assert.throws(() => parseInvocation(['--tenants', '0,abc'], {}), /--tenants takes counts/);
+    assert.deepEqual(parseInvocation(['--algorithms', 'es256'], {}).options.tenantAlgorithms, ['ES256']);
+    assert.deepEqual(parseInvocation(['--algorithms', 'RS256'], {}).options.tenantAlgorithms, ['ES256', 'RS256']);
+    assert.throws(() => parseInvocation(['--algorithms', 'HS256'], {}), /--algorithms takes/);
   });
 
   it('draws tenants uniformly, or Zipf-skewed with the first the hottest and every one reachable', () => {

@@ -57,7 +57,9 @@ function panel(p: Panel, offsetX: number, xs: readonly number[]): string {
     const points = [...s.points].sort((a, b) => a[0] - b[0]);
     parts.push(`<polyline fill="none" stroke="${colour}" stroke-width="2" points="${points.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ')}"/>`);
     for (const [x, y] of points) parts.push(`<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="3" fill="${colour}"/>`);
-    parts.push(`<text x="${offsetX + MARGIN.left + 8}" y="${MARGIN.top + 14 + i * 14}" fill="${colour}">${escape(s.label)}</text>`);
+    // The legend sits under the panel, so it never hides a line.
+    parts.push(`<rect x="${offsetX + MARGIN.left}" y="${HEIGHT + 4 + i * 14}" width="10" height="3" fill="${colour}"/>`);
+    parts.push(`<text x="${offsetX + MARGIN.left + 16}" y="${HEIGHT + 9 + i * 14}" fill="${colour}">${escape(s.label)}</text>`);
   });
   return parts.join('\n');
 }
@@ -66,7 +68,7 @@ function panel(p: Panel, offsetX: number, xs: readonly number[]): string {
 export function lineChartSvg(title: string, panels: readonly Panel[]): string {
   const xs = [...new Set(panels.flatMap((p) => p.series.flatMap((s) => s.points.map(([x]) => x))))].sort((a, b) => a - b);
   const width = WIDTH * panels.length;
-  const height = HEIGHT + 24;
+  const height = HEIGHT + 24 + 14 * Math.max(0, ...panels.map((p) => p.series.length)) + 8;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,

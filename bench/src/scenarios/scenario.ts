@@ -11,6 +11,8 @@ export interface RunOptions extends LoadOptions {
   readonly tenantCounts?: readonly number[];
   /** Where scenario 8 writes its SVG figure (`--plot path`). */
   readonly plotPath?: string;
+  /** Scenario 8's key algorithms (`--algorithms ES256`: skip the slow RSA seeding); default ES256 and RS256. */
+  readonly tenantAlgorithms?: readonly ('ES256' | 'RS256')[];
 }
 
 export interface Scenario {

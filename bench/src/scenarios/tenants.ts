@@ -156,7 +156,8 @@ export function tenantsFigure(rows: readonly Row[], sizes: readonly number[], rs
 
 export async function runTenantsAtScale(options: RunOptions): Promise<Report> {
   const sizes = [...new Set([1, ...(options.tenantCounts ?? (options.tiny ? TINY_TENANT_COUNTS : DEFAULT_TENANT_COUNTS))])].sort((a, b) => a - b);
-  const rsSizes = sizes.filter((s) => s <= RS256_MAX_TENANTS);
+  const withRsa = options.tenantAlgorithms === undefined || options.tenantAlgorithms.includes('RS256');
+  const rsSizes = withRsa ? sizes.filter((s) => s <= RS256_MAX_TENANTS) : [];
   const fleets: Fleet[] = [];
   const notes: string[] = [];
   try {
