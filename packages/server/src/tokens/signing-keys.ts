@@ -269,7 +269,7 @@ export class SigningKeys {
     const loading: Promise<TenantKeys> = this.#fetch(tenantId)
       .then((keys) => {
         // A load that an invalidation overtook is served to its waiters but not kept.
-        if (generation === this.#generation) this.#tenants.set(tenantId, keys);
+        if (generation === this.#generation) this.#tenants.set(tenantId, keys, keys.loadedAt);
         return keys;
       })
       .finally(() => {

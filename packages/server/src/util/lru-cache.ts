@@ -89,7 +89,8 @@ export class LruCache<K, V> {
     return entry.value;
   }
 
-  set(key: K, value: V): void {
+  /** `loadedAt`: when the value was read, if earlier than now (the TTL counts from the read, not the store). */
+  set(key: K, value: V, loadedAt?: number): void {
     const { maxBytes, ttlMs } = this.#options;
     const old = this.#entries.get(key);
     if (old !== undefined) this.#remove(key, old);
@@ -103,7 +104,7 @@ export class LruCache<K, V> {
       this.#remove(oldest[0], oldest[1]);
       this.#evictions += 1;
     }
-    this.#entries.set(key, { value, bytes, expiresAt: this.#now() + ttlMs });
+    this.#entries.set(key, { value, bytes, expiresAt: (loadedAt ?? this.#now()) + ttlMs });
     this.#bytes += bytes;
   }
 

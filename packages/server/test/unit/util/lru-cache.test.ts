@@ -75,6 +75,16 @@ describe('LruCache', () => {
     assert.deepEqual(lru.stats(), { hits: 1, misses: 1, evictions: 0, entries: 0, bytes: 0, maxBytes: 10 });
   });
 
+  it('counts the TTL from when the value was read, when that is given', () => {
+    const clock = { now: 1000 };
+    const lru = cache(10, 500, clock);
+    lru.set('a', 'aaaa', 800); // read at 800, stored at 1000: served until 1300
+    clock.now = 1299;
+    assert.equal(lru.get('a'), 'aaaa');
+    clock.now = 1300;
+    assert.equal(lru.get('a'), undefined);
+  });
+
   it('keeps nothing with a budget of 0 or a TTL of 0', () => {
     const none = cache(0);
     none.set('a', '');
