@@ -6,27 +6,35 @@ import type { CacheStats } from '../util/lru-cache.ts';
 
 export interface TenantDirectoryOptions {
   readonly ttlMs: number;
-  /** The byte budget of the two maps together (by slug, by id). */
+  /** The byte budget of the two maps together (tenants by id, and slugs to ids). */
   readonly maxBytes: number;
 }
 
-const sizeOf = (key: string, tenant: Tenant) => ENTRY_OVERHEAD_BYTES + estimateBytes(key) + estimateBytes(tenant);
+/** The share of the budget for slugs: a slug and an id against a whole tenant row with its settings. */
+const SLUG_SHARE = 0.15;
 
-/** Tenant lookups for the request path, cached per instance for the configured TTL within a byte budget. */
+/**
+ * Tenant lookups for the request path, cached per instance for the configured TTL within a byte budget. The
+ * rows are kept once, by id; the slug map holds ids only (keeping the row in both maps counted it twice
+ * against the budget: at 1k tenants it was the largest cache, issue 21).
+ */
 export class TenantDirectory {
   readonly #queries: ReturnType<typeof tenantQueries>;
-  readonly #bySlug: LruCache<string, Tenant>;
+  readonly #bySlug: LruCache<string, string>;
   readonly #byId: LruCache<string, Tenant>;
 
   constructor(db: Database, options: TenantDirectoryOptions) {
     this.#queries = tenantQueries(db);
-    this.#bySlug = new LruCache({ ttlMs: options.ttlMs, maxBytes: Math.floor(options.maxBytes / 2), sizeOf });
-    this.#byId = new LruCache({ ttlMs: options.ttlMs, maxBytes: Math.floor(options.maxBytes / 2), sizeOf });
+    const slugBytes = Math.floor(options.maxBytes * SLUG_SHARE);
+    this.#bySlug = new LruCache({ ttlMs: options.ttlMs, maxBytes: slugBytes, sizeOf: (slug, id) => ENTRY_OVERHEAD_BYTES + estimateBytes(slug) + estimateBytes(id) });
+    this.#byId = new LruCache({ ttlMs: options.ttlMs, maxBytes: options.maxBytes - slugBytes, sizeOf: (id, tenant) => ENTRY_OVERHEAD_BYTES + estimateBytes(id) + estimateBytes(tenant) });
   }
 
   async bySlug(slug: string): Promise<Tenant | undefined> {
-    const cached = this.#bySlug.get(slug);
-    if (cached) return cached;
+    const id = this.#bySlug.get(slug);
+    const cached = id === undefined ? undefined : this.#byId.get(id);
+    // A slug moves only with its tenant's deletion (ids are never reused), so the row found by id is the slug's.
+    if (cached !== undefined && cached.slug === slug) return cached;
     const tenant = await this.#queries.findBySlug(slug);
     if (tenant) this.#remember(tenant);
     return tenant;
@@ -53,7 +61,7 @@ export class TenantDirectory {
   }
 
   #remember(tenant: Tenant): void {
-    this.#bySlug.set(tenant.slug, tenant);
+    this.#bySlug.set(tenant.slug, tenant.id);
     this.#byId.set(tenant.id, tenant);
   }
 }
