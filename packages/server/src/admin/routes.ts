@@ -24,6 +24,7 @@ import { signingKeyRoutes } from './signing-keys.ts';
 import { tenantRoutes } from './tenants.ts';
 import { userRoutes } from './users.ts';
 import { userSignOutRoutes } from './user-sign-out.ts';
+import { userFactorRoutes } from './user-factors.ts';
 
 /** Every resource's routes. Add a resource: one file in this folder and one entry here. */
 const RESOURCE_ROUTES: readonly AdminRoute[] = [
@@ -31,6 +32,7 @@ const RESOURCE_ROUTES: readonly AdminRoute[] = [
   ...tenantRoutes,
   ...userRoutes,
   ...userSignOutRoutes,
+  ...userFactorRoutes,
   ...groupRoutes,
   ...membershipRoutes,
   ...roleRoutes,

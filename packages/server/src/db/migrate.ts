@@ -5,6 +5,7 @@ import * as foundation from './migrations/0001-foundation.ts';
 import * as signIn from './migrations/0002-sign-in.ts';
 import * as directory from './migrations/0003-directory.ts';
 import * as branding from './migrations/0004-branding.ts';
+import * as authentication from './migrations/0005-authentication.ts';
 
 /**
  * The migrations, in order. Listed here rather than read from a folder so the set is fixed at build time and
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0002-sign-in': signIn,
   '0003-directory': directory,
   '0004-branding': branding,
+  '0005-authentication': authentication,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -5,6 +5,7 @@
 import type { Generated } from 'kysely';
 import type { SignInTables } from './schema-sign-in.ts';
 import type { BrandingTables } from './schema-branding.ts';
+import type { AuthenticationTables } from './schema-authentication.ts';
 
 export interface PartnersTable {
   id: string;
@@ -199,4 +200,4 @@ export interface FoundationTables {
   revoked_access_tokens: RevokedAccessTokensTable;
 }
 
-export interface Schema extends FoundationTables, SignInTables, BrandingTables {}
+export interface Schema extends FoundationTables, SignInTables, BrandingTables, AuthenticationTables {}

@@ -16,7 +16,7 @@ export function rememberPageTenant(request: FastifyRequest, tenant: Tenant): voi
   pageTenants.set(request, tenant);
 }
 
-export const BROWSER_ROUTE = /^\/t\/[^/?]+\/(?:oauth2\/authorize|oauth2\/logout|login|consent|logout\/confirm)\/?(?:\?|$)/;
+export const BROWSER_ROUTE = /^\/t\/[^/?]+\/(?:oauth2\/authorize|oauth2\/logout|login|login\/passkey|consent|logout\/confirm|mfa|mfa\/[a-z]+(?:\/[a-z]+)?|account\/security)\/?(?:\?|$)/;
 
 let registered = false;
 

@@ -13,6 +13,7 @@ import { keysCommand } from './keys.ts';
 import { serveCommand } from './serve.ts';
 import { tenantCommand } from './tenant.ts';
 import { userCommand } from './user.ts';
+import { mfaCommand } from './mfa.ts';
 
 /** Every `latchkey` command. Add one: a file in this folder and one entry here. */
 export const commands: readonly Command[] = [
@@ -21,6 +22,7 @@ export const commands: readonly Command[] = [
   clientCommand,
   keysCommand,
   userCommand,
+  mfaCommand,
   partnerCommand,
   groupCommand,
   roleCommand,
