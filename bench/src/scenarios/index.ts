@@ -8,5 +8,6 @@ import { refreshScenario } from './refresh.ts';
 import { tenantsScenario } from './tenants.ts';
 import type { Scenario } from './scenario.ts';
 import { tokensScenario } from './tokens.ts';
+import { tokenExchangeScenario } from './token-exchange.ts';
 
-export const scenarios: readonly Scenario[] = [tokensScenario, algorithmsScenario, refreshScenario, introspectionScenario, authorizationCodeScenario, growthScenario, coldStartScenario, tenantsScenario];
+export const scenarios: readonly Scenario[] = [tokensScenario, algorithmsScenario, refreshScenario, introspectionScenario, authorizationCodeScenario, growthScenario, coldStartScenario, tokenExchangeScenario, tenantsScenario];

@@ -10,16 +10,18 @@ import type { Config } from './load-config.ts';
 const PARTS = {
   /** Tenant rows by id, and slugs to ids. */
   tenants: 0.2,
-  clients: 0.2,
+  clients: 0.18,
   principals: 0.1,
   /** What introspection says of a token's subject: status, groups, roles, permissions. */
   access: 0.1,
   /** Each tenant's published key rows and JWKS. */
-  signingKeySets: 0.25,
+  signingKeySets: 0.23,
   /** Unsealed, imported private keys. */
   privateKeys: 0.12,
   /** Only tenants whose hosted pages are visited. */
   brands: 0.03,
+  /** Token exchange (RFC 8693): clients' exchange policies and the tenants' API resources, half each. */
+  exchange: 0.04,
 } as const;
 
 export type CacheName = keyof typeof PARTS;

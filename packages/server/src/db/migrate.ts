@@ -6,6 +6,7 @@ import * as signIn from './migrations/0002-sign-in.ts';
 import * as directory from './migrations/0003-directory.ts';
 import * as branding from './migrations/0004-branding.ts';
 import * as authentication from './migrations/0005-authentication.ts';
+import * as resources from './migrations/0006-resources.ts';
 
 /**
  * The migrations, in order. Listed here rather than read from a folder so the set is fixed at build time and
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0003-directory': directory,
   '0004-branding': branding,
   '0005-authentication': authentication,
+  '0006-resources': resources,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -56,6 +56,8 @@ export interface GrantsTable {
   offline: number;
   created_at: number;
   revoked_at: number | null;
+  /** JSON array of the RFC 8707 resources authorized with the grant; absent or null when none was named. */
+  resources?: string | null;
 }
 
 export interface AuthorizationCodesTable {

@@ -6,6 +6,7 @@ import type { Generated } from 'kysely';
 import type { SignInTables } from './schema-sign-in.ts';
 import type { BrandingTables } from './schema-branding.ts';
 import type { AuthenticationTables } from './schema-authentication.ts';
+import type { ResourceTables } from './schema-resources.ts';
 
 export interface PartnersTable {
   id: string;
@@ -200,4 +201,4 @@ export interface FoundationTables {
   revoked_access_tokens: RevokedAccessTokensTable;
 }
 
-export interface Schema extends FoundationTables, SignInTables, BrandingTables, AuthenticationTables {}
+export interface Schema extends FoundationTables, SignInTables, BrandingTables, AuthenticationTables, ResourceTables {}

@@ -9,7 +9,22 @@
 import { sql } from 'kysely';
 import type { RawBuilder } from 'kysely';
 import type { IssuanceClaim, IssuanceWrites } from '../queries/token-issuance.ts';
+import type { RefreshTokensTable } from '../schema-sign-in.ts';
 import { declareWrites } from '../write-tracking.ts';
+
+/** Every column of a new refresh token but `revoked_at` (the grant's), with its type: a new column fails the build here. */
+const REFRESH_TOKEN_TYPES: { readonly [K in keyof Required<Omit<RefreshTokensTable, 'revoked_at'>>]: 'text' | 'bigint' } = {
+  token_hash: 'text',
+  id: 'text',
+  grant_id: 'text',
+  tenant_id: 'text',
+  client_id: 'text',
+  scope: 'text',
+  created_at: 'bigint',
+  expires_at: 'bigint',
+  rotated_at: 'bigint',
+};
+const REFRESH_COLUMNS = Object.keys(REFRESH_TOKEN_TYPES) as (keyof typeof REFRESH_TOKEN_TYPES)[];
 
 function claimStatement(claim: IssuanceClaim | undefined, now: number): RawBuilder<unknown> {
   if (claim === undefined) return sql`select 1 as ok from g`;
@@ -34,9 +49,8 @@ export function issuanceStatement(writes: IssuanceWrites): RawBuilder<{ claimed:
     rt === undefined
       ? sql``
       : sql`, refresh as (
-          insert into refresh_tokens (token_hash, id, grant_id, tenant_id, client_id, scope, created_at, expires_at, rotated_at, revoked_at)
-          select ${rt.token_hash}::text, ${rt.id}::text, ${rt.grant_id}::text, ${rt.tenant_id}::text, ${rt.client_id}::text, ${rt.scope}::text,
-                 ${rt.created_at}::bigint, ${rt.expires_at}::bigint, ${rt.rotated_at}::bigint, g.revoked_at
+          insert into refresh_tokens (${sql.join(REFRESH_COLUMNS.map((column) => sql.ref(column)))}, revoked_at)
+          select ${sql.join(REFRESH_COLUMNS.map((column) => sql`${rt[column]}::${sql.raw(REFRESH_TOKEN_TYPES[column])}`))}, g.revoked_at
           from g, claim)`;
   // Only sign-in tables no cached directory row depends on (`write-tracking.ts`): the caches stay warm.
   return sql<{ claimed: number | string }>`${sql.raw(declareWrites('grants', 'authorization_codes', 'refresh_tokens', 'grant_access_tokens', 'revoked_access_tokens'))}

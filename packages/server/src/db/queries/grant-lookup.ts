@@ -12,7 +12,7 @@ import type { UsersTable } from '../schema.ts';
 
 type Columns<T> = { readonly [K in keyof Required<T>]: true };
 
-const GRANT: Columns<GrantsTable> = { id: true, tenant_id: true, client_id: true, user_id: true, session_id: true, scope: true, auth_time: true, amr: true, acr: true, offline: true, created_at: true, revoked_at: true };
+const GRANT: Columns<GrantsTable> = { id: true, tenant_id: true, client_id: true, user_id: true, session_id: true, scope: true, auth_time: true, amr: true, acr: true, resources: true, offline: true, created_at: true, revoked_at: true };
 const USER: Columns<UsersTable> = {
   id: true,
   tenant_id: true,

@@ -21,6 +21,7 @@ import type { Grant, GrantContext, TokenResponse } from './grant.ts';
 import { assertActiveUser, assertLiveGrant, revokeGrantFamily, scopeTheClientStillHas } from './shared/grant-checks.ts';
 import { ClaimLost, issueUserTokens } from './shared/issue-tokens.ts';
 import { verifyPkce } from './shared/pkce.ts';
+import { grantResources, resourceForGrant } from '../../resources/resource-indicators.ts';
 
 /** The code with its grant and user, read in one query (issue 21). */
 async function findCode(ctx: Latchkey, code: string, client: Client): Promise<WithGrant<AuthorizationCodeRow>> {
@@ -40,6 +41,7 @@ export const authorizationCodeGrant: Grant = {
   type: 'authorization_code',
   async handle({ ctx, request, params, tenant, client }: GrantContext): Promise<TokenResponse> {
     assertPresent(params, 'code', 'redirect_uri');
+    const requestedResource = params.get('resource');
     const found = await findCode(ctx, params.get('code')!, client);
     const { row } = found;
     assert(row.expires_at > ctx.now(), new InvalidGrant('the authorization code has expired'));
@@ -48,10 +50,11 @@ export const authorizationCodeGrant: Grant = {
     if (row.consumed_at !== null) return reuseDetected(ctx, row, request.ip);
     const grant = await assertLiveGrant(ctx, found.grant);
     const user = assertActiveUser(found.user);
-    const scope = scopeTheClientStillHas(splitScope(grant.scope), client);
+    const resource = await resourceForGrant(ctx, tenant, client, grantResources(grant.resources), requestedResource);
+    const scope = scopeTheClientStillHas(splitScope(grant.scope), client, resource?.scopes);
     const consume = { kind: 'consume-code', codeHash: row.code_hash } as const;
     try {
-      return await issueUserTokens(ctx, { tenant, client, grant, user, scope, nonce: row.nonce, refreshToken: { kind: 'new' } }, consume);
+      return await issueUserTokens(ctx, { tenant, client, grant, user, scope, nonce: row.nonce, refreshToken: { kind: 'new' }, resource }, consume);
     } catch (error) {
       if (!(error instanceof ClaimLost)) throw error;
       // Another exchange of this code committed first (this one waited for it and rolled back): a reuse.
