@@ -27,6 +27,16 @@ export const LEAF_TABLES: ReadonlySet<string> = new Set([
   'refresh_tokens',
   'grant_access_tokens',
   'consents',
+  // Strong sign-in (0005): a challenge per sign-in page view, factor counters and spent codes; nothing cached reads them.
+  'webauthn_challenges',
+  'user_factors',
+  'recovery_codes',
+  // Federation (0007): per-sign-in state, replay cache, links and the session's connection; nothing cached reads them.
+  'federation_states',
+  'federation_pending_links',
+  'federated_identities',
+  'federated_sessions',
+  'saml_assertion_ids',
 ]);
 
 interface NamedNode {

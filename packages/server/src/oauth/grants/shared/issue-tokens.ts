@@ -14,7 +14,7 @@ import type { Tenant } from '../../../db/queries/tenants.ts';
 import type { UserRow } from '../../../db/queries/users.ts';
 import { issueAccessToken } from '../../../tokens/access-token.ts';
 import { issueIdToken } from '../../../tokens/id-token.ts';
-import { federatedSessionClaims } from '../../../federation/session-claims.ts';
+import { FEDERATED_AMR, federatedSessionClaims } from '../../../federation/session-claims.ts';
 import { generateOpaqueToken, hashSecret } from '../../../tokens/opaque.ts';
 import { newId } from '../../../util/ids.ts';
 import { principalClaims } from '../../principal-claims.ts';
@@ -72,6 +72,11 @@ export async function createRefreshToken(ctx: Latchkey, tenant: Tenant, grant: G
   return token;
 }
 
+/** Only a session begun upstream (its `amr` holds `fed`) can carry the `idp` claim: others skip the lookup. */
+function federatedClaims(ctx: Latchkey, sessionId: string | null, amr: readonly string[]): Promise<Record<string, unknown>> | Record<string, unknown> {
+  return amr.includes(FEDERATED_AMR) ? federatedSessionClaims(ctx.db, sessionId) : {};
+}
+
 /** The `amr` and `acr` of a grant: as recorded at sign-in (grants older than strong sign-in were passwords). */
 function grantAuthentication(grant: GrantRow): { amr: string[]; acr: string } {
   const amr = parseAmr(grant.amr);
@@ -104,7 +109,7 @@ export async function issueUserTokens(ctx: Latchkey, request: UserTokenRequest, 
   const plan = client.grantTypes.includes('refresh_token') ? request.refreshToken : ({ kind: 'none' } as const);
   const refreshToken = plan.kind === 'new' ? newRefreshToken(ctx, tenant, grant, scope, plan.value) : undefined;
   const idToken = scope.includes('openid')
-    ? await issueIdToken(ctx, { tenant, client, user, scope, authTime: grant.auth_time, ...authentication, nonce: request.nonce ?? null, sessionId: grant.session_id, accessToken: accessToken.token, federation: await federatedSessionClaims(ctx.db, grant.session_id) })
+    ? await issueIdToken(ctx, { tenant, client, user, scope, authTime: grant.auth_time, ...authentication, nonce: request.nonce ?? null, sessionId: grant.session_id, accessToken: accessToken.token, federation: await federatedClaims(ctx, grant.session_id, authentication.amr) })
     : undefined;
   // A replayed code or refresh token may revoke the grant while this request signs: the request won its own
   // race, so the answer still goes out, but its tokens are stored dead like the rest of the family.
