@@ -1,5 +1,6 @@
 /**
- * `npm run bench:profile -- [refresh | es256 | eddsa] [--duration s]`: where scenario 1's (or 3's) time goes. Runs Latchkey under load twice:
+ * `npm run bench:profile -- [refresh | introspection | es256 | eddsa] [--duration s]`: where scenario 1's (or 3's,
+ * or the JWT introspection of scenario 4's) time goes. Runs Latchkey under load twice:
  * once reading each thread's CPU time from /proc (the main thread runs HTTP, storage and JSON; libuv's pool
  * runs the signatures), once under `node --cpu-prof`, whose main-thread samples are sorted into signing, HTTP,
  * storage, JSON and the rest, with the hottest functions.
@@ -8,6 +9,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from './harness/load.ts';
+import type { LoadRequest } from './harness/load.ts';
+import { requestToken } from './servers/targets.ts';
 import { threadCpuMs } from './harness/processes.ts';
 import { parseInvocation } from './options.ts';
 import { prepareLatchkey, startLatchkey } from './servers/latchkey.ts';
@@ -18,6 +21,7 @@ import type { CpuProfile } from './harness/cpu-profile.ts';
 
 const { scenarios, options } = parseInvocation(process.argv.slice(2), process.env);
 const refresh = scenarios.includes('refresh');
+const introspection = scenarios.includes('introspection');
 const dir = mkdtempSync(join(tmpdir(), 'latchkey-profile-'));
 const alg = scenarios.includes('es256') ? 'ES256' : scenarios.includes('eddsa') ? 'EdDSA' : 'RS256';
 const prepared = await prepareLatchkey({
@@ -25,10 +29,15 @@ const prepared = await prepareLatchkey({
   seed: async ({ ctx, tenant, client }) => (refresh ? seedRefreshTokens(ctx, tenant, client, await benchUser(ctx, tenant), 4 * liveTokensNeeded(options.connections, 1)) : []),
 });
 const pool = [...prepared.seeded];
-const request = refresh ? refreshChains(prepared, pool) : prepared.tokenRequest;
+let request: LoadRequest = refresh ? refreshChains(prepared, pool) : prepared.tokenRequest;
 const percent = (share: number) => `${(share * 100).toFixed(1).padStart(5)} %`;
 try {
   const plain = await startLatchkey(prepared);
+  if (introspection) {
+    // A JWT access token of the bench client, introspected by that client (scenario 4's first row).
+    const token = await requestToken(prepared.tokenRequest);
+    request = { url: `${prepared.issuer}/oauth2/introspect`, headers: prepared.tokenRequest.headers, body: `token=${token}&token_type_hint=access_token` };
+  }
   let before = new Map<string, number>();
   const result = await load(request, options, () => (before = threadCpuMs(plain.pid)));
   const after = threadCpuMs(plain.pid);

@@ -14,6 +14,9 @@ export interface LoadRequest {
   readonly chain?: {
     body(): string;
     onResponse(status: number, body: string): void;
+    /** Per-request headers and path (requests spread over many tenants' clients and issuers). */
+    headers?(): Readonly<Record<string, string>>;
+    path?(): string;
   };
 }
 
@@ -48,7 +51,12 @@ function run(request: LoadRequest, connections: number, seconds: number): Promis
         method: request.method ?? 'POST',
         path: `${url.pathname}${url.search}`,
         headers: { ...request.headers },
-        setupRequest: (req) => ({ ...req, body: chain.body() }),
+        setupRequest: (req) => ({
+          ...req,
+          body: chain.body(),
+          ...(chain.headers ? { headers: { ...req.headers, ...chain.headers() } } : {}),
+          ...(chain.path ? { path: chain.path() } : {}),
+        }),
         onResponse: (status, body) => chain.onResponse(status, body),
       },
     ],

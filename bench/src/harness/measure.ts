@@ -11,6 +11,8 @@ export interface StartedTarget {
   readonly request: LoadRequest;
   /** Where the keys that verify its tokens are published. */
   readonly jwksUrl: string;
+  /** Read from the server after the measured run, before it stops (cache hit rates from /metrics). */
+  afterRun?(): Promise<Readonly<Record<string, string>>>;
 }
 
 export interface Target {
@@ -26,16 +28,19 @@ export interface Row extends LoadResult {
    * other processes share the cores, so it is the steadier figure for comparing implementations.
    */
   readonly cpuMsPerRequest: number | undefined;
+  /** What the target's `afterRun` read. */
+  readonly extra?: Readonly<Record<string, string>>;
 }
 
 export async function measure(target: Target, options: LoadOptions): Promise<Row> {
-  const { server, request } = await target.start();
+  const { server, request, afterRun } = await target.start();
   try {
     let cpuBefore: number | undefined;
     const result = await load(request, options, () => (cpuBefore = server.cpuMs()));
     const cpuAfter = server.cpuMs();
     const cpuMsPerRequest = cpuBefore === undefined || cpuAfter === undefined || result.ok === 0 ? undefined : (cpuAfter - cpuBefore) / result.ok;
-    return { name: target.name, ...result, peakRssBytes: server.peakRssBytes(), cpuMsPerRequest };
+    const extra = afterRun === undefined ? undefined : await afterRun();
+    return { name: target.name, ...result, peakRssBytes: server.peakRssBytes(), cpuMsPerRequest, ...(extra ? { extra } : {}) };
   } finally {
     await server.stop();
   }

@@ -5,8 +5,9 @@ import { coldStartScenario } from './cold-start.ts';
 import { growthScenario } from './growth.ts';
 import { introspectionScenario } from './introspection.ts';
 import { refreshScenario } from './refresh.ts';
+import { tenantsScenario } from './tenants.ts';
 import type { Scenario } from './scenario.ts';
 import { tokensScenario } from './tokens.ts';
 import { tokenExchangeScenario } from './token-exchange.ts';
 
-export const scenarios: readonly Scenario[] = [tokensScenario, algorithmsScenario, refreshScenario, introspectionScenario, authorizationCodeScenario, growthScenario, coldStartScenario, tokenExchangeScenario];
+export const scenarios: readonly Scenario[] = [tokensScenario, algorithmsScenario, refreshScenario, introspectionScenario, authorizationCodeScenario, growthScenario, coldStartScenario, tokenExchangeScenario, tenantsScenario];

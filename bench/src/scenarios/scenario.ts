@@ -7,6 +7,12 @@ export interface RunOptions extends LoadOptions {
   readonly rounds: number;
   /** Tiny mode for the plumbing test: smallest data sets, no optional extras. */
   readonly tiny: boolean;
+  /** Scenario 8's tenant counts (`--tenants 1,1000,10000,100000`). */
+  readonly tenantCounts?: readonly number[];
+  /** Where scenario 8 writes its SVG figure (`--plot path`). */
+  readonly plotPath?: string;
+  /** Scenario 8's key algorithms (`--algorithms ES256`: skip the slow RSA seeding); default ES256 and RS256. */
+  readonly tenantAlgorithms?: readonly ('ES256' | 'RS256')[];
 }
 
 export interface Scenario {

@@ -14,7 +14,7 @@ export const USER_SCOPE = 'openid profile email offline_access';
 const DAY_MS = 86_400_000;
 
 /** Inserts `rows` in batches that stay under SQLite's 32,766 bound parameters per statement. */
-async function insertInBatches<T extends object>(insert: (batch: T[]) => Promise<unknown>, rows: Iterable<T>, columns: number): Promise<void> {
+export async function insertInBatches<T extends object>(insert: (batch: T[]) => Promise<unknown>, rows: Iterable<T>, columns: number): Promise<void> {
   const size = Math.floor(30_000 / columns);
   let batch: T[] = [];
   for (const row of rows) {

@@ -4,7 +4,8 @@
  */
 import type { Logger } from 'pino';
 import { createLogger } from './http/logger.ts';
-import { createMetrics } from './http/metrics.ts';
+import { createMetrics, observeCache } from './http/metrics.ts';
+import { cacheBudget } from './config/cache-budgets.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { Config } from './config/load-config.ts';
 import { resolveMasterSecret } from './config/master-secret.ts';
@@ -64,9 +65,14 @@ export async function createLatchkey(config: Config, options: CreateOptions = {}
     cacheTtlMs: config.cacheTtl * 1000,
     activationDelayMs: config.keyActivationDelay * 1000,
     lockRows: dialect === 'postgres',
+    maxBytes: { keySets: cacheBudget(config, 'signingKeySets'), privateKeys: cacheBudget(config, 'privateKeys') },
   });
-  const tenants = new TenantDirectory(db, config.cacheTtl * 1000);
+  const tenants = new TenantDirectory(db, { ttlMs: config.cacheTtl * 1000, maxBytes: cacheBudget(config, 'tenants') });
   const rateLimiter = createRateLimiter(config, logger);
+  const metrics = createMetrics();
+  observeCache(metrics, 'tenants', tenants);
+  observeCache(metrics, 'signing_key_sets', { stats: () => signingKeys.stats().keySets });
+  observeCache(metrics, 'private_keys', { stats: () => signingKeys.stats().privateKeys });
   return {
     config,
     db,
@@ -76,7 +82,7 @@ export async function createLatchkey(config: Config, options: CreateOptions = {}
     signingKeys,
     tenants,
     rateLimiter,
-    metrics: createMetrics(),
+    metrics,
     federationPresets: options.federationPresets ?? DEFAULT_PRESET_ENDPOINTS,
     now,
     async close() {

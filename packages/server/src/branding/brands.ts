@@ -7,6 +7,8 @@ import { brandQueries } from '../db/queries/brands.ts';
 import type { BrandOwner } from '../db/queries/brands.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
 import { WriteAwareCache } from '../db/write-aware-cache.ts';
+import { cacheBudget } from '../config/cache-budgets.ts';
+import { observeCache } from '../http/metrics.ts';
 import { parseStoredBrand, validateBrand } from './brand.ts';
 import type { Brand } from './brand.ts';
 
@@ -24,7 +26,8 @@ const caches = new WeakMap<Latchkey, WriteAwareCache<string, TenantBrand>>();
 function cacheOf(ctx: Latchkey): WriteAwareCache<string, TenantBrand> {
   let cache = caches.get(ctx);
   if (cache === undefined) {
-    cache = new WriteAwareCache(ctx.db, ctx.config.cacheTtl * 1000);
+    cache = new WriteAwareCache(ctx.db, { ttlMs: ctx.config.cacheTtl * 1000, maxBytes: cacheBudget(ctx.config, 'brands') });
+    observeCache(ctx.metrics, 'brands', cache);
     caches.set(ctx, cache);
   }
   return cache;

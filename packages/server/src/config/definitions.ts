@@ -231,9 +231,16 @@ export const variables = {
   cacheTtl: {
     name: 'LATCHKEY_CACHE_TTL_SECONDS',
     description:
-      'How long an instance caches tenants, signing keys, and the clients and service-account claims the token endpoint reads; changes made through another instance or the CLI show within this bound (changes made through the same instance show at once). 0 turns these caches off.',
+      'How long an instance caches tenants, signing keys, the clients and service-account claims the token endpoint reads, and the groups, roles and permissions introspection reports of a token\'s subject; changes made through another instance or the CLI show within this bound (changes made through the same instance show at once). 0 turns these caches off.',
     defaultText: '5',
     parse: integer('LATCHKEY_CACHE_TTL_SECONDS', 5, 0, 3600),
+  },
+  cacheMemory: {
+    name: 'LATCHKEY_CACHE_MEMORY_MB',
+    description:
+      'How much memory (an estimate, in MiB) each process may spend on the caches above (tenants, clients, service-account claims, signing keys, brands, and what introspection reports of the subject of a token), shared out among them in fixed parts; least recently used entries go first when a part is full. The default holds the token endpoint working set of about 10,000 tenants (some 5.5 KB each, as the caches estimate it); with more, tenants outside the working set are read from the database again (`latchkey_cache_requests_total` shows hits and misses). 0 turns these caches off.',
+    defaultText: '64',
+    parse: integer('LATCHKEY_CACHE_MEMORY_MB', 64, 0, 65536),
   },
   headersTimeout: {
     name: 'LATCHKEY_HEADERS_TIMEOUT_SECONDS',

@@ -1,19 +1,33 @@
 /**
- * A cache of directory rows that is both bounded in time (the configured TTL, for changes made by other
- * instances or the CLI) and dropped at once by any write this instance makes that may change them
- * (`write-tracking.ts`). A value loaded while such a write ran is returned but not kept.
+ * A cache of directory rows that is bounded in time (the configured TTL, for changes made by other instances
+ * or the CLI), bounded in memory (a byte budget, least recently used first: `util/lru-cache.ts`), and dropped
+ * at once by any write this instance makes that may change them (`write-tracking.ts`). A value loaded while
+ * such a write ran is returned but not kept.
  */
 import type { Database } from './database.ts';
 import { writeTrackerOf } from './write-tracking.ts';
-import { TtlCache } from '../util/ttl-cache.ts';
+import { ENTRY_OVERHEAD_BYTES, estimateBytes, LruCache } from '../util/lru-cache.ts';
+import type { CacheStats } from '../util/lru-cache.ts';
+
+export interface WriteAwareCacheOptions<K, V> {
+  readonly ttlMs: number;
+  readonly maxBytes: number;
+  /** Defaults to a walk over the value (`estimateBytes`). */
+  readonly sizeOf?: (key: K, value: V) => number;
+}
 
 export class WriteAwareCache<K, V> {
-  readonly #entries: TtlCache<K, { readonly value: V; readonly generation: number }>;
+  readonly #entries: LruCache<K, { readonly value: V; readonly generation: number }>;
   readonly #tracker: ReturnType<typeof writeTrackerOf>;
 
-  constructor(db: Database, ttlMs: number, maxEntries = 10_000) {
-    this.#entries = new TtlCache(ttlMs, maxEntries);
+  constructor(db: Database, options: WriteAwareCacheOptions<K, V>) {
+    const sizeOf = options.sizeOf ?? ((key: K, value: V) => estimateBytes(key) + estimateBytes(value));
+    this.#entries = new LruCache({ ttlMs: options.ttlMs, maxBytes: options.maxBytes, sizeOf: (key, entry) => ENTRY_OVERHEAD_BYTES + sizeOf(key, entry.value) });
     this.#tracker = writeTrackerOf(db);
+  }
+
+  stats(): CacheStats {
+    return this.#entries.stats();
   }
 
   /** The cached value, or `load()`'s (kept when defined). Without a write tracker nothing is cached. */

@@ -27,6 +27,16 @@ export const LEAF_TABLES: ReadonlySet<string> = new Set([
   'refresh_tokens',
   'grant_access_tokens',
   'consents',
+  // Strong sign-in (0005): a challenge per sign-in page view, factor counters and spent codes; nothing cached reads them.
+  'webauthn_challenges',
+  'user_factors',
+  'recovery_codes',
+  // Federation (0007): per-sign-in state, replay cache, links and the session's connection; nothing cached reads them.
+  'federation_states',
+  'federation_pending_links',
+  'federated_identities',
+  'federated_sessions',
+  'saml_assertion_ids',
 ]);
 
 interface NamedNode {
@@ -36,6 +46,14 @@ interface NamedNode {
   readonly into?: NamedNode;
   readonly from?: { readonly froms?: readonly NamedNode[] };
   readonly sqlFragments?: readonly string[];
+  readonly parameters?: readonly NamedNode[];
+}
+
+/** The text a raw statement opens with, through a leading ${sql.raw(…)} (how `declareWrites` is put first). */
+function leadingText(node: NamedNode): string {
+  const first = node.sqlFragments?.[0] ?? '';
+  const inner = node.parameters?.[0];
+  return first === '' && inner?.kind === 'RawNode' ? leadingText(inner) : first;
 }
 
 function tableName(node: NamedNode | undefined): string | undefined {
@@ -55,11 +73,26 @@ function writtenTables(node: NamedNode): (string | undefined)[] | undefined {
       return [tableName(node.table as NamedNode | undefined)];
     case 'DeleteQueryNode':
       return (node.from?.froms ?? [undefined]).map(tableName);
-    case 'RawNode':
-      return /^\s*select\b/i.test(node.sqlFragments?.[0] ?? '') ? [] : undefined;
+    case 'RawNode': {
+      const text = leadingText(node);
+      // A raw statement may declare the tables it writes (`declareWrites`); they are checked like any other.
+      const declared = DECLARED_WRITES.exec(text);
+      if (declared !== null) return declared[1]!.split(',').map((table) => table.trim());
+      return /^\s*select\b/i.test(text) ? [] : undefined;
+    }
     default:
       return undefined;
   }
+}
+
+const DECLARED_WRITES = /^\s*\/\* writes: ([a-z_]+(?:, [a-z_]+)*) \*\//;
+
+/**
+ * The comment that opens a raw statement writing only `tables` (a PostgreSQL statement of data-modifying
+ * CTEs, which the tracker cannot read): a statement without it counts as changing the directory.
+ */
+export function declareWrites(...tables: readonly string[]): string {
+  return `/* writes: ${tables.join(', ')} */`;
 }
 
 /** Whether a query may change a directory row: unknown shapes count as yes. */

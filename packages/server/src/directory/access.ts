@@ -24,7 +24,15 @@ export interface Access {
   readonly permissions: readonly string[];
 }
 
-export async function resolveAccess(db: Database, userId: string): Promise<Access> {
+export interface ResolveOptions {
+  /**
+   * False when only the groups are needed (a client whose tokens carry `groups` but not `roles` or
+   * `permissions`, the default): the roles query is skipped, and `roles` and `permissions` come back empty.
+   */
+  readonly roles?: boolean;
+}
+
+export async function resolveAccess(db: Database, userId: string, options: ResolveOptions = {}): Promise<Access> {
   const groupRows = await db
     .withRecursive('reach(group_id)', (qb) =>
       qb
@@ -52,7 +60,7 @@ export async function resolveAccess(db: Database, userId: string): Promise<Acces
     .execute();
 
   const groupIds = groupRows.map((row) => row.id);
-  const roleRows = await db
+  const roleRows = options.roles === false ? [] : await db
     .selectFrom('roles')
     .select(['roles.name', 'roles.permissions'])
     .where('roles.id', 'in', (eb) => {

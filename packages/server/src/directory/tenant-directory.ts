@@ -1,23 +1,40 @@
 import type { Database } from '../db/database.ts';
 import { tenantQueries } from '../db/queries/tenants.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
-import { TtlCache } from '../util/ttl-cache.ts';
+import { ENTRY_OVERHEAD_BYTES, estimateBytes, LruCache } from '../util/lru-cache.ts';
+import type { CacheStats } from '../util/lru-cache.ts';
 
-/** Tenant lookups for the request path, cached per instance for the configured TTL. */
+export interface TenantDirectoryOptions {
+  readonly ttlMs: number;
+  /** The byte budget of the two maps together (tenants by id, and slugs to ids). */
+  readonly maxBytes: number;
+}
+
+/** The share of the budget for slugs: a slug and an id against a whole tenant row with its settings. */
+const SLUG_SHARE = 0.15;
+
+/**
+ * Tenant lookups for the request path, cached per instance for the configured TTL within a byte budget. The
+ * rows are kept once, by id; the slug map holds ids only (keeping the row in both maps counted it twice
+ * against the budget: at 1k tenants it was the largest cache, issue 21).
+ */
 export class TenantDirectory {
   readonly #queries: ReturnType<typeof tenantQueries>;
-  readonly #bySlug: TtlCache<string, Tenant>;
-  readonly #byId: TtlCache<string, Tenant>;
+  readonly #bySlug: LruCache<string, string>;
+  readonly #byId: LruCache<string, Tenant>;
 
-  constructor(db: Database, ttlMs: number) {
+  constructor(db: Database, options: TenantDirectoryOptions) {
     this.#queries = tenantQueries(db);
-    this.#bySlug = new TtlCache(ttlMs);
-    this.#byId = new TtlCache(ttlMs);
+    const slugBytes = Math.floor(options.maxBytes * SLUG_SHARE);
+    this.#bySlug = new LruCache({ ttlMs: options.ttlMs, maxBytes: slugBytes, sizeOf: (slug, id) => ENTRY_OVERHEAD_BYTES + estimateBytes(slug) + estimateBytes(id) });
+    this.#byId = new LruCache({ ttlMs: options.ttlMs, maxBytes: options.maxBytes - slugBytes, sizeOf: (id, tenant) => ENTRY_OVERHEAD_BYTES + estimateBytes(id) + estimateBytes(tenant) });
   }
 
   async bySlug(slug: string): Promise<Tenant | undefined> {
-    const cached = this.#bySlug.get(slug);
-    if (cached) return cached;
+    const id = this.#bySlug.get(slug);
+    const cached = id === undefined ? undefined : this.#byId.get(id);
+    // A slug moves only with its tenant's deletion (ids are never reused), so the row found by id is the slug's.
+    if (cached !== undefined && cached.slug === slug) return cached;
     const tenant = await this.#queries.findBySlug(slug);
     if (tenant) this.#remember(tenant);
     return tenant;
@@ -37,8 +54,14 @@ export class TenantDirectory {
     this.#byId.delete(tenant.id);
   }
 
+  /** Both maps' counts together (for the metrics). */
+  stats(): CacheStats {
+    const [a, b] = [this.#bySlug.stats(), this.#byId.stats()];
+    return { hits: a.hits + b.hits, misses: a.misses + b.misses, evictions: a.evictions + b.evictions, entries: a.entries + b.entries, bytes: a.bytes + b.bytes, maxBytes: a.maxBytes + b.maxBytes };
+  }
+
   #remember(tenant: Tenant): void {
-    this.#bySlug.set(tenant.slug, tenant);
+    this.#bySlug.set(tenant.slug, tenant.id);
     this.#byId.set(tenant.id, tenant);
   }
 }

@@ -11,7 +11,7 @@ import * as client from 'openid-client';
 import type { Latchkey } from '../context.ts';
 import { importPrivateSigningKey, isSigningAlgorithm } from '../tokens/jose.ts';
 import type { JWK } from '../tokens/jose.ts';
-import { TtlCache } from '../util/ttl-cache.ts';
+import { LruCache } from '../util/lru-cache.ts';
 import { isLoopback, openSecrets } from './connections.ts';
 import type { Connection } from './connections.ts';
 import { FederationRefused } from './federation-errors.ts';
@@ -19,9 +19,12 @@ import { profileFromClaims } from './upstream-profile.ts';
 import type { UpstreamProfile } from './upstream-profile.ts';
 
 const DISCOVERY_TTL_MS = 10 * 60 * 1000;
-const configurations = new TtlCache<string, Promise<client.Configuration>>(DISCOVERY_TTL_MS, 1000);
+// A discovery document with its client is a few kilobytes: counted as 8 KiB each, at most 1,000 connections.
+const CONFIGURATION_BYTES = 8192;
+const cacheOptions = { maxBytes: 1000 * CONFIGURATION_BYTES, ttlMs: DISCOVERY_TTL_MS, sizeOf: () => CONFIGURATION_BYTES };
+const configurations = new LruCache<string, Promise<client.Configuration>>(cacheOptions);
 /** Configurations already resolved, readable without waiting (the sign-in page must not wait on an upstream). */
-const resolved = new TtlCache<string, client.Configuration>(DISCOVERY_TTL_MS, 1000);
+const resolved = new LruCache<string, client.Configuration>(cacheOptions);
 
 async function clientAuthentication(ctx: Latchkey, connection: Connection): Promise<client.ClientAuth> {
   const secrets = await openSecrets(ctx, { secrets_jwe: connection.secretsJwe });
@@ -60,7 +63,7 @@ export function upstreamConfiguration(ctx: Latchkey, connection: Connection): Pr
       return configuration;
     })();
     configuration.then(
-      (value) => resolved.set(key, value),
+      (value: client.Configuration) => resolved.set(key, value),
       () => configurations.delete(key),
     );
     configurations.set(key, configuration);

@@ -1,6 +1,7 @@
 /** Prometheus metrics, one registry per process (not the global one, so tests can run several servers). */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
+import type { CacheStats } from '../util/lru-cache.ts';
 import { collectMetrics } from '../cluster/metrics.ts';
 import { assertMetricsAccess } from './metrics-access.ts';
 
@@ -32,11 +33,82 @@ export function countRequest(metrics: Metrics, method: string, route: string, st
   else metrics.httpRequests.inc({ method, route, status: String(status) });
 }
 
+/**
+ * The caches of each registry's process, read when the metrics are collected (issue 21: with 100,000 tenants
+ * the hit rate says whether the cache budget holds the working set). The caches count with plain numbers, so
+ * a lookup costs nothing extra on the hot path.
+ */
+const observedCaches = new WeakMap<Registry, Map<string, (() => CacheStats)[]>>();
+
+/** Exposes a cache's hits, misses, evictions and size as `latchkey_cache_*{cache="<name>"}`. */
+export function observeCache(metrics: Metrics, name: string, cache: { stats(): CacheStats }): void {
+  const caches = observedCaches.get(metrics.registry);
+  if (caches === undefined) return;
+  caches.set(name, [...(caches.get(name) ?? []), () => cache.stats()]);
+}
+
+function cacheTotals(registry: Registry): [string, CacheStats][] {
+  return [...(observedCaches.get(registry) ?? [])].map(([name, readers]) => {
+    const sum = { hits: 0, misses: 0, evictions: 0, entries: 0, bytes: 0, maxBytes: 0 };
+    for (const read of readers) {
+      const stats = read();
+      for (const key of Object.keys(sum) as (keyof CacheStats)[]) sum[key] += stats[key];
+    }
+    return [name, sum];
+  });
+}
+
+function cacheMetrics(registry: Registry): void {
+  new Counter({
+    name: 'latchkey_cache_requests_total',
+    help: 'Cache lookups by cache and result (hit or miss)',
+    labelNames: ['cache', 'result'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [cache, stats] of cacheTotals(registry)) {
+        this.inc({ cache, result: 'hit' }, stats.hits);
+        this.inc({ cache, result: 'miss' }, stats.misses);
+      }
+    },
+  });
+  new Counter({
+    name: 'latchkey_cache_evictions_total',
+    help: 'Entries dropped to stay within the cache budget (LATCHKEY_CACHE_MEMORY_MB)',
+    labelNames: ['cache'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [cache, stats] of cacheTotals(registry)) this.inc({ cache }, stats.evictions);
+    },
+  });
+  new Gauge({
+    name: 'latchkey_cache_bytes',
+    help: 'Estimated bytes held by each cache',
+    labelNames: ['cache'],
+    registers: [registry],
+    collect() {
+      for (const [cache, stats] of cacheTotals(registry)) this.set({ cache }, stats.bytes);
+    },
+  });
+  new Gauge({
+    name: 'latchkey_cache_entries',
+    help: 'Entries held by each cache',
+    labelNames: ['cache'],
+    registers: [registry],
+    collect() {
+      for (const [cache, stats] of cacheTotals(registry)) this.set({ cache }, stats.entries);
+    },
+  });
+}
+
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'latchkey_' });
   const pending = new Map<string, { labels: RequestLabels; count: number }>();
   pendingRequests.set(registry, pending);
+  observedCaches.set(registry, new Map());
+  cacheMetrics(registry);
   return {
     registry,
     httpRequests: new Counter({

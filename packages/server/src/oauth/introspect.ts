@@ -10,9 +10,9 @@ import type { Tenant } from '../db/queries/tenants.ts';
 import { requireTenantBySlug } from '../directory/tenants.ts';
 import { InvalidClient } from '../errors/oauth-error.ts';
 import { authenticateClient, readClientCredentials } from './client-authentication.ts';
-import { clientQueries } from '../db/queries/clients.ts';
 import { isMetadataDocumentClientId, metadataDocumentClient } from '../resources/registration/metadata-document-clients.ts';
 import { introspectors } from './introspection/index.ts';
+import { cachedClientFinder } from './issuance-cache.ts';
 import { assertLengths, assertPresent, readBodyParams } from './request-params.ts';
 import type { Params } from './request-params.ts';
 import { noStore } from './token.ts';
@@ -21,10 +21,14 @@ type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
 
 /**
  * The client calling introspection or revocation, which must belong to the tenant of the endpoint. A client_id
- * that is a URL is a client ID metadata document of this tenant (issue 20): it revokes with that same id.
+ * that is a URL is a client ID metadata document of this tenant (issue 20): it revokes with that same id. Others
+ * are read through the token endpoint's client cache (issue 21: a resource server introspects on every
+ * request), so the secret is checked against the cached hash; a secret rotated through this instance is refused
+ * at once.
  */
 export async function authenticateTenantClient(ctx: Latchkey, request: FastifyRequest, params: Params, tenant: Tenant): Promise<Client> {
-  const find = (clientId: string) => (isMetadataDocumentClientId(clientId) ? metadataDocumentClient(ctx, tenant, clientId) : clientQueries(ctx.db).findById(clientId));
+  const cached = cachedClientFinder(ctx);
+  const find = (clientId: string) => (isMetadataDocumentClientId(clientId) ? metadataDocumentClient(ctx, tenant, clientId) : cached(clientId));
   const { client } = await authenticateClient(ctx.db, readClientCredentials(request, params), find);
   if (client.tenantId !== tenant.id) throw new InvalidClient('client authentication failed');
   return client;

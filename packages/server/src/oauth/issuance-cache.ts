@@ -13,6 +13,8 @@ import type { Tenant } from '../db/queries/tenants.ts';
 import { userQueries } from '../db/queries/users.ts';
 import type { UserStatus } from '../db/schema.ts';
 import { WriteAwareCache } from '../db/write-aware-cache.ts';
+import { cacheBudget } from '../config/cache-budgets.ts';
+import { observeCache } from '../http/metrics.ts';
 import { principalClaims } from './principal-claims.ts';
 
 /** A client's service account as its tokens describe it. */
@@ -33,7 +35,12 @@ function cachesOf(ctx: Latchkey): Caches {
   let caches = perInstance.get(ctx);
   if (caches === undefined) {
     const ttlMs = ctx.config.cacheTtl * 1000;
-    caches = { clients: new WriteAwareCache(ctx.db, ttlMs), principals: new WriteAwareCache(ctx.db, ttlMs) };
+    caches = {
+      clients: new WriteAwareCache(ctx.db, { ttlMs, maxBytes: cacheBudget(ctx.config, 'clients') }),
+      principals: new WriteAwareCache(ctx.db, { ttlMs, maxBytes: cacheBudget(ctx.config, 'principals') }),
+    };
+    observeCache(ctx.metrics, 'clients', caches.clients);
+    observeCache(ctx.metrics, 'principals', caches.principals);
     perInstance.set(ctx, caches);
   }
   return caches;

@@ -27,7 +27,7 @@ export async function directoryClaims(ctx: Latchkey, tenant: Tenant, client: Cli
   const claims: Record<string, unknown> = {};
   const wanted = new Set(client.tokenClaims);
   if (wanted.has('groups') || wanted.has('roles') || wanted.has('permissions')) {
-    const access = await resolveAccess(ctx.db, user.id);
+    const access = await resolveAccess(ctx.db, user.id, { roles: wanted.has('roles') || wanted.has('permissions') });
     if (wanted.has('groups')) claims.groups = access.groups;
     if (wanted.has('roles')) claims.roles = access.roles;
     if (wanted.has('roles') && user.role) claims.role = user.role;

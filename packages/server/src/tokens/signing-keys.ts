@@ -1,6 +1,8 @@
 /**
  * Each tenant's signing keys: which key signs now, which keys JWKS publishes, rotation and algorithm switches.
- * Imported private keys are cached per instance for `cacheTtlMs`; a key rotated in through another instance or
+ * Each tenant's key rows are cached per instance for `cacheTtlMs`, and a private key is unsealed and imported
+ * once per cache miss, not per token; both caches are least-recently-used within a byte budget, so 100,000
+ * tenants cost what the budget allows, not a map entry each (issue 21). A key rotated in through another instance or
  * the CLI is published (in the database) `activationDelayMs` before it signs, so every instance's JWKS shows it
  * first. Changing the tenant's `signing_alg` takes the same staged path (issue 14.4): the first request that
  * needs a key of the new algorithm stages one under a lock on the tenant row, so however many requests on
@@ -11,13 +13,18 @@ import type { SigningKeysTable } from '../db/schema.ts';
 import { signingKeyQueries } from '../db/queries/signing-keys.ts';
 import { parseStoredSettings } from '../directory/tenant-settings.ts';
 import { newId } from '../util/ids.ts';
+import { ENTRY_OVERHEAD_BYTES, estimateBytes, LruCache } from '../util/lru-cache.ts';
+import type { CacheStats } from '../util/lru-cache.ts';
 import { hasLiveKey, pickSigner } from './signer-choice.ts';
 import { generateSigningKeyPair, importPrivateSigningKey, SecretBox } from './jose.ts';
 import type { JWK, PrivateSigningKey, SigningAlgorithm } from './jose.ts';
 
-/** Per-process bounds: tenants whose keys are cached, and imported private keys (oldest dropped first). */
+/** Per-process bound on the tenants remembered as needing no staging (oldest dropped first). */
 const MAX_CACHED_TENANTS = 10_000;
-const MAX_IMPORTED_KEYS = 10_000;
+/** What an imported private key holds natively (an RSA-2048 key's CRT parts against a P-256 scalar). */
+const IMPORTED_KEY_BYTES: Readonly<Record<string, number>> = { RS256: 2400, PS256: 2400, ES256: 600, EdDSA: 400 };
+/** The default budgets when none are given (tests, tools): 8 MiB each. */
+const DEFAULT_BUDGET = 8 * 1024 * 1024;
 
 function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
   if (!map.has(key) && map.size >= max) map.delete(map.keys().next().value as K);
@@ -28,6 +35,8 @@ export interface SigningKeysOptions {
   readonly masterSecret: string;
   readonly cacheTtlMs: number;
   readonly activationDelayMs: number;
+  /** Byte budgets: each tenant's key rows and JWKS, and the imported private keys. */
+  readonly maxBytes?: { readonly keySets: number; readonly privateKeys: number };
   /** Lock the tenant row while staging a key (PostgreSQL); SQLite's write transactions already run one at a time. */
   readonly lockRows?: boolean;
   readonly now?: () => number;
@@ -64,12 +73,16 @@ export class SigningKeys {
   readonly #box: SecretBox;
   readonly #options: SigningKeysOptions;
   readonly #now: () => number;
-  readonly #tenants = new Map<string, TenantKeys | Promise<TenantKeys>>();
-  readonly #imported = new Map<string, Promise<PrivateSigningKey>>();
+  readonly #tenants: LruCache<string, TenantKeys>;
+  /** Loads in flight, so concurrent misses for one tenant share one query. */
+  readonly #loading = new Map<string, Promise<TenantKeys>>();
+  readonly #imported: LruCache<string, Promise<PrivateSigningKey>>;
   /** Per tenant, the staging of a key for its signing algorithm in flight on this instance (one at a time). */
   readonly #preparing = new Map<string, Promise<RotationResult | undefined>>();
   /** `tenant:alg` -> when this instance last found (under the lock) that nothing needed staging for it. */
   readonly #prepared = new Map<string, number>();
+  /** Bumped by every invalidation, so a load begun before it is not cached after it. */
+  #generation = 0;
 
   constructor(db: Database, options: SigningKeysOptions) {
     this.#db = db;
@@ -77,6 +90,24 @@ export class SigningKeys {
     this.#box = new SecretBox(options.masterSecret, 'signing-keys');
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#tenants = new LruCache({
+      ttlMs: options.cacheTtlMs,
+      maxBytes: options.maxBytes?.keySets ?? DEFAULT_BUDGET,
+      sizeOf: (tenantId, keys) => ENTRY_OVERHEAD_BYTES + estimateBytes(tenantId) + estimateBytes(keys.rows) + estimateBytes(keys.jwks),
+      now: this.#now,
+    });
+    // A kid's key never changes, so an imported key stays until the budget needs its room.
+    this.#imported = new LruCache({
+      ttlMs: Number.MAX_SAFE_INTEGER,
+      maxBytes: options.maxBytes?.privateKeys ?? DEFAULT_BUDGET,
+      sizeOf: (kid) => ENTRY_OVERHEAD_BYTES + estimateBytes(kid) + (IMPORTED_KEY_BYTES[kid.slice(0, kid.indexOf(':'))] ?? 2400),
+      now: this.#now,
+    });
+  }
+
+  /** The two caches' counts (for the metrics). */
+  stats(): { keySets: CacheStats; privateKeys: CacheStats } {
+    return { keySets: this.#tenants.stats(), privateKeys: this.#imported.stats() };
   }
 
   /**
@@ -211,36 +242,41 @@ export class SigningKeys {
   }
 
   invalidate(tenantId?: string): void {
+    this.#generation += 1;
+    this.#loading.clear();
     if (tenantId === undefined) this.#tenants.clear();
     else this.#tenants.delete(tenantId);
   }
 
   async #import(row: SigningKeysTable): Promise<PrivateSigningKey> {
-    let imported = this.#imported.get(row.kid);
+    // Keyed by algorithm too, so the size estimate knows what it holds.
+    const key = `${row.alg}:${row.kid}`;
+    let imported = this.#imported.get(key);
     if (imported === undefined) {
       imported = this.#box.open(row.private_jwe).then((json) => importPrivateSigningKey(JSON.parse(json) as JWK, row.alg as SigningAlgorithm));
-      imported.catch(() => this.#imported.delete(row.kid));
-      remember(this.#imported, row.kid, imported, MAX_IMPORTED_KEYS);
+      imported.catch(() => this.#imported.delete(key));
+      this.#imported.set(key, imported);
     }
     return imported;
   }
 
   async #load(tenantId: string): Promise<TenantKeys> {
     const cached = this.#tenants.get(tenantId);
-    if (cached !== undefined) {
-      if (cached instanceof Promise) return cached;
-      if (this.#now() - cached.loadedAt < this.#options.cacheTtlMs) return cached;
-    }
-    const loading = this.#fetch(tenantId);
-    remember(this.#tenants, tenantId, loading, MAX_CACHED_TENANTS);
-    try {
-      const keys = await loading;
-      this.#tenants.set(tenantId, keys);
-      return keys;
-    } catch (error) {
-      this.#tenants.delete(tenantId);
-      throw error;
-    }
+    if (cached !== undefined) return cached;
+    const inFlight = this.#loading.get(tenantId);
+    if (inFlight !== undefined) return inFlight;
+    const generation = this.#generation;
+    const loading: Promise<TenantKeys> = this.#fetch(tenantId)
+      .then((keys) => {
+        // A load that an invalidation overtook is served to its waiters but not kept.
+        if (generation === this.#generation) this.#tenants.set(tenantId, keys, keys.loadedAt);
+        return keys;
+      })
+      .finally(() => {
+        if (this.#loading.get(tenantId) === loading) this.#loading.delete(tenantId);
+      });
+    this.#loading.set(tenantId, loading);
+    return loading;
   }
 
   async #fetch(tenantId: string): Promise<TenantKeys> {

@@ -57,6 +57,53 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(claimsOf(afterJoin).groups, ['agents']);
     });
 
+    it('exposes cache hits and misses per cache as Prometheus metrics (issue 21)', async () => {
+      const read = async () => {
+        const text = await (await fetch(`${server.url}/metrics`)).text();
+        const count = (cache: string, result: string) => Number(new RegExp(`^latchkey_cache_requests_total\\{cache="${cache}",result="${result}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+        return { text, clientHits: count('clients', 'hit'), keyHits: count('private_keys', 'hit') };
+      };
+      assert.equal((await token(server, acme.clientId, acme.clientSecret)).status, 200);
+      const first = await read();
+      assert.ok(Number.isFinite(first.clientHits), `a clients hit counter:\n${first.text}`);
+      assert.equal((await token(server, acme.clientId, acme.clientSecret)).status, 200);
+      const second = await read();
+      assert.ok(second.clientHits > first.clientHits, 'the second request found the client in the cache');
+      assert.ok(second.keyHits > first.keyHits, 'and its imported signing key');
+      assert.match(second.text, /^latchkey_cache_bytes\{cache="tenants"\} [1-9]\d*$/m);
+      assert.match(second.text, /^latchkey_cache_evictions_total\{cache="signing_key_sets"\} 0$/m);
+    });
+
+    it('introspection reads clients and subjects through the caches, and a change shows on the very next request (issue 21)', async () => {
+      const issued = await json(await token(server, acme.clientId, acme.clientSecret));
+      const introspect = (secret: string) =>
+        postForm(`${server.url}/t/acme/oauth2/introspect`, { token: String(issued.access_token), token_type_hint: 'access_token' }, { authorization: basicAuth(acme.clientId, secret) });
+      let groups: unknown;
+      for (let i = 0; i < 2; i += 1) {
+        const body = await json(await introspect(acme.clientSecret));
+        assert.equal(body.active, true);
+        groups = body.groups;
+      }
+      assert.ok(Array.isArray(groups));
+      // A membership added, then the service account disabled: each shows in the very next answer.
+      const now = Date.now();
+      await server.ctx.db.insertInto('groups').values({ id: 'grp_introspect', tenant_id: acme.tenant.id, name: 'readers', description: null, created_at: now, updated_at: now }).execute();
+      await server.ctx.db.insertInto('group_members').values({ group_id: 'grp_introspect', user_id: await serviceUserId(server, acme.clientId), created_at: now }).execute();
+      assert.deepEqual((await json(await introspect(acme.clientSecret))).groups, [...(groups as string[]), 'readers'].sort());
+      const userId = await serviceUserId(server, acme.clientId);
+      await server.ctx.db.updateTable('users').set({ status: 'disabled' }).where('id', '=', userId).execute();
+      assert.equal((await json(await introspect(acme.clientSecret))).active, false);
+      await server.ctx.db.updateTable('users').set({ status: 'active' }).where('id', '=', userId).execute();
+      assert.equal((await json(await introspect(acme.clientSecret))).active, true);
+      // A rotated-out secret is refused at once, though the client was cached.
+      const rotated = await rotateClientSecret(server.ctx, acme.clientId);
+      assert.equal((await introspect(acme.clientSecret)).status, 401);
+      assert.equal((await json(await introspect(rotated.clientSecret!))).active, true);
+      acme = { ...acme, clientSecret: rotated.clientSecret! };
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      assert.match(metrics, /^latchkey_cache_requests_total\{cache="access",result="hit"\} [1-9]\d*$/m);
+    });
+
     it('refuses a disabled service account on the very next request', async () => {
       assert.equal((await token(server, acme.clientId, acme.clientSecret)).status, 200);
       const userId = await serviceUserId(server, acme.clientId);

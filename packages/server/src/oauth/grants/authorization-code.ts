@@ -8,26 +8,28 @@
  * sees the code used once the winner committed, so its revocation covers what the winner stored and never
  * undoes an issuance in flight.
  */
-import { authorizationCodeQueries } from '../../db/queries/authorization-codes.ts';
+import { grantLookupQueries } from '../../db/queries/grant-lookup.ts';
+import type { WithGrant } from '../../db/queries/grant-lookup.ts';
 import type { AuthorizationCodeRow } from '../../db/queries/authorization-codes.ts';
 import type { Latchkey } from '../../context.ts';
 import type { Client } from '../../db/queries/clients.ts';
-import type { Database } from '../../db/database.ts';
 import { InvalidGrant, assert } from '../../errors/oauth-error.ts';
 import { hashSecret } from '../../tokens/opaque.ts';
 import { assertPresent } from '../request-params.ts';
 import { splitScope } from '../request-params.ts';
 import type { Grant, GrantContext, TokenResponse } from './grant.ts';
-import { requireActiveUser, requireLiveGrant, revokeGrantFamily, scopeTheClientStillHas } from './shared/grant-checks.ts';
+import { assertActiveUser, assertLiveGrant, revokeGrantFamily, scopeTheClientStillHas } from './shared/grant-checks.ts';
 import { ClaimLost, issueUserTokens } from './shared/issue-tokens.ts';
 import { verifyPkce } from './shared/pkce.ts';
 import { grantResources, resourceForGrant } from '../../resources/resource-indicators.ts';
 
-async function findCode(ctx: Latchkey, code: string, client: Client): Promise<AuthorizationCodeRow> {
-  const row = code.length <= 256 ? await authorizationCodeQueries(ctx.db).findByHash(hashSecret(code)) : undefined;
+/** The code with its grant and user, read in one query (issue 21). */
+async function findCode(ctx: Latchkey, code: string, client: Client): Promise<WithGrant<AuthorizationCodeRow>> {
+  const found = code.length <= 256 ? await grantLookupQueries(ctx.db).authorizationCode(hashSecret(code)) : undefined;
+  const row = found?.row;
   // A code issued to another client is unknown to this one (RFC 6749 §4.1.3).
   assert(row !== undefined && row.client_id === client.clientId && row.tenant_id === client.tenantId, new InvalidGrant('the authorization code is invalid'));
-  return row;
+  return found!;
 }
 
 async function reuseDetected(ctx: Latchkey, row: AuthorizationCodeRow, ip: string): Promise<never> {
@@ -40,16 +42,17 @@ export const authorizationCodeGrant: Grant = {
   async handle({ ctx, request, params, tenant, client }: GrantContext): Promise<TokenResponse> {
     assertPresent(params, 'code', 'redirect_uri');
     const requestedResource = params.get('resource');
-    const row = await findCode(ctx, params.get('code')!, client);
+    const found = await findCode(ctx, params.get('code')!, client);
+    const { row } = found;
     assert(row.expires_at > ctx.now(), new InvalidGrant('the authorization code has expired'));
     assert(row.redirect_uri === params.get('redirect_uri'), new InvalidGrant('redirect_uri does not match the one of the authorization request'));
     verifyPkce(row.code_challenge, params.get('code_verifier'));
     if (row.consumed_at !== null) return reuseDetected(ctx, row, request.ip);
-    const grant = await requireLiveGrant(ctx, row.grant_id);
-    const user = await requireActiveUser(ctx, grant);
+    const grant = await assertLiveGrant(ctx, found.grant);
+    const user = assertActiveUser(found.user);
     const resource = await resourceForGrant(ctx, tenant, client, grantResources(grant.resources), requestedResource);
     const scope = scopeTheClientStillHas(splitScope(grant.scope), client, resource?.scopes);
-    const consume = (trx: Database) => authorizationCodeQueries(trx).consume(row.code_hash, ctx.now());
+    const consume = { kind: 'consume-code', codeHash: row.code_hash } as const;
     try {
       return await issueUserTokens(ctx, { tenant, client, grant, user, scope, nonce: row.nonce, refreshToken: { kind: 'new' }, resource }, consume);
     } catch (error) {

@@ -8,24 +8,27 @@
  */
 import type { Latchkey } from '../../context.ts';
 import type { Client } from '../../db/queries/clients.ts';
-import type { Database } from '../../db/database.ts';
 import { refreshTokenQueries } from '../../db/queries/refresh-tokens.ts';
 import type { RefreshTokenRow } from '../../db/queries/refresh-tokens.ts';
+import { grantLookupQueries } from '../../db/queries/grant-lookup.ts';
+import type { WithGrant } from '../../db/queries/grant-lookup.ts';
 import { InvalidGrant, InvalidScope, assert } from '../../errors/oauth-error.ts';
 import { hashSecret } from '../../tokens/opaque.ts';
 import { assertPresent, splitScope } from '../request-params.ts';
 import type { Grant, GrantContext, TokenResponse } from './grant.ts';
-import { recordRetry, requireActiveUser, requireLiveGrant, revokeGrantFamily, scopeTheClientStillHas } from './shared/grant-checks.ts';
+import { assertActiveUser, assertLiveGrant, recordRetry, requireActiveUser, requireLiveGrant, revokeGrantFamily, scopeTheClientStillHas } from './shared/grant-checks.ts';
 import { ClaimLost, issueUserTokens } from './shared/issue-tokens.ts';
 import { grantResources, resourceForGrant } from '../../resources/resource-indicators.ts';
 import type { ApiResource } from '../../resources/api-resources.ts';
 import { isUnusedRefreshToken, isWithinReuseGrace } from './shared/reuse-grace.ts';
 import { successorRefreshToken } from './shared/successor-token.ts';
 
-async function findRefreshToken(ctx: Latchkey, token: string, client: Client): Promise<RefreshTokenRow> {
-  const row = token.length <= 256 ? await refreshTokenQueries(ctx.db).findByHash(hashSecret(token)) : undefined;
+/** The refresh token with its grant and user, read in one query (issue 21). */
+async function findRefreshToken(ctx: Latchkey, token: string, client: Client): Promise<WithGrant<RefreshTokenRow>> {
+  const found = token.length <= 256 ? await grantLookupQueries(ctx.db).refreshToken(hashSecret(token)) : undefined;
+  const row = found?.row;
   assert(row !== undefined && row.client_id === client.clientId && row.tenant_id === client.tenantId, new InvalidGrant('the refresh token is invalid'));
-  return row;
+  return found!;
 }
 
 async function replayDetected(ctx: Latchkey, row: RefreshTokenRow, ip: string): Promise<never> {
@@ -58,7 +61,7 @@ async function retryOrReplay({ ctx, request, params, tenant, client }: GrantCont
       const user = await requireActiveUser(ctx, grant);
       const resource = await resourceForGrant(ctx, tenant, client, grantResources(grant.resources), params.get('resource'));
       const scope = narrowScope(params.get('scope'), splitScope(child.scope), client, resource);
-      const stillUnused = (trx: Database) => refreshTokenQueries(trx).holdUnused(child.token_hash);
+      const stillUnused = { kind: 'refresh-token-unused', tokenHash: child.token_hash } as const;
       try {
         const response = await issueUserTokens(ctx, { tenant, client, grant, user, scope, refreshToken: { kind: 'again', value: successor }, resource }, stillUnused);
         await recordRetry(ctx, grant, 'refresh_token.retry', request.ip, { refresh_token_id: row.id });
@@ -78,19 +81,20 @@ export const refreshTokenGrant: Grant = {
     const { ctx, params, tenant, client } = context;
     assertPresent(params, 'refresh_token');
     const presented = params.get('refresh_token')!;
-    const row = await findRefreshToken(ctx, presented, client);
+    const found = await findRefreshToken(ctx, presented, client);
+    const { row } = found;
     assert(row.revoked_at === null, new InvalidGrant('the refresh token was revoked'));
     if (row.rotated_at !== null) return retryOrReplay(context, row, presented);
     assert(row.expires_at > ctx.now(), new InvalidGrant('the refresh token has expired'));
-    const grant = await requireLiveGrant(ctx, row.grant_id);
-    const user = await requireActiveUser(ctx, grant);
+    const grant = await assertLiveGrant(ctx, found.grant);
+    const user = assertActiveUser(found.user);
     // RFC 8707 §2.2: an access token for one of the resources the grant authorized.
     const resource = await resourceForGrant(ctx, tenant, client, grantResources(grant.resources), params.get('resource'));
     const scope = narrowScope(params.get('scope'), splitScope(row.scope), client, resource);
     if (!tenant.settings.refresh_token_rotation) return issueUserTokens(ctx, { tenant, client, grant, user, scope, refreshToken: { kind: 'none' }, resource });
     // The rotation is claimed in the same transaction that stores the new tokens: of concurrent requests with
     // this token exactly one commits; the others roll back and are retries or replays of it.
-    const claim = (trx: Database) => refreshTokenQueries(trx).markRotated(row.token_hash, ctx.now());
+    const claim = { kind: 'rotate-refresh-token', tokenHash: row.token_hash } as const;
     const successor = successorRefreshToken(ctx, presented);
     try {
       return await issueUserTokens(ctx, { tenant, client, grant, user, scope, refreshToken: { kind: 'new', value: successor }, resource }, claim);

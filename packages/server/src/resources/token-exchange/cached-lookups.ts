@@ -8,6 +8,8 @@ import type { Latchkey } from '../../context.ts';
 import { apiResourceQueries } from '../../db/queries/api-resources.ts';
 import type { ApiResourceRow } from '../../db/queries/api-resources.ts';
 import { WriteAwareCache } from '../../db/write-aware-cache.ts';
+import { cacheBudget } from '../../config/cache-budgets.ts';
+import { observeCache } from '../../http/metrics.ts';
 import { tokenExchangePolicyOf } from '../token-exchange-policy.ts';
 import type { TokenExchangePolicy } from '../token-exchange-policy.ts';
 
@@ -22,7 +24,10 @@ function cachesOf(ctx: Latchkey): Caches {
   let caches = perInstance.get(ctx);
   if (caches === undefined) {
     const ttlMs = ctx.config.cacheTtl * 1000;
-    caches = { policies: new WriteAwareCache(ctx.db, ttlMs), resources: new WriteAwareCache(ctx.db, ttlMs) };
+    const maxBytes = Math.floor(cacheBudget(ctx.config, 'exchange') / 2);
+    caches = { policies: new WriteAwareCache(ctx.db, { ttlMs, maxBytes }), resources: new WriteAwareCache(ctx.db, { ttlMs, maxBytes }) };
+    observeCache(ctx.metrics, 'exchange_policies', caches.policies);
+    observeCache(ctx.metrics, 'api_resources', caches.resources);
     perInstance.set(ctx, caches);
   }
   return caches;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { openDatabase } from '../../../src/db/database.ts';
 import { migrateToLatest } from '../../../src/db/migrate.ts';
-import { mayChangeDirectory, writeTrackerOf } from '../../../src/db/write-tracking.ts';
+import { declareWrites, mayChangeDirectory, writeTrackerOf } from '../../../src/db/write-tracking.ts';
 
 const { db } = openDatabase('sqlite::memory:');
 after(() => db.destroy());
@@ -21,6 +21,17 @@ test('reads and writes to leaf tables change nothing cached; other writes, raw s
   assert.equal(mayChangeDirectory(db.deleteFrom('tenants').where('id', '=', 't').toOperationNode()), true);
   assert.equal(mayChangeDirectory(sql`update users set status = 'disabled'`.toOperationNode()), true);
   assert.equal(mayChangeDirectory(db.schema.dropTable('users').toOperationNode()), true);
+});
+
+test('a raw statement that declares the tables it writes is judged by them (issue 21: one-statement issuance)', () => {
+  const leafOnly = sql.raw(`${declareWrites('refresh_tokens', 'grant_access_tokens')} with claim as (update refresh_tokens set rotated_at = 1) select 1`);
+  assert.equal(mayChangeDirectory(leafOnly.toOperationNode()), false);
+  // Put first through a template, as `postgres/issuance-statement.ts` does.
+  assert.equal(mayChangeDirectory(sql`${sql.raw(declareWrites('refresh_tokens'))} with claim as (update refresh_tokens set rotated_at = ${1}) select 1`.toOperationNode()), false);
+  assert.equal(mayChangeDirectory(sql`${sql.raw('')} update users set status = ${'disabled'}`.toOperationNode()), true);
+  const directory = sql.raw(`${declareWrites('refresh_tokens', 'users')} with x as (update users set status = 'disabled') select 1`);
+  assert.equal(mayChangeDirectory(directory.toOperationNode()), true);
+  assert.equal(mayChangeDirectory(sql.raw('/* writes: nothing at all */ update users set status = 1').toOperationNode()), true);
 });
 
 test('the tracker of an opened database moves on directory writes only, in transactions too', async () => {

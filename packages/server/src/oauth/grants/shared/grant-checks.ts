@@ -22,13 +22,20 @@ export async function isGrantAlive(ctx: Latchkey, grant: GrantRow | undefined): 
 }
 
 export async function requireLiveGrant(ctx: Latchkey, grantId: string): Promise<GrantRow> {
-  const grant = await grantQueries(ctx.db).findById(grantId);
+  return assertLiveGrant(ctx, await grantQueries(ctx.db).findById(grantId));
+}
+
+/** The same check on a grant already read (with its code or refresh token: `db/queries/grant-lookup.ts`). */
+export async function assertLiveGrant(ctx: Latchkey, grant: GrantRow | undefined): Promise<GrantRow> {
   assert(await isGrantAlive(ctx, grant), new InvalidGrant('the grant was revoked or its session has ended'));
   return grant!;
 }
 
 export async function requireActiveUser(ctx: Latchkey, grant: GrantRow): Promise<UserRow> {
-  const user = await userQueries(ctx.db).findById(grant.user_id);
+  return assertActiveUser(await userQueries(ctx.db).findById(grant.user_id));
+}
+
+export function assertActiveUser(user: UserRow | undefined): UserRow {
   assert(user !== undefined && user.status === 'active', new InvalidGrant('the user account is not active'));
   return user;
 }

@@ -5,16 +5,16 @@
  */
 import type { Latchkey } from '../../../context.ts';
 import type { Client } from '../../../db/queries/clients.ts';
-import { grantQueries } from '../../../db/queries/grants.ts';
 import type { GrantRow } from '../../../db/queries/grants.ts';
 import { refreshTokenQueries } from '../../../db/queries/refresh-tokens.ts';
 import type { RefreshTokenRow } from '../../../db/queries/refresh-tokens.ts';
-import type { Database } from '../../../db/database.ts';
+import { tokenIssuanceQueries } from '../../../db/queries/token-issuance.ts';
+import type { IssuanceClaim } from '../../../db/queries/token-issuance.ts';
 import type { Tenant } from '../../../db/queries/tenants.ts';
 import type { UserRow } from '../../../db/queries/users.ts';
 import { issueAccessToken } from '../../../tokens/access-token.ts';
 import { issueIdToken } from '../../../tokens/id-token.ts';
-import { federatedSessionClaims } from '../../../federation/session-claims.ts';
+import { FEDERATED_AMR, federatedSessionClaims } from '../../../federation/session-claims.ts';
 import { generateOpaqueToken, hashSecret } from '../../../tokens/opaque.ts';
 import { newId } from '../../../util/ids.ts';
 import { principalClaims } from '../../principal-claims.ts';
@@ -72,6 +72,11 @@ export async function createRefreshToken(ctx: Latchkey, tenant: Tenant, grant: G
   return token;
 }
 
+/** Only a session begun upstream (its `amr` holds `fed`) can carry the `idp` claim: others skip the lookup. */
+function federatedClaims(ctx: Latchkey, sessionId: string | null, amr: readonly string[]): Promise<Record<string, unknown>> | Record<string, unknown> {
+  return amr.includes(FEDERATED_AMR) ? federatedSessionClaims(ctx.db, sessionId) : {};
+}
+
 /** The `amr` and `acr` of a grant: as recorded at sign-in (grants older than strong sign-in were passwords). */
 function grantAuthentication(grant: GrantRow): { amr: string[]; acr: string } {
   const amr = parseAmr(grant.amr);
@@ -84,14 +89,15 @@ export class ClaimLost extends Error {
 }
 
 /**
- * Signs every token first, then stores what must be stored in ONE transaction: `claim` (the code's consumption,
- * the refresh token's conditional rotation, or a refresh retry's check that the family has not moved on), the access
- * token's jti and the new refresh token. A crash before the commit leaves the code or refresh token unused
- * (issue 14). One commit instead of three: with SQLite's synchronous=FULL each commit is an fsync, and they
- * were most of a refresh's cost (bench/, scenario 3). When `claim` returns false the transaction rolls back
- * and `ClaimLost` is thrown.
+ * Signs every token first, then stores what must be stored in ONE atomic step (`db/queries/token-issuance.ts`):
+ * `claim` (the code's consumption, the refresh token's conditional rotation, or a refresh retry's check that
+ * the family has not moved on), the access token's jti and the new refresh token. A crash before the commit
+ * leaves the code or refresh token unused (issue 14). One commit instead of three: with SQLite's
+ * synchronous=FULL each commit is an fsync, and they were most of a refresh's cost (bench/, scenario 3); on
+ * PostgreSQL one statement instead of six round trips (issue 21). When `claim` loses, nothing is stored and
+ * `ClaimLost` is thrown.
  */
-export async function issueUserTokens(ctx: Latchkey, request: UserTokenRequest, claim?: (trx: Database) => Promise<boolean>): Promise<TokenResponse> {
+export async function issueUserTokens(ctx: Latchkey, request: UserTokenRequest, claim?: IssuanceClaim): Promise<TokenResponse> {
   const { tenant, client, grant, user, scope } = request;
   const claims: Record<string, unknown> = { ...(await principalClaims(ctx, tenant, client, user, scope)), auth_time: Math.floor(grant.auth_time / 1000) };
   if (grant.session_id) claims.sid = grant.session_id;
@@ -103,20 +109,18 @@ export async function issueUserTokens(ctx: Latchkey, request: UserTokenRequest, 
   const plan = client.grantTypes.includes('refresh_token') ? request.refreshToken : ({ kind: 'none' } as const);
   const refreshToken = plan.kind === 'new' ? newRefreshToken(ctx, tenant, grant, scope, plan.value) : undefined;
   const idToken = scope.includes('openid')
-    ? await issueIdToken(ctx, { tenant, client, user, scope, authTime: grant.auth_time, ...authentication, nonce: request.nonce ?? null, sessionId: grant.session_id, accessToken: accessToken.token, federation: await federatedSessionClaims(ctx.db, grant.session_id) })
+    ? await issueIdToken(ctx, { tenant, client, user, scope, authTime: grant.auth_time, ...authentication, nonce: request.nonce ?? null, sessionId: grant.session_id, accessToken: accessToken.token, federation: await federatedClaims(ctx, grant.session_id, authentication.amr) })
     : undefined;
-  await ctx.db.transaction().execute(async (trx) => {
-    if (claim !== undefined && !(await claim(trx))) throw new ClaimLost('another request used this grant first');
-    const grants = grantQueries(trx);
-    const revokedAt = await grants.revokedAt(grant.id, ctx.dialect === 'postgres');
-    await grants.recordAccessToken(grant.id, accessToken.jti, accessToken.expiresAt);
-    if (revokedAt != null) {
-      // A replayed code or refresh token revoked the grant while this request was signing: the request won its
-      // own race, so the answer still goes out, but its tokens are dead like the rest of the family.
-      await trx.insertInto('revoked_access_tokens').values({ jti: accessToken.jti, expires_at: accessToken.expiresAt }).onConflict((oc) => oc.column('jti').doNothing()).execute();
-    }
-    if (refreshToken !== undefined) await refreshTokenQueries(trx).insert({ ...refreshToken.row, revoked_at: revokedAt ?? null });
+  // A replayed code or refresh token may revoke the grant while this request signs: the request won its own
+  // race, so the answer still goes out, but its tokens are stored dead like the rest of the family.
+  const stored = await tokenIssuanceQueries(ctx.db, ctx.dialect).store({
+    claim,
+    grantId: grant.id,
+    accessToken: { jti: accessToken.jti, expiresAt: accessToken.expiresAt },
+    refreshToken: refreshToken?.row,
+    now: ctx.now(),
   });
+  if (!stored) throw new ClaimLost('another request used this grant first');
   return {
     access_token: accessToken.token,
     token_type: 'Bearer',
