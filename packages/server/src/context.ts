@@ -15,6 +15,9 @@ import { SigningKeys } from './tokens/signing-keys.ts';
 import { TenantDirectory } from './directory/tenant-directory.ts';
 import { createRateLimiter } from './http/rate-limit/create-rate-limiter.ts';
 import type { RateLimiter } from './http/rate-limit/rate-limiter.ts';
+import { MailSender } from './mail/sender.ts';
+import { createMailTransport } from './mail/transport.ts';
+import { registerMailMetrics } from './mail/metrics.ts';
 
 export interface Latchkey {
   readonly config: Config;
@@ -26,6 +29,8 @@ export interface Latchkey {
   readonly tenants: TenantDirectory;
   readonly rateLimiter: RateLimiter;
   readonly metrics: Metrics;
+  /** The outbox sender: started by the server (`startServer`), never by the CLI; `wake()` after queuing mail. */
+  readonly mail: MailSender;
   now(): number;
   close(): Promise<void>;
 }
@@ -60,6 +65,16 @@ export async function createLatchkey(config: Config, options: CreateOptions = {}
   });
   const tenants = new TenantDirectory(db, config.cacheTtl * 1000);
   const rateLimiter = createRateLimiter(config, logger);
+  const metrics = createMetrics();
+  const mail = new MailSender({
+    db,
+    dialect,
+    config,
+    transport: createMailTransport(config, logger),
+    metrics: registerMailMetrics(metrics.registry, db, now, logger),
+    logger,
+    now,
+  });
   return {
     config,
     db,
@@ -69,9 +84,11 @@ export async function createLatchkey(config: Config, options: CreateOptions = {}
     signingKeys,
     tenants,
     rateLimiter,
-    metrics: createMetrics(),
+    metrics,
+    mail,
     now,
     async close() {
+      await mail.stop();
       await rateLimiter.close();
       await db.destroy();
     },

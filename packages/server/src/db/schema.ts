@@ -4,6 +4,7 @@
  */
 import type { Generated } from 'kysely';
 import type { SignInTables } from './schema-sign-in.ts';
+import type { AccountTables } from './schema-accounts.ts';
 
 export interface PartnersTable {
   id: string;
@@ -60,6 +61,8 @@ export interface UsersTable {
   /** The user's primary role name (seed 003 `role`). */
   role: string | null;
   admin_role: AdminRole | null;
+  /** When the user proved they receive mail at `email` (migration 0004); null: not verified. */
+  email_verified_at?: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -194,4 +197,4 @@ export interface FoundationTables {
   revoked_access_tokens: RevokedAccessTokensTable;
 }
 
-export interface Schema extends FoundationTables, SignInTables {}
+export interface Schema extends FoundationTables, SignInTables, AccountTables {}
