@@ -49,6 +49,8 @@ interface Metadata {
   token_endpoint: string;
   revocation_endpoint?: string;
   end_session_endpoint?: string;
+  /** RFC 9207 §3: the issuer puts `iss` in every authorization response. */
+  authorization_response_iss_parameter_supported?: boolean;
 }
 
 interface Tokens {
@@ -189,9 +191,13 @@ export async function handleRedirectCallback(url: string = location.href): Promi
   const pending = stored ? (JSON.parse(stored) as Pending) : undefined;
   // RFC 6749 §10.12: the response must belong to the request this browser made.
   if (!pending || params.get('state') !== pending.state) throw new OIDCError('state_mismatch', 'the sign-in response does not match a sign-in started here');
-  // RFC 9207 §2.4: reject a response from another issuer (mix-up attack).
+  // RFC 9207 §2.4: reject a response from another issuer (mix-up attack), and one without `iss` from an issuer
+  // that says it always sends it (an attacker's response would simply leave it out).
   const iss = params.get('iss');
   if (iss !== null && iss !== config().issuer) throw new OIDCError('issuer_mismatch', 'the sign-in response comes from another issuer');
+  if (iss === null && (await discover()).authorization_response_iss_parameter_supported === true) {
+    throw new OIDCError('issuer_missing', 'the sign-in response has no iss although the issuer always sends it');
+  }
   const error = params.get('error');
   if (error) throw new OIDCError(error, params.get('error_description') ?? 'sign-in failed');
   const code = params.get('code');

@@ -77,6 +77,15 @@ describe('browser SDK token handling', () => {
     await assert.rejects(handleRedirectCallback(callback.href), (error: OIDCError) => error.code === 'state_mismatch', 'a response is used once');
   });
 
+  it('refuses a sign-in response without `iss` when the issuer advertises RFC 9207 (issue 13, 11)', async () => {
+    const signedIn = getUser();
+    await login();
+    const callback = await followSignIn(assigned!, `${demo.urls.spa}/callback`, demo.seed.user.email, demo.seed.user.password);
+    callback.searchParams.delete('iss');
+    await assert.rejects(handleRedirectCallback(callback.href), (error: OIDCError) => error.code === 'issuer_missing');
+    assert.equal(getUser(), signedIn, 'the earlier sign-in is kept');
+  });
+
   it('on 401, refreshes once for all concurrent callers and retries each request once', async () => {
     const responses = await Promise.all(Array.from({ length: 5 }, () => apiFetch(`${apiUrl}/v1/mailboxes`)));
     assert.deepEqual(responses.map((response) => response.status), [200, 200, 200, 200, 200]);

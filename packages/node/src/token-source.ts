@@ -6,7 +6,10 @@
 import { retryAfterMs } from './retry-after.ts';
 
 export interface TokenSourceOptions {
-  /** The token endpoint (`<issuer>/oauth2/token`), or give `issuer` and let discovery find it. */
+  /**
+   * The token endpoint (`<issuer>/oauth2/token`), or give `issuer` and let discovery find it; the discovered
+   * document must name that same issuer before the secret is sent (`TokenRequestError` `issuer_mismatch`).
+   */
   readonly tokenEndpoint?: string;
   readonly issuer?: string;
   readonly clientId: string;
@@ -73,9 +76,16 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   async function tokenEndpoint(): Promise<string> {
     if (endpoint) return endpoint;
     if (!options.issuer) throw new Error('createTokenSource needs tokenEndpoint or issuer');
-    const response = await fetchImpl(`${options.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+    const expected = options.issuer.replace(/\/$/, '');
+    const response = await fetchImpl(`${expected}/.well-known/openid-configuration`);
     if (!response.ok) throw new Error(`discovery answered ${response.status}`);
-    endpoint = ((await response.json()) as { token_endpoint: string }).token_endpoint;
+    const document = (await response.json()) as { issuer?: unknown; token_endpoint: string };
+    // RFC 8414 §3.3: the document must name the issuer it was fetched for, or its token endpoint is not to be
+    // trusted with the client secret (a mis-routed host, a spoofed document).
+    if (typeof document.issuer !== 'string' || document.issuer.replace(/\/$/, '') !== expected) {
+      throw new TokenRequestError(0, 'issuer_mismatch', `discovery at ${expected} names issuer ${String(document.issuer)}; the client secret was not sent`);
+    }
+    endpoint = document.token_endpoint;
     return endpoint;
   }
 
@@ -92,6 +102,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
       try {
         response = await requestOnce();
       } catch (error) {
+        if (error instanceof TokenRequestError) throw error; // a wrong issuer does not get better by retrying
         failure = error;
       }
       if (response?.ok) {

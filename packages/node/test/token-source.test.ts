@@ -107,3 +107,30 @@ describe('token source retries', () => {
     assert.equal(retryAfterMs('soon'), undefined);
   });
 });
+
+describe('token source discovery (issue 13, Also)', () => {
+  let http: Server;
+  let issuer: string;
+  const posts: string[] = [];
+
+  before(async () => {
+    // A discovery document that names another issuer (a mis-routed or spoofed host) with its own token endpoint.
+    http = createServer((req, res) => {
+      if (req.method === 'POST') posts.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(req.method === 'POST' ? { access_token: 'stolen', expires_in: 3600 } : { issuer: 'https://id.example.com/t/acme', token_endpoint: `${issuer}/collect` }));
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const address = http.address();
+    issuer = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/t/acme`;
+  });
+  after(() => new Promise<void>((resolve) => http.close(() => resolve())));
+
+  it('refuses a discovery document naming another issuer before sending the secret, without retrying', async () => {
+    const waits: number[] = [];
+    const source = createTokenSource({ issuer, clientId: 'c', clientSecret: 's', sleep: async (ms) => void waits.push(ms) });
+    await assert.rejects(source.getToken(), /issuer/);
+    assert.deepEqual(posts, [], 'the client secret was never sent');
+    assert.deepEqual(waits, [], 'a wrong issuer is not a transient failure');
+  });
+});

@@ -23,6 +23,8 @@ export type { PrincipalHandler } from './http/web.ts';
 export { bearerChallenge } from './http/www-authenticate.ts';
 export { nodeListener, toWebRequest, writeWebResponse } from './http/node-bridge.ts';
 export type { WebHandler } from './http/node-bridge.ts';
+export { BodyTooLarge, DEFAULT_BODY_LIMIT } from './http/body-limit.ts';
+export type { BridgeOptions } from './http/body-limit.ts';
 export { expressGuard, expressHandler } from './http/express.ts';
 export type { Middleware, NextFunction } from './http/express.ts';
 export { fastifyGuard, fastifyHandlers, principalOf } from './http/fastify.ts';

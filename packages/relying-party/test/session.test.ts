@@ -24,7 +24,7 @@ describe('session mode', () => {
 
   before(async () => {
     server = await startTestServer('sqlite');
-    acme = await createTenantWithClient(server, 'acme', { redirectUris: ['http://app.test/auth/callback'] });
+    acme = await createTenantWithClient(server, 'acme', { redirectUris: ['https://app.test/auth/callback'] });
     verifier = createVerifier({ issuer: issuerOf(server, 'acme'), audience: acme.clientId });
     idp = createIdpClient(verifier.discovery, { clientId: acme.clientId, clientSecret: acme.clientSecret });
     sessions = createSessionCookies({ secret: SECRET, now: () => clock });
@@ -76,7 +76,7 @@ describe('session mode', () => {
   });
 
   it('GET /auth/login redirects to the authorization endpoint with PKCE, state and nonce in a sealed cookie', async () => {
-    const routes = sessionAuthRoutes({ idp, verifier, sessions, secret: SECRET, redirectUri: 'http://app.test/auth/callback' });
+    const routes = sessionAuthRoutes({ idp, verifier, sessions, secret: SECRET, redirectUri: 'https://app.test/auth/callback' });
     const response = await routes(new Request('http://app.test/auth/login'));
     assert.equal(response?.status, 302);
     const location = new URL(response?.headers.get('location') ?? '');
@@ -85,7 +85,7 @@ describe('session mode', () => {
     assert.ok(location.searchParams.get('state') && location.searchParams.get('nonce'));
     const loginCookie = response?.headers.get('set-cookie') ?? '';
     assert.match(loginCookie, /^lk_login=[^;]+; Path=\/auth; HttpOnly/);
-    const callback = await routes(new Request(`http://app.test/auth/callback?code=x&state=forged`, { headers: { cookie: loginCookie.split(';')[0] as string } }));
+    const callback = await routes(new Request(`https://app.test/auth/callback?code=x&state=forged`, { headers: { cookie: loginCookie.split(';')[0] as string } }));
     assert.equal(callback?.status, 401, 'a state other than the one this browser started with is refused');
     const session = await routes(new Request('http://app.test/auth/session'));
     assert.equal(session?.status, 401);
@@ -97,5 +97,22 @@ describe('session mode', () => {
     const done = await routes(new Request('http://app.test/auth/logout', { method: 'POST', headers: { cookie, 'x-csrf-token': csrf } }));
     assert.equal(done?.status, 200);
     assert.match(done?.headers.get('set-cookie') ?? '', /^lk_session=; .*Max-Age=0/);
+  });
+
+  it('refuses a callback without `iss` when the issuer advertises RFC 9207, before spending the code (issue 13, 11)', async () => {
+    assert.equal((await verifier.discovery.metadata()).authorization_response_iss_parameter_supported, true);
+    const routes = sessionAuthRoutes({ idp, verifier, sessions, secret: SECRET, redirectUri: 'https://app.test/auth/callback' });
+    const started = await routes(new Request('http://app.test/auth/login'));
+    const state = new URL(started?.headers.get('location') ?? '').searchParams.get('state') ?? '';
+    const headers = { cookie: (started?.headers.get('set-cookie') ?? '').split(';')[0] as string };
+    const callback = (query: Record<string, string>) => routes(new Request(`https://app.test/auth/callback?${new URLSearchParams({ state, ...query })}`, { headers }));
+    const missing = await callback({ code: 'x' });
+    assert.equal(missing?.status, 401);
+    assert.equal(((await missing?.json()) as { error: string }).error, 'issuer_missing');
+    const wrong = await callback({ code: 'x', iss: 'https://evil.test' });
+    assert.equal(((await wrong?.json()) as { error: string }).error, 'issuer_mismatch');
+    const right = await callback({ code: 'x', iss: issuerOf(server, 'acme') });
+    assert.equal(right?.status, 400, 'with the right iss the (bogus) code goes to the token endpoint');
+    assert.equal(((await right?.json()) as { error: string }).error, 'invalid_grant');
   });
 });

@@ -6,8 +6,9 @@ import { AuthError } from '../errors.ts';
 import type { Guard } from '../guards.ts';
 import type { Principal } from '../principal.ts';
 import type { Verifier } from '../verify/verifier.ts';
-import { toWebRequest, writeWebResponse } from './node-bridge.ts';
+import { answerWith, splitOptions, toWebRequest, writeWebResponse } from './node-bridge.ts';
 import type { WebHandler } from './node-bridge.ts';
+import type { BridgeOptions } from './body-limit.ts';
 import { authErrorResponse } from './web.ts';
 
 export type NextFunction = (error?: unknown) => void;
@@ -35,17 +36,17 @@ export function expressGuard(verifier: Verifier, ...guards: Guard[]): Middleware
 }
 
 /**
- * Mounts web handlers (the `/auth/*` dialects, session routes) as middleware; unmatched requests go to `next`.
+ * Mounts web handlers (the `/auth/*` dialects, session routes) as middleware; unmatched requests go to `next`
+ * with their body unread. A handler's body read past the limit (options first; default 65536 bytes) is a 413.
  * @example app.use(expressHandler(sendingAuthRoutes({ ... })));
+ * @example app.use(expressHandler({ bodyLimit: 1024 * 1024 }, sendingAuthRoutes({ ... })));
  */
-export function expressHandler(...handlers: WebHandler[]): Middleware {
+export function expressHandler(...args: [BridgeOptions, ...WebHandler[]] | WebHandler[]): Middleware {
+  const { options, handlers } = splitOptions(args);
   return (req, res, next) => {
     void (async () => {
-      const request = await toWebRequest(req);
-      for (const handler of handlers) {
-        const response = await handler(request);
-        if (response) return writeWebResponse(res, response);
-      }
+      const response = await answerWith(handlers, await toWebRequest(req, options));
+      if (response) return writeWebResponse(res, response);
       next();
     })().catch(next);
   };

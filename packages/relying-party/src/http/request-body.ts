@@ -2,6 +2,8 @@
  * Reads the parameters of a product's `/auth/*` request the way the documented dialects send them: a JSON
  * object, a form, or the query string (seed 001: "query param or form field"). Only string values count.
  */
+import { BodyTooLarge } from './body-limit.ts';
+
 export type Params = Readonly<Record<string, string>>;
 
 /**
@@ -12,7 +14,11 @@ export async function readParams(request: Request): Promise<Params> {
   for (const [name, value] of new URL(request.url).searchParams) params[name] = value;
   if (request.method === 'GET' || request.method === 'HEAD') return params;
   const type = request.headers.get('content-type') ?? '';
-  const text = await request.text().catch(() => '');
+  const text = await request.text().catch((error: unknown) => {
+    // Over the bridge's body limit: the bridge answers 413.
+    if (error instanceof BodyTooLarge) throw error;
+    return '';
+  });
   if (text === '') return params;
   if (type.includes('application/x-www-form-urlencoded')) {
     for (const [name, value] of new URLSearchParams(text)) params[name] = value;

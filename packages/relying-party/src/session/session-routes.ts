@@ -70,9 +70,13 @@ export function sessionAuthRoutes(options: SessionRoutesOptions): WebHandler {
     // RFC 9207 §2.4: a response naming another issuer is a mix-up attempt.
     const iss = params.get('iss');
     if (iss !== null && iss !== options.verifier.discovery.issuer) return noStoreJson({ error: 'issuer_mismatch', error_description: 'the sign-in response comes from another issuer' }, 401);
-    const code = params.get('code');
-    if (!code) return noStoreJson({ error: params.get('error') ?? 'invalid_request', error_description: params.get('error_description') ?? 'no code' }, 400);
     try {
+      // RFC 9207 §2.4 again: an issuer that advertises `iss` always sends it, so a response without it is refused.
+      if (iss === null && (await options.verifier.discovery.metadata()).authorization_response_iss_parameter_supported === true) {
+        return noStoreJson({ error: 'issuer_missing', error_description: 'the sign-in response has no iss although the issuer always sends it' }, 401);
+      }
+      const code = params.get('code');
+      if (!code) return noStoreJson({ error: params.get('error') ?? 'invalid_request', error_description: params.get('error_description') ?? 'no code' }, 400);
       const result = await options.idp.exchangeCode(code, options.redirectUri, pending.verifier);
       if (!result.ok) return noStoreJson({ error: result.error, error_description: result.error_description }, 400);
       await options.verifier.verify(result.tokens.access_token);

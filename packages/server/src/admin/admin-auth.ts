@@ -1,12 +1,14 @@
 /**
  * Who is calling the admin API. The credential is a Bearer access token (a JWT of one of our tenants) that
  * carries the `latchkey:admin` scope; then:
- *  - a user token (sub = a person) needs the user to hold `admin_role` (`tenant_admin` of its own tenant, or
- *    `super_admin` of everything);
+ *  - a user token (sub = a person) needs the user to hold `admin_role` (`tenant_admin` of its own tenant,
+ *    `partner_admin` of every tenant of its tenant's partner, or `super_admin` of everything);
  *  - a client token (client_credentials: sub = the client's service account) makes the client `tenant_admin` of
- *    its tenant, or `super_admin` when its service account holds `super_admin`.
+ *    its tenant, or what its service account holds when that is more (`partner_admin`, `super_admin`).
  * Requiring the scope means an ordinary sign-in token of an admin user (for some product) is not an admin
  * credential: the admin console asks for `latchkey:admin` explicitly, and a client must be allowed that scope.
+ * The token's `aud` must also name the admin API (`admin-audience.ts`; tokens with the scope are minted so), so a
+ * token issued for another resource server is refused even if it carries the scope.
  * Failures are RFC 6750 §3.1 answers with `WWW-Authenticate: Bearer …`.
  */
 import type { FastifyRequest } from 'fastify';
@@ -16,11 +18,13 @@ import { userQueries } from '../db/queries/users.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
 import type { AdminRole } from '../db/schema.ts';
 import { issuerFor } from '../directory/tenant-directory.ts';
+import { ADMIN_SCOPE, isForAdminApi } from './admin-audience.ts';
+import { clientRights } from './admin-authority.ts';
 import { AccessDenied, InsufficientScope, InvalidToken, NotFound } from '../errors/oauth-error.ts';
 import { peekJwtClaims } from '../tokens/jose.ts';
 import { checkAccessToken } from '../tokens/verify-access-token.ts';
 
-export const ADMIN_SCOPE = 'latchkey:admin';
+export { ADMIN_SCOPE };
 const REALM = 'latchkey-admin';
 
 export interface AdminPrincipal {
@@ -30,6 +34,8 @@ export interface AdminPrincipal {
   readonly role: AdminRole;
   /** The tenant the principal belongs to (the only one a tenant_admin may see). */
   readonly tenantId: string;
+  /** That tenant's partner: a partner_admin reaches every tenant of it. */
+  readonly partnerId: string | null;
 }
 
 function challenge(error?: string, description?: string): Record<string, string> {
@@ -69,19 +75,25 @@ export async function authenticateAdmin(ctx: Latchkey, request: FastifyRequest):
   const payload = checked.payload;
   const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
   if (!scopes.includes(ADMIN_SCOPE)) throw new InsufficientScope(`the admin API needs the ${ADMIN_SCOPE} scope`, { headers: challenge('insufficient_scope') });
+  // RFC 9068 §4: a token minted for another audience is not for us, whatever its scope says.
+  if (!isForAdminApi(ctx.config.baseUrl, payload.aud)) throw invalidToken('the token was not issued for the admin API (aud)');
   const user = typeof payload.sub === 'string' ? await userQueries(ctx.db).findById(payload.sub) : undefined;
   if (!user || user.tenant_id !== tenant.id || user.status !== 'active') throw invalidToken('the token subject is unknown or not active');
   if (user.kind === 'service') {
     const client = typeof payload.client_id === 'string' ? await clientQueries(ctx.db).findById(payload.client_id) : undefined;
     if (!client || client.serviceUserId !== user.id) throw invalidToken('the client of this token no longer exists');
-    return { type: 'client', id: client.clientId, role: user.admin_role === 'super_admin' ? 'super_admin' : 'tenant_admin', tenantId: tenant.id };
+    // Taking the admin scope away from a client ends its admin access at once, not when its tokens expire.
+    if (!client.scopes.includes(ADMIN_SCOPE)) throw invalidToken('the client of this token may no longer use the admin API');
+    const role = clientRights(client.scopes, user.admin_role) as AdminRole; // never 'none': the client may request the admin scope
+    return { type: 'client', id: client.clientId, role, tenantId: tenant.id, partnerId: tenant.partnerId };
   }
   if (user.admin_role === null) throw new AccessDenied('this user holds no admin role', { headers: challenge('insufficient_scope', 'no admin role') });
-  return { type: 'user', id: user.id, role: user.admin_role, tenantId: tenant.id };
+  return { type: 'user', id: user.id, role: user.admin_role, tenantId: tenant.id, partnerId: tenant.partnerId };
 }
 
-export function canAccessTenant(principal: AdminPrincipal, tenantId: string): boolean {
-  return principal.role === 'super_admin' || principal.tenantId === tenantId;
+export function canAccessTenant(principal: AdminPrincipal, tenant: Pick<Tenant, 'id' | 'partnerId'>): boolean {
+  if (principal.role === 'super_admin' || principal.tenantId === tenant.id) return true;
+  return principal.role === 'partner_admin' && principal.partnerId !== null && tenant.partnerId === principal.partnerId;
 }
 
 /** Operations over all tenants (partners, creating tenants, granting super_admin). */
@@ -89,8 +101,8 @@ export function requireSuperAdmin(principal: AdminPrincipal): void {
   if (principal.role !== 'super_admin') throw new AccessDenied('only a super_admin may do this');
 }
 
-/** A tenant_admin asking about another tenant learns nothing, not even that it exists: 404. */
+/** An admin asking about a tenant out of its reach learns nothing, not even that it exists: 404. */
 export function requireTenantAccess(principal: AdminPrincipal, tenant: Tenant | undefined): Tenant {
-  if (!tenant || !canAccessTenant(principal, tenant.id)) throw new NotFound('no such tenant');
+  if (!tenant || !canAccessTenant(principal, tenant)) throw new NotFound('no such tenant');
   return tenant;
 }

@@ -1,7 +1,11 @@
-/** /admin/v1/tenants/{tenant}/api-keys: API keys of users and service accounts (the key is shown once). */
+/**
+ * /admin/v1/tenants/{tenant}/api-keys: API keys of users and service accounts (the key is shown once). A key
+ * acts as its owner, so creating, renaming or revoking one passes the admins-act-downward rule for the owner.
+ */
 import { apiKeyQueries } from '../db/queries/api-keys.ts';
 import { createApiKey, describeApiKey, requireApiKey, revokeApiKey } from '../directory/api-keys.ts';
 import type { ApiKeyMode } from '../tokens/api-key-format.ts';
+import { authorizeOnUserId } from './admin-authority.ts';
 import { adminRoute, pageRequest, pageResponse } from './admin-route.ts';
 import type { ListQuery } from './admin-route.ts';
 import { auditedChange } from './audited-change.ts';
@@ -52,7 +56,10 @@ export const apiKeyRoutes = [
       const input = { ownerUserId: body.owner_user_id, name: body.name, mode: body.mode, permissions: body.permissions, expiresAt: expiry(body.expires_at) };
       const created = await auditedChange(
         call,
-        (db) => createApiKey(db, tenant, input, ctx.now()),
+        async (db) => {
+          await authorizeOnUserId(db, principal, tenant.id, body.owner_user_id);
+          return createApiKey(db, tenant, input, ctx.now());
+        },
         (c) => ({ action: 'api_key.create', tenantId: tenant.id, target: { type: 'api_key', id: c.row.id }, details: { owner_user_id: c.row.owner_user_id, mode: c.row.mode } }),
       );
       return describeApiKey(created.row, created.key);
@@ -75,7 +82,7 @@ export const apiKeyRoutes = [
       const row = await auditedChange(
         call,
         async (db) => {
-          await requireApiKey(db, tenant.id, params.keyId);
+          await authorizeOnUserId(db, principal, tenant.id, (await requireApiKey(db, tenant.id, params.keyId)).owner_user_id);
           await apiKeyQueries(db).rename(params.keyId, body.name.trim());
           return requireApiKey(db, tenant.id, params.keyId);
         },
@@ -90,7 +97,10 @@ export const apiKeyRoutes = [
     async handle(call) {
       const { ctx, principal, params } = call;
       const tenant = await tenantInPath(ctx, principal, params.tenant);
-      const row = await auditedChange(call, (db) => revokeApiKey(db, tenant.id, params.keyId, ctx.now()), (k) => ({ action: 'api_key.revoke', tenantId: tenant.id, target: { type: 'api_key', id: k.id } }));
+      const row = await auditedChange(call, async (db) => {
+        await authorizeOnUserId(db, principal, tenant.id, (await requireApiKey(db, tenant.id, params.keyId)).owner_user_id);
+        return revokeApiKey(db, tenant.id, params.keyId, ctx.now());
+      }, (k) => ({ action: 'api_key.revoke', tenantId: tenant.id, target: { type: 'api_key', id: k.id } }));
       return describeApiKey(row);
     },
   }),

@@ -3,6 +3,7 @@ import { auditEventQueries } from '../db/queries/audit-events.ts';
 import type { AuditEventsTable } from '../db/schema.ts';
 import { InvalidRequest } from '../errors/oauth-error.ts';
 import { parseJsonObject } from '../util/json.ts';
+import { canAccessTenant } from './admin-auth.ts';
 import { adminRoute, pageRequest, pageResponse } from './admin-route.ts';
 import type { ListQuery } from './admin-route.ts';
 import { dateTime, listQuery, named, nullableString, object, pageOf, string } from './json-schema.ts';
@@ -41,8 +42,9 @@ export const auditEventRoutes = [
     }),
     status: 200, response: pageOf('AuditEventPage', AuditEventSchema),
     async handle({ ctx, principal, query }) {
-      // A tenant_admin's view is its own tenant, whatever tenant_id it asks for.
-      const tenantId = principal.role === 'super_admin' ? query.tenant_id : principal.tenantId;
+      // A tenant_admin's view is its own tenant, whatever tenant_id it asks for; a partner_admin may name one of its partner's.
+      const asked = principal.role === 'partner_admin' && query.tenant_id !== undefined ? await ctx.tenants.byId(query.tenant_id) : undefined;
+      const tenantId = principal.role === 'super_admin' ? query.tenant_id : asked && canAccessTenant(principal, asked) ? asked.id : principal.tenantId;
       const filter = { tenantId, action: query.action, actorId: query.actor_id, targetId: query.target_id, outcome: query.outcome, since: time(query.since, 'since'), until: time(query.until, 'until') };
       return pageResponse(await auditEventQueries(ctx.db).list(filter, pageRequest(query)), describeAuditEvent);
     },

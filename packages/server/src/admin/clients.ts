@@ -1,8 +1,15 @@
-/** /admin/v1/tenants/{tenant}/clients: applications, their token contents, and secret rotation. */
+/**
+ * /admin/v1/tenants/{tenant}/clients: applications, their token contents, and secret rotation. Every change
+ * passes the admins-act-downward rule (`admin-authority.ts`) inside its transaction: a client acting as a
+ * higher admin is out of reach, and no client leaves with more rights than its changer holds.
+ */
+import type { Database } from '../db/database.ts';
 import { clientAdminQueries } from '../db/queries/client-admin.ts';
 import type { ClientType } from '../db/schema.ts';
 import { deleteClient, requireClient, updateClient } from '../directory/client-changes.ts';
+import type { AuthorizationsReset } from '../directory/client-authorizations.ts';
 import { createClient, describeClient, rotateClientSecret, TOKEN_CLAIM_OPTIONS } from '../directory/clients.ts';
+import { authorizeNewClient, authorizeOnClient } from './admin-authority.ts';
 import { adminRoute, pageRequest, pageResponse } from './admin-route.ts';
 import type { ListQuery } from './admin-route.ts';
 import { auditedChange } from './audited-change.ts';
@@ -18,6 +25,12 @@ const clientProperties = {
   token_endpoint_auth_method: string(), created_at: dateTime, updated_at: dateTime,
 };
 export const ClientSchema = named('Client', object(clientProperties));
+const AuthorizationsResetSchema = object({
+  changed: { ...stringList, description: 'the changed fields that users had approved (redirect_uris, scopes, grant_types, token_endpoint_auth_method); empty: nothing was reset' },
+  consents: { type: 'integer', description: 'users whose consent to this client was dropped (they are asked again)' },
+  grants: { type: 'integer', description: 'grants revoked with their refresh tokens, access tokens and unredeemed codes' },
+});
+export const UpdatedClientSchema = named('UpdatedClient', object({ ...clientProperties, authorizations_reset: AuthorizationsResetSchema }));
 export const ClientWithSecretSchema = named('ClientWithSecret', object({ ...clientProperties, client_secret: string({ description: 'shown only in this answer' }) }, ['client_secret']));
 const editable = {
   name: string({ minLength: 1, maxLength: 200 }), redirect_uris: stringList, post_logout_redirect_uris: stringList, grant_types: stringList,
@@ -31,6 +44,10 @@ interface ClientBody {
 }
 type ClientParams = TenantParams & { clientId: string };
 const tag = 'Clients';
+
+function describeReset(reset: AuthorizationsReset | null) {
+  return reset === null ? { changed: [], consents: 0, grants: 0 } : { changed: [...reset.changed], consents: reset.consents, grants: reset.grants };
+}
 
 function changesOf(body: ClientBody) {
   return {
@@ -56,7 +73,10 @@ export const clientRoutes = [
       const tenant = await tenantInPath(ctx, principal, params.tenant);
       const created = await auditedChange(
         call,
-        (db) => createClient(ctx, tenant, { ...changesOf(body), name: body.name ?? '', type: body.type }, db),
+        (db) => {
+          authorizeNewClient(principal, body.scopes);
+          return createClient(ctx, tenant, { ...changesOf(body), name: body.name ?? '', type: body.type }, db);
+        },
         (c) => ({ action: 'client.create', tenantId: tenant.id, target: { type: 'client', id: c.client.clientId } }),
       );
       return describeClient(created.client, tenant, created.clientSecret);
@@ -71,13 +91,22 @@ export const clientRoutes = [
     },
   }),
   adminRoute<ClientParams, Record<string, never>, ClientBody>({
-    method: 'PATCH', path: '/tenants/:tenant/clients/:clientId', operationId: 'updateClient', summary: 'Change a client: redirect URIs, grants, scopes, audience, token contents', tag,
-    params: pathParams('tenant', 'clientId'), body: patchBody(editable), status: 200, response: ClientSchema,
+    method: 'PATCH', path: '/tenants/:tenant/clients/:clientId', operationId: 'updateClient',
+    summary: 'Change a client: redirect URIs, grants, scopes, audience, token contents. Changing redirect URIs, scopes or grant types drops every user\'s consent to it and revokes its grants (see authorizations_reset)', tag,
+    params: pathParams('tenant', 'clientId'), body: patchBody(editable), status: 200, response: UpdatedClientSchema,
     async handle(call) {
       const { ctx, principal, params, body } = call;
       const tenant = await tenantInPath(ctx, principal, params.tenant);
-      const client = await auditedChange(call, (db) => updateClient(db, tenant.id, params.clientId, changesOf(body), ctx.now()), (c) => ({ action: 'client.update', tenantId: tenant.id, target: { type: 'client', id: c.clientId }, details: { fields: Object.keys(body) } }));
-      return describeClient(client, tenant);
+      const updated = await auditedChange(
+        call,
+        async (db) => {
+          const client = await requireClient(db, tenant.id, params.clientId);
+          await authorizeOnClient(db, principal, client, { scopes: body.scopes });
+          return updateClient(db, client, changesOf(body), ctx.now());
+        },
+        (u) => ({ action: 'client.update', tenantId: tenant.id, target: { type: 'client', id: u.client.clientId }, details: { fields: Object.keys(body), authorizations_reset: describeReset(u.authorizationsReset) } }),
+      );
+      return { ...describeClient(updated.client, tenant), authorizations_reset: describeReset(updated.authorizationsReset) };
     },
   }),
   adminRoute<ClientParams>({
@@ -85,7 +114,11 @@ export const clientRoutes = [
     params: pathParams('tenant', 'clientId'), status: 204, response: null,
     async handle(call) {
       const tenant = await tenantInPath(call.ctx, call.principal, call.params.tenant);
-      await auditedChange(call, (db) => deleteClient(db, tenant.id, call.params.clientId), (c) => ({ action: 'client.delete', tenantId: tenant.id, target: { type: 'client', id: c.clientId } }));
+      const remove = async (db: Database) => {
+        await authorizeOnClient(db, call.principal, await requireClient(db, tenant.id, call.params.clientId));
+        return deleteClient(db, tenant.id, call.params.clientId);
+      };
+      await auditedChange(call, remove, (c) => ({ action: 'client.delete', tenantId: tenant.id, target: { type: 'client', id: c.clientId } }));
     },
   }),
   adminRoute<ClientParams>({
@@ -97,7 +130,7 @@ export const clientRoutes = [
       const rotated = await auditedChange(
         call,
         async (db) => {
-          await requireClient(db, tenant.id, params.clientId);
+          await authorizeOnClient(db, principal, await requireClient(db, tenant.id, params.clientId));
           return rotateClientSecret(ctx, params.clientId, db);
         },
         (r) => ({ action: 'client.secret.rotate', tenantId: tenant.id, target: { type: 'client', id: r.client.clientId } }),

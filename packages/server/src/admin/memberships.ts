@@ -1,7 +1,11 @@
-/** Group memberships of users and service accounts: /groups/{groupId}/members and /users/{userId}/groups. */
+/**
+ * Group memberships of users and service accounts: /groups/{groupId}/members and /users/{userId}/groups.
+ * Adding or removing a member changes that principal: it passes the admins-act-downward rule.
+ */
 import { membershipQueries } from '../db/queries/memberships.ts';
 import { addMember, describeGroup, removeMember, requireGroup } from '../directory/groups.ts';
 import { describeUser, requireUser } from '../directory/users.ts';
+import { authorizeOnUserId } from './admin-authority.ts';
 import { adminRoute, pageRequest, pageResponse } from './admin-route.ts';
 import type { ListQuery } from './admin-route.ts';
 import { auditedChange } from './audited-change.ts';
@@ -31,7 +35,10 @@ export const membershipRoutes = [
     async handle(call) {
       const { ctx, principal, params } = call;
       const tenant = await tenantInPath(ctx, principal, params.tenant);
-      await auditedChange(call, (db) => addMember(db, tenant.id, params.groupId, params.userId, ctx.now()), () => ({ action: 'group.member.add', tenantId: tenant.id, target: { type: 'user', id: params.userId }, details: { group_id: params.groupId } }));
+      await auditedChange(call, async (db) => {
+        await authorizeOnUserId(db, principal, tenant.id, params.userId);
+        return addMember(db, tenant.id, params.groupId, params.userId, ctx.now());
+      }, () => ({ action: 'group.member.add', tenantId: tenant.id, target: { type: 'user', id: params.userId }, details: { group_id: params.groupId } }));
     },
   }),
   adminRoute<MemberParams>({
@@ -40,7 +47,10 @@ export const membershipRoutes = [
     async handle(call) {
       const { ctx, principal, params } = call;
       const tenant = await tenantInPath(ctx, principal, params.tenant);
-      await auditedChange(call, (db) => removeMember(db, tenant.id, params.groupId, params.userId), () => ({ action: 'group.member.remove', tenantId: tenant.id, target: { type: 'user', id: params.userId }, details: { group_id: params.groupId } }));
+      await auditedChange(call, async (db) => {
+        await authorizeOnUserId(db, principal, tenant.id, params.userId);
+        return removeMember(db, tenant.id, params.groupId, params.userId);
+      }, () => ({ action: 'group.member.remove', tenantId: tenant.id, target: { type: 'user', id: params.userId }, details: { group_id: params.groupId } }));
     },
   }),
   adminRoute<TenantParams & { userId: string }>({

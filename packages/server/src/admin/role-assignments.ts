@@ -1,8 +1,12 @@
-/** Role assignments: /users/{userId}/roles and /groups/{groupId}/roles (held directly, not through groups). */
+/**
+ * Role assignments: /users/{userId}/roles and /groups/{groupId}/roles (held directly, not through groups).
+ * A user's roles are part of that principal: changing them passes the admins-act-downward rule.
+ */
 import { roleQueries } from '../db/queries/roles.ts';
 import { requireGroup } from '../directory/groups.ts';
 import { assignRoleToGroup, assignRoleToUser, describeRole, unassignRoleFromGroup, unassignRoleFromUser } from '../directory/roles.ts';
 import { requireUser } from '../directory/users.ts';
+import { authorizeOnUserId } from './admin-authority.ts';
 import { adminRoute } from './admin-route.ts';
 import { auditedChange } from './audited-change.ts';
 import { pathParams } from './json-schema.ts';
@@ -30,7 +34,10 @@ export const roleAssignmentRoutes = [
     async handle(call) {
       const { ctx, principal, params } = call;
       const tenant = await tenantInPath(ctx, principal, params.tenant);
-      await auditedChange(call, (db) => assignRoleToUser(db, tenant.id, params.userId, params.roleId, ctx.now()), () => ({ action: 'role.assign', tenantId: tenant.id, target: { type: 'user', id: params.userId }, details: { role_id: params.roleId } }));
+      await auditedChange(call, async (db) => {
+        await authorizeOnUserId(db, principal, tenant.id, params.userId);
+        return assignRoleToUser(db, tenant.id, params.userId, params.roleId, ctx.now());
+      }, () => ({ action: 'role.assign', tenantId: tenant.id, target: { type: 'user', id: params.userId }, details: { role_id: params.roleId } }));
     },
   }),
   adminRoute<UserParams & { roleId: string }>({
@@ -39,7 +46,10 @@ export const roleAssignmentRoutes = [
     async handle(call) {
       const { ctx, principal, params } = call;
       const tenant = await tenantInPath(ctx, principal, params.tenant);
-      await auditedChange(call, (db) => unassignRoleFromUser(db, tenant.id, params.userId, params.roleId), () => ({ action: 'role.unassign', tenantId: tenant.id, target: { type: 'user', id: params.userId }, details: { role_id: params.roleId } }));
+      await auditedChange(call, async (db) => {
+        await authorizeOnUserId(db, principal, tenant.id, params.userId);
+        return unassignRoleFromUser(db, tenant.id, params.userId, params.roleId);
+      }, () => ({ action: 'role.unassign', tenantId: tenant.id, target: { type: 'user', id: params.userId }, details: { role_id: params.roleId } }));
     },
   }),
   adminRoute<GroupParams>({

@@ -7,6 +7,7 @@ import type { Latchkey } from '../context.ts';
 import { apiKeyUsageFor } from '../directory/api-key-usage.ts';
 import { authenticateAdmin } from './admin-auth.ts';
 import type { AdminPrincipal } from './admin-auth.ts';
+import { limitAdminCalls } from './admin-rate-limit.ts';
 import { adminRoute } from './admin-route.ts';
 import type { AdminRoute } from './admin-route.ts';
 import { apiKeyRoutes } from './api-keys.ts';
@@ -21,12 +22,14 @@ import { roleRoutes } from './roles.ts';
 import { signingKeyRoutes } from './signing-keys.ts';
 import { tenantRoutes } from './tenants.ts';
 import { userRoutes } from './users.ts';
+import { userSignOutRoutes } from './user-sign-out.ts';
 
 /** Every resource's routes. Add a resource: one file in this folder and one entry here. */
 const RESOURCE_ROUTES: readonly AdminRoute[] = [
   ...partnerRoutes,
   ...tenantRoutes,
   ...userRoutes,
+  ...userSignOutRoutes,
   ...groupRoutes,
   ...membershipRoutes,
   ...roleRoutes,
@@ -64,7 +67,10 @@ function register(app: FastifyInstance, ctx: Latchkey, route: AdminRoute): void 
     },
     // Authenticate before the body is parsed and validated: a caller without credentials learns nothing.
     onRequest: async (request) => {
-      if (!route.public) principals.set(request, await authenticateAdmin(ctx, request));
+      if (route.public) return;
+      const principal = await authenticateAdmin(ctx, request);
+      await limitAdminCalls(ctx, principal);
+      principals.set(request, principal);
     },
     handler: async (request, reply) => {
       const result = await route.handle({

@@ -3,6 +3,7 @@ import { tenantAdminQueries } from '../db/queries/tenant-admin.ts';
 import { describeTenant, insertTenant, provisionTenant } from '../directory/tenants.ts';
 import { deleteTenant, updateTenant } from '../directory/tenant-changes.ts';
 import { requireSuperAdmin } from './admin-auth.ts';
+import type { AdminPrincipal } from './admin-auth.ts';
 import { adminRoute, pageRequest, pageResponse } from './admin-route.ts';
 import type { ListQuery } from './admin-route.ts';
 import { auditedChange } from './audited-change.ts';
@@ -43,12 +44,22 @@ type TenantPatchBody = Partial<TenantBody>;
 const tag = 'Tenants';
 const idParams = pathParams('tenant');
 
+/** Which tenants a list shows: all (super_admin), the partner's (partner_admin), or the admin's own; undefined: none. */
+function tenantListFilter(principal: AdminPrincipal, partnerId: string | undefined): { partnerId?: string | undefined; onlyId?: string | undefined } | undefined {
+  if (principal.role === 'super_admin') return { partnerId };
+  if (principal.role === 'partner_admin' && principal.partnerId !== null) {
+    return partnerId === undefined || partnerId === principal.partnerId ? { partnerId: principal.partnerId } : undefined;
+  }
+  return { partnerId, onlyId: principal.tenantId };
+}
+
 export const tenantRoutes = [
   adminRoute<Record<string, never>, ListQuery & { partner_id?: string }>({
-    method: 'GET', path: '/tenants', operationId: 'listTenants', summary: 'List tenants (a tenant_admin sees only its own)', tag,
+    method: 'GET', path: '/tenants', operationId: 'listTenants', summary: 'List tenants (a tenant_admin sees only its own, a partner_admin its partner\'s)', tag,
     query: listQuery({ partner_id: string({ description: 'only tenants of this partner' }) }), status: 200, response: pageOf('TenantPage', TenantSchema),
     async handle({ ctx, principal, query }) {
-      const filter = { partnerId: query.partner_id, onlyId: principal.role === 'super_admin' ? undefined : principal.tenantId };
+      const filter = tenantListFilter(principal, query.partner_id);
+      if (filter === undefined) return { data: [], next_cursor: null };
       return pageResponse(await tenantAdminQueries(ctx.db).list(filter, pageRequest(query)), (t) => describeTenant(ctx, t));
     },
   }),

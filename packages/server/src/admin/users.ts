@@ -1,12 +1,16 @@
-/** /admin/v1/tenants/{tenant}/users: people and service accounts, their primary role, admin role and access. */
+/**
+ * /admin/v1/tenants/{tenant}/users: people and service accounts, their primary role, admin role and access.
+ * Changes pass the admins-act-downward rule (`admin-authority.ts`): no hands on a higher admin, no admin role
+ * above one's own.
+ */
+import type { Database } from '../db/database.ts';
 import { userAdminQueries } from '../db/queries/user-admin.ts';
 import type { AdminRole, UserStatus } from '../db/schema.ts';
 import { resolveAccess } from '../directory/access.ts';
 import { deleteUser, hashUpdatePassword, updateUser } from '../directory/user-changes.ts';
+import { signOutUser } from '../directory/user-sign-out.ts';
 import { createUser, describeUser, requireUser } from '../directory/users.ts';
-import type { User } from '../directory/users.ts';
-import { requireSuperAdmin } from './admin-auth.ts';
-import type { AdminPrincipal } from './admin-auth.ts';
+import { authorizeNewUser, authorizeOnUser } from './admin-authority.ts';
 import { adminRoute, pageRequest, pageResponse } from './admin-route.ts';
 import type { ListQuery } from './admin-route.ts';
 import { auditedChange } from './audited-change.ts';
@@ -14,7 +18,7 @@ import { boolean, dateTime, listQuery, named, nullableString, object, pageOf, pa
 import { tenantInPath } from './tenant-scope.ts';
 import type { TenantParams } from './tenant-scope.ts';
 
-const adminRoleSchema = { type: ['string', 'null'], enum: ['tenant_admin', 'super_admin', null] };
+const adminRoleSchema = { type: ['string', 'null'], enum: ['tenant_admin', 'partner_admin', 'super_admin', null] };
 const statusSchema = { type: 'string', enum: ['active', 'disabled', 'locked'] };
 export const UserSchema = named(
   'User',
@@ -47,12 +51,6 @@ interface UserBody {
 type UserParams = TenantParams & { userId: string };
 const tag = 'Users';
 
-/** A tenant_admin may hand out tenant_admin, but super_admin (and changing a super_admin) is for super_admins. */
-function checkAdminRoleChange(principal: AdminPrincipal, next: AdminRole | null | undefined, current: User | undefined): void {
-  if (next === undefined && current?.admin_role !== 'super_admin') return;
-  if (next === 'super_admin' || current?.admin_role === 'super_admin') requireSuperAdmin(principal);
-}
-
 export const userRoutes = [
   adminRoute<TenantParams, ListQuery & { email?: string; name?: string; group?: string; kind?: 'person' | 'service' }>({
     method: 'GET', path: '/tenants/:tenant/users', operationId: 'listUsers', summary: 'List users; filter by email, name or group', tag,
@@ -70,11 +68,11 @@ export const userRoutes = [
     async handle(call) {
       const { ctx, principal, params, body } = call;
       const tenant = await tenantInPath(ctx, principal, params.tenant);
-      checkAdminRoleChange(principal, body.admin_role, undefined);
       const input = { email: body.email, username: body.username, password: body.password, firstName: body.first_name, lastName: body.last_name, displayName: body.display_name, status: body.status, role: body.role };
       const user = await auditedChange(
         call,
         async (db) => {
+          authorizeNewUser(principal, body.admin_role);
           const created = await createUser(ctx, tenant, input, db);
           return body.admin_role ? updateUser(db, tenant.id, created.id, { adminRole: body.admin_role }, ctx.now()) : created;
         },
@@ -97,13 +95,19 @@ export const userRoutes = [
     async handle(call) {
       const { ctx, principal, params, body } = call;
       const tenant = await tenantInPath(ctx, principal, params.tenant);
-      checkAdminRoleChange(principal, body.admin_role, await requireUser(ctx.db, tenant.id, params.userId));
       const passwordHash = body.password === undefined ? undefined : await hashUpdatePassword(body.password);
       const update = { email: body.email, firstName: body.first_name, lastName: body.last_name, displayName: body.display_name, status: body.status, role: body.role, adminRole: body.admin_role, passwordHash };
-      const user = await auditedChange(
+      const { user } = await auditedChange(
         call,
-        (db) => updateUser(db, tenant.id, params.userId, update, ctx.now()),
-        (u) => ({ action: 'user.update', tenantId: tenant.id, target: { type: 'user', id: u.id }, details: { fields: Object.keys(body), ...(body.admin_role !== undefined ? { admin_role: body.admin_role } : {}) } }),
+        async (db) => {
+          await authorizeOnUser(db, principal, await requireUser(db, tenant.id, params.userId), { adminRole: body.admin_role });
+          return {
+            user: await updateUser(db, tenant.id, params.userId, update, ctx.now()),
+            // A new password signs the user out everywhere, with the change (issue 13, 6).
+            signedOut: passwordHash === undefined ? undefined : await signOutUser(db, params.userId, ctx.now()),
+          };
+        },
+        ({ user: u, signedOut: out }) => ({ action: 'user.update', tenantId: tenant.id, target: { type: 'user', id: u.id }, details: { fields: Object.keys(body), ...(body.admin_role !== undefined ? { admin_role: body.admin_role } : {}), ...(out === undefined ? {} : { signed_out: out }) } }),
       );
       return describeUser(user);
     },
@@ -114,8 +118,11 @@ export const userRoutes = [
     async handle(call) {
       const { ctx, principal, params } = call;
       const tenant = await tenantInPath(ctx, principal, params.tenant);
-      checkAdminRoleChange(principal, undefined, await requireUser(ctx.db, tenant.id, params.userId));
-      await auditedChange(call, (db) => deleteUser(db, tenant.id, params.userId), (u) => ({ action: 'user.delete', tenantId: tenant.id, target: { type: 'user', id: u.id } }));
+      const remove = async (db: Database) => {
+        await authorizeOnUser(db, principal, await requireUser(db, tenant.id, params.userId));
+        return deleteUser(db, tenant.id, params.userId);
+      };
+      await auditedChange(call, remove, (u) => ({ action: 'user.delete', tenantId: tenant.id, target: { type: 'user', id: u.id } }));
     },
   }),
   adminRoute<UserParams>({

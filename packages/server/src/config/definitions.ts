@@ -117,7 +117,7 @@ export const variables = {
   redisUrl: {
     name: 'LATCHKEY_REDIS_URL',
     description:
-      'Redis URL (`redis://127.0.0.1:6379`). Set: rate limits and brute-force counters are shared by every instance. Unset: they are kept in memory, per instance.',
+      'Redis URL (`redis://127.0.0.1:6379`). Set: rate limits and brute-force counters are shared by every instance (while Redis is unreachable, each process counts on its own until it returns). Unset: they are kept in memory, per instance.',
     defaultText: '(unset)',
     parse: optional,
   },
@@ -127,6 +127,17 @@ export const variables = {
       'Prefix of every Redis key Latchkey writes, so several deployments (or test runs) can share one Redis without sharing counters.',
     defaultText: 'latchkey:',
     parse: text('latchkey:'),
+  },
+  metricsToken: {
+    name: 'LATCHKEY_METRICS_TOKEN',
+    description:
+      'Bearer token (at least 16 characters) a Prometheus scraper presents to `GET /metrics` (`Authorization: Bearer <token>`, compared in constant time). Set: required from every client. Unset: `/metrics` answers loopback clients only (and no request forwarded by a proxy), 403 to anyone else.',
+    defaultText: '(unset)',
+    parse: (raw: string | undefined) => {
+      const value = optional(raw);
+      if (value !== undefined && value.length < 16) throw new ConfigError('LATCHKEY_METRICS_TOKEN must be at least 16 characters long');
+      return value;
+    },
   },
   workers: {
     name: 'LATCHKEY_WORKERS',
@@ -167,15 +178,22 @@ export const variables = {
   },
   rateLimitPerClient: {
     name: 'LATCHKEY_RATE_LIMIT_PER_CLIENT',
-    description: 'Token-endpoint requests one client may make per window (0 turns the limit off).',
+    description:
+      'Token-endpoint requests one client may make per window, counted once it has authenticated; failed authentications under one client id have an allowance of this size of their own, so they never throttle the real client (0 turns both off).',
     defaultText: '1200',
     parse: integer('LATCHKEY_RATE_LIMIT_PER_CLIENT', 1200, 0, 100_000_000),
   },
   rateLimitPerIp: {
     name: 'LATCHKEY_RATE_LIMIT_PER_IP',
-    description: 'Token-endpoint requests one IP address may make per window (0 turns the limit off).',
+    description: 'Token-endpoint requests one IP address may make per window; IPv6 addresses count per /64 (0 turns the limit off).',
     defaultText: '6000',
     parse: integer('LATCHKEY_RATE_LIMIT_PER_IP', 6000, 0, 100_000_000),
+  },
+  adminRateLimitPerPrincipal: {
+    name: 'LATCHKEY_ADMIN_RATE_LIMIT_PER_PRINCIPAL',
+    description: 'Admin API (`/admin/v1`) requests one admin user or admin client may make per rate-limit window; more get 429 with Retry-After (0 turns the limit off).',
+    defaultText: '1200',
+    parse: integer('LATCHKEY_ADMIN_RATE_LIMIT_PER_PRINCIPAL', 1200, 0, 100_000_000),
   },
   signInMaxFailuresPerAccount: {
     name: 'LATCHKEY_SIGN_IN_MAX_FAILURES_PER_ACCOUNT',
@@ -198,9 +216,10 @@ export const variables = {
   },
   sessionLifetime: {
     name: 'LATCHKEY_SESSION_LIFETIME_SECONDS',
-    description: 'How long a browser session (single sign-on across a tenant\'s applications) lasts after sign-in.',
-    defaultText: '86400',
-    parse: integer('LATCHKEY_SESSION_LIFETIME_SECONDS', 86400, 60, 365 * 86400),
+    description:
+      'The longest a browser session (single sign-on across a tenant\'s applications) may last after sign-in, over every tenant. Each tenant sets its own `session_max_lifetime` (default 30 days) and `session_idle_timeout` (default 24 h) below it.',
+    defaultText: '2592000',
+    parse: integer('LATCHKEY_SESSION_LIFETIME_SECONDS', 30 * 86400, 60, 365 * 86400),
   },
   keyActivationDelay: {
     name: 'LATCHKEY_KEY_ACTIVATION_DELAY_SECONDS',

@@ -42,7 +42,7 @@ export interface SigningKeysTable {
 
 export type UserKind = 'person' | 'service';
 export type UserStatus = 'active' | 'disabled' | 'locked';
-export type AdminRole = 'tenant_admin' | 'super_admin';
+export type AdminRole = 'tenant_admin' | 'partner_admin' | 'super_admin';
 
 export interface UsersTable {
   id: string;

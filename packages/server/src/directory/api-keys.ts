@@ -100,13 +100,16 @@ export type ApiKeyCheck =
 /**
  * Checks a presented key: format and checksum (no database work for garbage), then the stored hash, revocation,
  * expiry, the owner's status and the tenant's live-key rule. A refused known key is an audit event
- * (`api_key.use_denied`); an accepted use is noted for the batched `last_used_at`.
+ * (`api_key.use_denied`); an accepted use is noted for the batched `last_used_at`. With `tenantId`, a key of
+ * another tenant is answered as unknown before anything is recorded.
  */
-export async function authenticateApiKey(ctx: Latchkey, presented: string, ip: string | null = null): Promise<ApiKeyCheck> {
+export async function authenticateApiKey(ctx: Latchkey, presented: string, ip: string | null = null, tenantId?: string): Promise<ApiKeyCheck> {
   const parsed = parseApiKey(presented);
   if (!parsed) return { ok: false, reason: 'malformed' };
   const key = await apiKeyQueries(ctx.db).findByHash(hashSecret(presented));
-  if (!key) return { ok: false, reason: 'unknown' };
+  // Asked on behalf of another tenant (its client introspecting): unknown there, and nothing is recorded in the
+  // key's own tenant, neither a use nor a refusal (issue 13, 10).
+  if (!key || (tenantId !== undefined && key.tenant_id !== tenantId)) return { ok: false, reason: 'unknown' };
   const refuse = async (reason: ApiKeyRefusal): Promise<ApiKeyCheck> => {
     await recordAuditEvent(ctx, {
       action: 'api_key.use_denied',

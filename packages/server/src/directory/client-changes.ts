@@ -1,10 +1,15 @@
-/** Changing and deleting clients (registration and secret rotation are in clients.ts). */
+/**
+ * Changing and deleting clients (registration and secret rotation are in clients.ts). A change to what users
+ * approved (redirect URIs, scopes, grant types) ends those approvals: see client-authorizations.ts.
+ */
 import type { Database } from '../db/database.ts';
 import { clientAdminQueries } from '../db/queries/client-admin.ts';
 import { clientQueries } from '../db/queries/clients.ts';
 import type { Client } from '../db/queries/clients.ts';
 import { InvalidRequest, NotFound, assert } from '../errors/oauth-error.ts';
-import { SUPPORTED_GRANT_TYPES, TOKEN_CLAIM_OPTIONS, validateRedirectUri } from './clients.ts';
+import { resetAuthorizations } from './client-authorizations.ts';
+import type { AuthorizationsReset } from './client-authorizations.ts';
+import { checkRedirectUriForType, SUPPORTED_GRANT_TYPES, TOKEN_CLAIM_OPTIONS, validateRedirectUri } from './clients.ts';
 
 export interface ClientChanges {
   readonly name?: string | undefined;
@@ -24,14 +29,21 @@ export async function requireClient(db: Database, tenantId: string, clientId: st
   return client;
 }
 
-export async function updateClient(db: Database, tenantId: string, clientId: string, changes: ClientChanges, now: number): Promise<Client> {
-  const client = await requireClient(db, tenantId, clientId);
+export interface UpdatedClient {
+  readonly client: Client;
+  /** Set when the change dropped the client's consents and grants. */
+  readonly authorizationsReset: AuthorizationsReset | null;
+}
+
+/** `client` is the current row (the caller read it to authorize the change, in the same transaction). */
+export async function updateClient(db: Database, client: Client, changes: ClientChanges, now: number): Promise<UpdatedClient> {
+  const { tenantId, clientId } = client;
   const set: Parameters<ReturnType<typeof clientAdminQueries>['update']>[1] = {};
   if (changes.name !== undefined) {
     assert(changes.name.trim() !== '' && changes.name.length <= 200, new InvalidRequest('name must be 1 to 200 characters'));
     set.name = changes.name.trim();
   }
-  const redirectUris = changes.redirectUris?.map((uri) => validateRedirectUri(uri, 'redirect_uris')) ?? client.redirectUris;
+  const redirectUris = changes.redirectUris?.map((uri) => checkRedirectUriForType(validateRedirectUri(uri, 'redirect_uris'), client.type, 'redirect_uris')) ?? client.redirectUris;
   if (changes.redirectUris !== undefined) set.redirect_uris = JSON.stringify([...new Set(redirectUris)]);
   if (changes.postLogoutRedirectUris !== undefined) {
     set.post_logout_redirect_uris = JSON.stringify([...new Set(changes.postLogoutRedirectUris.map((uri) => validateRedirectUri(uri, 'post_logout_redirect_uris')))]);
@@ -56,7 +68,8 @@ export async function updateClient(db: Database, tenantId: string, clientId: str
     set.token_claims = JSON.stringify([...new Set(changes.tokenClaims)]);
   }
   await clientAdminQueries(db).update(clientId, set, now);
-  return requireClient(db, tenantId, clientId);
+  const updated = await requireClient(db, tenantId, clientId);
+  return { client: updated, authorizationsReset: await resetAuthorizations(db, client, updated, now) };
 }
 
 /** Deletes the client and its service account (with the account's memberships, roles and API keys). */

@@ -50,6 +50,24 @@ export function validateRedirectUri(uri: string, field: string): string {
   return uri;
 }
 
+/** RFC 8252 §7.3 / §8.3: the loopback interface, where an http redirect never leaves the machine. */
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/**
+ * A web (confidential) client's codes must not travel over plain http to another machine (RFC 6749 §3.1.2.1,
+ * RFC 9700 §4.1): http is refused there except on loopback hosts. Native and browser (public) apps keep loopback
+ * http and private-use schemes (RFC 8252 §7).
+ */
+export function checkRedirectUriForType(uri: string, type: ClientType, field: string): string {
+  const parsed = new URL(uri);
+  if (type === 'confidential' && parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
+    throw new InvalidRequest(`${field}: "${uri.slice(0, 200)}" uses plain http on a non-loopback host; a web client's redirect URI must use https`);
+  }
+  return uri;
+}
+
 function uniqueStrings(values: readonly unknown[] | undefined, field: string): string[] {
   if (values === undefined) return [];
   if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) throw new InvalidRequest(`${field} must be a list of strings`);
@@ -62,7 +80,7 @@ export async function createClient(ctx: Latchkey, tenant: Tenant, input: CreateC
   if (name === '' || name.length > 200) throw new InvalidRequest('name must be 1 to 200 characters');
   const type: ClientType = input.type ?? 'confidential';
   if (type !== 'confidential' && type !== 'public') throw new InvalidRequest('type must be confidential or public');
-  const redirectUris = uniqueStrings(input.redirectUris, 'redirect_uris').map((u) => validateRedirectUri(u, 'redirect_uris'));
+  const redirectUris = uniqueStrings(input.redirectUris, 'redirect_uris').map((u) => checkRedirectUriForType(validateRedirectUri(u, 'redirect_uris'), type, 'redirect_uris'));
   const postLogout = uniqueStrings(input.postLogoutRedirectUris, 'post_logout_redirect_uris').map((u) => validateRedirectUri(u, 'post_logout_redirect_uris'));
   const requestedGrants = uniqueStrings(input.grantTypes, 'grant_types');
   const grantTypes =

@@ -8,8 +8,15 @@ export interface TenantSettings {
   readonly id_token_lifetime: number;
   readonly refresh_token_lifetime: number;
   readonly authorization_code_lifetime: number;
-  /** Issue a new refresh token on every use and revoke the family when an old one is replayed. */
+  /**
+   * Issue a new refresh token on every use and revoke the family when an old one is replayed. Turning it off
+   * applies to confidential clients only: public clients always rotate (`tenantForClient`).
+   */
   readonly refresh_token_rotation: boolean;
+  /** A browser session (single sign-on) ends after this long without use (seconds; default 24 h). */
+  readonly session_idle_timeout: number;
+  /** …and this long after sign-in however much it is used (seconds; default 30 days). */
+  readonly session_max_lifetime: number;
   /** The algorithm that signs this tenant's tokens. */
   readonly signing_alg: SigningAlgorithm;
   /** Algorithms this tenant may switch to (and publishes keys for). */
@@ -27,6 +34,8 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = Object.freeze<TenantSetti
   refresh_token_lifetime: 30 * 86400,
   authorization_code_lifetime: 60,
   refresh_token_rotation: true,
+  session_idle_timeout: 86400,
+  session_max_lifetime: 30 * 86400,
   signing_alg: 'RS256',
   allowed_signing_algs: ['RS256', 'ES256', 'EdDSA'],
   api_key_prefix: 'sg',
@@ -101,6 +110,8 @@ export function mergeTenantSettings(base: TenantSettings, update: unknown, optio
     // RFC 6749 §4.1.2 recommends at most 10 minutes; Latchkey caps codes at 60 s.
     authorization_code_lifetime: lifetime(problems, 'authorization_code_lifetime', input.authorization_code_lifetime, base.authorization_code_lifetime, 60),
     refresh_token_rotation: flag(problems, 'refresh_token_rotation', input.refresh_token_rotation, base.refresh_token_rotation),
+    session_idle_timeout: lifetime(problems, 'session_idle_timeout', input.session_idle_timeout, base.session_idle_timeout, 365 * 86400),
+    session_max_lifetime: lifetime(problems, 'session_max_lifetime', input.session_max_lifetime, base.session_max_lifetime, 365 * 86400),
     signing_alg: isSigningAlgorithm(signingAlg) ? signingAlg : base.signing_alg,
     allowed_signing_algs: allowedAlgs,
     api_key_prefix: typeof prefix === 'string' ? prefix : base.api_key_prefix,
@@ -118,4 +129,14 @@ export function parseStoredSettings(json: string): TenantSettings {
   } catch {
     return DEFAULT_TENANT_SETTINGS;
   }
+}
+
+/**
+ * The tenant as one client's token requests see it: a public client's refresh tokens always rotate, whatever the
+ * tenant's `refresh_token_rotation` says, since it has no credential to bind them to (RFC 9700 §4.14.2). The
+ * same tenant object comes back when nothing changes.
+ */
+export function tenantForClient<T extends { readonly settings: TenantSettings }>(tenant: T, client: { readonly type: string }): T {
+  if (client.type !== 'public' || tenant.settings.refresh_token_rotation) return tenant;
+  return { ...tenant, settings: Object.freeze({ ...tenant.settings, refresh_token_rotation: true }) };
 }

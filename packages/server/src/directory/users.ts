@@ -10,6 +10,8 @@ import { isUniqueViolation } from '../db/errors.ts';
 import { Conflict, InvalidRequest, NotFound } from '../errors/oauth-error.ts';
 import { newId } from '../util/ids.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
+import { signOutUser } from './user-sign-out.ts';
+import type { SignedOut } from './user-sign-out.ts';
 
 export type User = UsersTable;
 
@@ -103,11 +105,15 @@ export async function requireUser(db: Database, tenantId: string, userId: string
   return user;
 }
 
-export async function setUserPassword(ctx: Latchkey, user: Pick<User, 'id'>, password: string): Promise<void> {
+/** A new password signs the user out everywhere in the same transaction (issue 13, 6; `user-sign-out.ts`). */
+export async function setUserPassword(ctx: Latchkey, user: Pick<User, 'id'>, password: string): Promise<SignedOut> {
   const problem = passwordProblem(password);
   if (problem) throw new InvalidRequest(problem);
   const passwordHash = await hashPassword(password);
-  await ctx.db.updateTable('users').set({ password_hash: passwordHash, updated_at: ctx.now() }).where('id', '=', user.id).execute();
+  return ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable('users').set({ password_hash: passwordHash, updated_at: ctx.now() }).where('id', '=', user.id).execute();
+    return signOutUser(trx, user.id, ctx.now());
+  });
 }
 
 export async function setUserStatus(ctx: Latchkey, user: Pick<User, 'id'>, status: UserStatus): Promise<void> {

@@ -59,12 +59,12 @@ export async function buildApp(ctx: Latchkey, options: AppOptions = {}): Promise
     schemaController: { compilersFactory: { buildValidator: validateOnFirstUse(buildRequestValidator()), buildSerializer: serializeOnFirstUse() } },
   });
   app.server.on('connect', refuseConnect(ctx.logger));
-  registerSecurityHeaders(app);
+  registerSecurityHeaders(app, { https: ctx.config.baseUrl.startsWith('https:') });
   registerErrorHandling(app);
   registerNotFound(app, ctx.config.bodyLimit);
   registerNulGuard(app);
   registerHealth(app, ctx, options.isShuttingDown ?? (() => false));
-  registerMetrics(app, ctx.metrics);
+  registerMetrics(app, ctx.metrics, ctx.config.metricsToken);
   for (const group of ROUTE_GROUPS) await app.register(async (scope) => group(scope, ctx));
   return app;
 }

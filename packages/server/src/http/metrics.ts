@@ -2,6 +2,7 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import { collectMetrics } from '../cluster/metrics.ts';
+import { assertMetricsAccess } from './metrics-access.ts';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -60,14 +61,16 @@ export function createMetrics(): Metrics {
   };
 }
 
-export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
+/** Counts every response, and serves `/metrics` to loopback, or to whoever presents `token` when one is set. */
+export function registerMetrics(app: FastifyInstance, metrics: Metrics, token?: string): void {
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern (`/t/:tenant/oauth2/token`), never the raw URL, keeps label cardinality bounded.
     const route = request.routeOptions.url ?? 'unmatched';
     countRequest(metrics, request.method, route, reply.statusCode);
     metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
+    assertMetricsAccess(request, token);
     reply.header('Content-Type', metrics.registry.contentType);
     return collectMetrics(metrics.registry);
   });

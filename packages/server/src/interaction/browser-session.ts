@@ -1,6 +1,11 @@
 /**
  * The browser session of a tenant: the single sign-on state behind the `lk_session` cookie. The cookie holds a
  * random value; the database holds its SHA-256 with the user, `auth_time` and the public session id (`sid`).
+ *
+ * A session ends `session_idle_timeout` after its last use and `session_max_lifetime` after sign-in (tenant
+ * settings; the second also capped by LATCHKEY_SESSION_LIFETIME_SECONDS). `expires_at` is the idle deadline:
+ * each use moves it to a full idle timeout from now, but only when that moves it by a minute or more, so a busy
+ * session costs one write a minute, not one per request.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Latchkey } from '../context.ts';
@@ -11,10 +16,32 @@ import { generateOpaqueToken, hashSecret } from '../tokens/opaque.ts';
 import { newId } from '../util/ids.ts';
 import { clearCookie, readCookie, SESSION_COOKIE, setCookie } from './cookies.ts';
 
+/** Writes of the idle deadline are skipped while they would move it by less than this. */
+const TOUCH_GRANULARITY_MS = 60_000;
+
+/** How long after sign-in a session may last at most (seconds). */
+function maxLifetime(ctx: Latchkey, tenant: Tenant): number {
+  return Math.min(tenant.settings.session_max_lifetime, ctx.config.sessionLifetime);
+}
+
+/** The idle deadline of a session used at `now`: a full idle timeout ahead, never past the absolute end. */
+function idleDeadline(ctx: Latchkey, tenant: Tenant, authTime: number, now: number): number {
+  return Math.min(now + tenant.settings.session_idle_timeout * 1000, authTime + maxLifetime(ctx, tenant) * 1000);
+}
+
 export async function currentSession(ctx: Latchkey, request: FastifyRequest, tenant: Tenant): Promise<BrowserSession | undefined> {
   const cookie = readCookie(request, SESSION_COOKIE);
   if (cookie === undefined) return undefined;
-  return sessionQueries(ctx.db).findLive(tenant.id, hashSecret(cookie), ctx.now());
+  const now = ctx.now();
+  const queries = sessionQueries(ctx.db);
+  const session = await queries.findLive(tenant.id, hashSecret(cookie), now);
+  if (session === undefined) return undefined;
+  // The absolute end as the tenant sets it now (a shorter setting applies at once).
+  if (session.auth_time + maxLifetime(ctx, tenant) * 1000 <= now) return undefined;
+  const deadline = idleDeadline(ctx, tenant, session.auth_time, now);
+  if (deadline - session.expires_at < TOUCH_GRANULARITY_MS) return session;
+  await queries.extend(session.id, deadline);
+  return { ...session, expires_at: deadline };
 }
 
 /**
@@ -25,11 +52,11 @@ export async function currentSession(ctx: Latchkey, request: FastifyRequest, ten
 export async function startSession(ctx: Latchkey, reply: FastifyReply, tenant: Tenant, userId: string, replaces?: BrowserSession): Promise<BrowserSession> {
   const now = ctx.now();
   const cookie = generateOpaqueToken(32);
-  const lifetime = ctx.config.sessionLifetime;
+  const expiresAt = idleDeadline(ctx, tenant, now, now);
   const queries = sessionQueries(ctx.db);
   let session: BrowserSession;
-  if (replaces !== undefined && replaces.user_id === userId && (await queries.reauthenticate(replaces.id, hashSecret(cookie), now, now + lifetime * 1000))) {
-    session = { ...replaces, token_hash: hashSecret(cookie), auth_time: now, expires_at: now + lifetime * 1000 };
+  if (replaces !== undefined && replaces.user_id === userId && (await queries.reauthenticate(replaces.id, hashSecret(cookie), now, expiresAt))) {
+    session = { ...replaces, token_hash: hashSecret(cookie), auth_time: now, expires_at: expiresAt };
   } else {
     session = {
       id: newId('ses', now),
@@ -38,13 +65,14 @@ export async function startSession(ctx: Latchkey, reply: FastifyReply, tenant: T
       token_hash: hashSecret(cookie),
       auth_time: now,
       created_at: now,
-      expires_at: now + lifetime * 1000,
+      expires_at: expiresAt,
       ended_at: null,
     };
     await queries.insert(session);
     if (replaces !== undefined) await queries.end(replaces.id, now);
   }
-  setCookie(ctx, reply, tenant, SESSION_COOKIE, cookie, { maxAge: lifetime });
+  // The cookie may live as long as the session could; the server decides when it is idle.
+  setCookie(ctx, reply, tenant, SESSION_COOKIE, cookie, { maxAge: maxLifetime(ctx, tenant) });
   return session;
 }
 

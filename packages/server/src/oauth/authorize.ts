@@ -19,6 +19,7 @@ import { continueAuthorization } from './authorize-decision.ts';
 import { enforceRateLimit } from './token.ts';
 import { assertLengths, readBodyParams, readQueryParams } from './request-params.ts';
 import type { Params } from './request-params.ts';
+import { addressKey } from '../http/rate-limit/address-key.ts';
 
 function readAuthorizeParams(request: FastifyRequest): Params {
   const params = request.method === 'POST' ? readBodyParams(request.headers['content-type'], request.body, { allowJson: false }) : readQueryParams(request.url);
@@ -31,7 +32,7 @@ export function authorizeHandler(ctx: Latchkey) {
     const tenant = await requireTenantBySlug(ctx, request.params.tenant);
     rememberPageTenant(request, tenant);
     // Each request may store an interaction: the per-IP limit keeps a flood from filling the table.
-    await enforceRateLimit(ctx, `authorize:ip:${request.ip}`, ctx.config.rateLimitPerIp);
+    await enforceRateLimit(ctx, `authorize:ip:${addressKey(request.ip)}`, ctx.config.rateLimitPerIp);
     const params = readAuthorizeParams(request);
     const { client, redirectUri } = await findClientAndRedirect(ctx, tenant, params);
     const target: ResponseTarget = { redirectUri, responseMode: responseModeOf(params), state: params.get('state'), issuer: issuerFor(ctx.config.baseUrl, tenant.slug) };

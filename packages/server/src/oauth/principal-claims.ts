@@ -1,5 +1,6 @@
 /**
- * Claims that describe the principal in access tokens: who it is (email, preferred_username) and, per the
+ * Claims that describe the principal in access tokens: who it is (email, preferred_username: for a user, only
+ * with the `email` / `profile` scopes) and, per the
  * client's `token_claims` setting, its groups, roles, permissions and tenant (issue: token contents).
  * Userinfo adds the same directory claims, resolved afresh, for the client the token was issued to.
  */
@@ -9,10 +10,12 @@ import type { Tenant } from '../db/queries/tenants.ts';
 import type { UserRow } from '../db/queries/users.ts';
 import { resolveAccess } from '../directory/access.ts';
 
-export async function principalClaims(ctx: Latchkey, tenant: Tenant, client: Client, user: UserRow): Promise<Record<string, unknown>> {
+export async function principalClaims(ctx: Latchkey, tenant: Tenant, client: Client, user: UserRow, scope?: readonly string[]): Promise<Record<string, unknown>> {
   const claims: Record<string, unknown> = {};
-  if (user.email) claims.email = user.email;
-  if (user.username) claims.preferred_username = user.username;
+  // A user's token names them only as far as they consented (OpenID Connect Core §5.4: `email`, `profile`);
+  // a client's service account (no scope given) always carries both, as seed 000's token claims show.
+  if (user.email && (scope === undefined || scope.includes('email'))) claims.email = user.email;
+  if (user.username && (scope === undefined || scope.includes('profile'))) claims.preferred_username = user.username;
   return { ...claims, ...(await directoryClaims(ctx, tenant, client, user)) };
 }
 

@@ -1,20 +1,29 @@
 /**
  * The token endpoint (RFC 6749 §3.2), per tenant at `/t/<tenant>/oauth2/token` and globally at `/oauth2/token`
  * and `/application/o/token/` (seed 000), where the tenant is found from the client (client ids are unique).
- * Steps: read parameters → limit per IP → find the grant → limit per client → authenticate the client → check
- * the client's tenant and grant types → run the grant → respond with `Cache-Control: no-store`.
+ * Steps: read parameters → limit per IP → find the grant → authenticate the client (a failure counts against the
+ * claimed client's failure limit) → limit per client → check the client's tenant and grant types → run the
+ * grant → respond with `Cache-Control: no-store`.
+ *
+ * The per-client limit counts only requests that authenticated: counted before the secret check, a stranger's
+ * wrong secrets under a known client id would use up the real client's allowance (issue 13, item 2). Failed
+ * authentications have a count of their own that throttles only further failures.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Latchkey } from '../context.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
-import { InvalidClient, TooManyRequests, UnauthorizedClient, UnsupportedGrantType } from '../errors/oauth-error.ts';
+import { InvalidClient, OAuthError, TooManyRequests, UnauthorizedClient, UnsupportedGrantType } from '../errors/oauth-error.ts';
 import { authenticateClient, readClientCredentials } from './client-authentication.ts';
+import type { AuthenticatedClient, PresentedCredentials } from './client-authentication.ts';
+import type { Client } from '../db/queries/clients.ts';
 import { grants } from './grants/index.ts';
 import { cachedClientFinder } from './issuance-cache.ts';
 import type { Grant } from './grants/grant.ts';
 import { assertLengths, assertPresent, readBodyParams } from './request-params.ts';
 import type { Params } from './request-params.ts';
+import { tenantForClient } from '../directory/tenant-settings.ts';
 import { requireTenantBySlug } from '../directory/tenants.ts';
+import { addressKey } from '../http/rate-limit/address-key.ts';
 
 export function readTokenParams(request: FastifyRequest): Params {
   const params = readBodyParams(request.headers['content-type'], request.body, { allowJson: true });
@@ -28,6 +37,18 @@ export async function enforceRateLimit(ctx: Latchkey, key: string, limit: number
     throw new TooManyRequests('too many requests; retry after the time in Retry-After', {
       headers: { 'Retry-After': String(decision.retryAfterSeconds) },
     });
+  }
+}
+
+/** Authenticates the client; a failure is counted per claimed client id and answered 429 once over the limit. */
+async function authenticateCounted(ctx: Latchkey, presented: PresentedCredentials, findClient: (clientId: string) => Promise<Client | undefined>): Promise<AuthenticatedClient> {
+  try {
+    return await authenticateClient(ctx.db, presented, findClient);
+  } catch (error) {
+    if (error instanceof OAuthError && error.error === 'invalid_client') {
+      await enforceRateLimit(ctx, `token:auth-failed:client:${presented.clientId.slice(0, 200)}`, ctx.config.rateLimitPerClient);
+    }
+    throw error;
   }
 }
 
@@ -61,14 +82,14 @@ export function tokenHandler(ctx: Latchkey) {
   return async function token(request: FastifyRequest<{ Params: { tenant?: string } }>, reply: FastifyReply) {
     noStore(reply);
     const params = readTokenParams(request);
-    await enforceRateLimit(ctx, `token:ip:${request.ip}`, ctx.config.rateLimitPerIp);
+    await enforceRateLimit(ctx, `token:ip:${addressKey(request.ip)}`, ctx.config.rateLimitPerIp);
     const grant = findGrant(params);
     const presented = readClientCredentials(request, params);
-    await enforceRateLimit(ctx, `token:client:${presented.clientId}`, ctx.config.rateLimitPerClient);
-    const { client, method } = await authenticateClient(ctx.db, presented, findClient);
+    const { client, method } = await authenticateCounted(ctx, presented, findClient);
+    await enforceRateLimit(ctx, `token:client:${client.clientId}`, ctx.config.rateLimitPerClient);
     const tenant = await resolveTenant(ctx, request.params.tenant, client.tenantId);
     if (!client.grantTypes.includes(grant.type)) throw new UnauthorizedClient(`this client may not use the ${grant.type} grant`);
-    const response = await grant.handle({ ctx, request, params, tenant, client, clientAuthMethod: method });
+    const response = await grant.handle({ ctx, request, params, tenant: tenantForClient(tenant, client), client, clientAuthMethod: method });
     ctx.metrics.tokensIssued.inc({ grant_type: grant.type });
     return reply.send(response);
   };

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Latchkey } from '../context.ts';
 import type { Client } from '../db/queries/clients.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
+import { audienceFor } from '../admin/admin-audience.ts';
 import { issuerFor } from '../directory/tenant-directory.ts';
 import { signJwt } from './jose.ts';
 import type { JWTPayload } from './jose.ts';
@@ -37,7 +38,7 @@ export async function issueAccessToken(ctx: Latchkey, request: AccessTokenReques
     ...request.claims,
     iss: issuerFor(ctx.config.baseUrl, tenant.slug),
     sub: request.subject,
-    aud: client.audience ?? client.clientId,
+    aud: audienceFor(ctx.config.baseUrl, client, request.scope),
     exp: iat + expiresIn,
     iat,
     jti,

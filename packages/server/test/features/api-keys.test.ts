@@ -175,6 +175,21 @@ for (const dialect of DIALECTS) {
       assert.equal(past.status, 400);
     });
 
+    it("another tenant's client introspecting a key neither marks it used nor writes audit events (issue 13, 10)", async () => {
+      const usage = apiKeyUsageFor(server.ctx);
+      const live = await ok('POST', '/api-keys', { owner_user_id: ownerId });
+      const revoked = await ok('POST', '/api-keys', { owner_user_id: ownerId });
+      await ok('DELETE', `/api-keys/${revoked.id}`);
+      await usage.flush();
+      const auditCount = async () => Number((await server.ctx.db.selectFrom('audit_events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      const before = await auditCount();
+      for (const key of [live.key as string, revoked.key as string]) assert.deepEqual(await introspect(key, 'globex'), { active: false });
+      assert.equal(usage.pending, 0, "a foreign tenant's look-up is not a use");
+      await usage.flush();
+      assert.equal((await ok('GET', `/api-keys/${live.id}`)).last_used_at, null);
+      assert.equal(await auditCount(), before, "no audit event lands in the key's tenant");
+    });
+
     it('writes last_used_at in batches, not on every use', async () => {
       const created = await ok('POST', '/api-keys', { owner_user_id: ownerId });
       const usage = apiKeyUsageFor(server.ctx);

@@ -99,6 +99,21 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('always rotates for a public client, even where the tenant turns rotation off (RFC 9700 §4.14.2; issue 13)', async () => {
+      const spa = await createClient(server.ctx, steady.tenant, { name: 'steady spa', type: 'public', grantTypes: ['authorization_code', 'refresh_token'], redirectUris: [steady.redirectUri] });
+      const publicApp = { ...steady, clientId: spa.client.clientId, clientSecret: undefined };
+      const { tokens } = await signInForTokens({ ...publicApp, scope: 'openid offline_access' });
+      const refreshPublic = (token: string) => postForm(`${steady.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: token, client_id: publicApp.clientId });
+      const first = await refreshPublic(tokens.refresh_token as string);
+      assert.equal(first.status, 200);
+      const rotated = (await json(first)).refresh_token;
+      assert.equal(typeof rotated, 'string', 'a public client gets a new refresh token');
+      assert.notEqual(rotated, tokens.refresh_token);
+      const replay = await refreshPublic(tokens.refresh_token as string);
+      assert.equal(replay.status, 400, 'the old one is spent');
+      assert.equal((await json(replay)).error, 'invalid_grant');
+    });
+
     it('ends refresh with the browser session unless offline_access was granted', async () => {
       const online = await signInForTokens({ ...acme, scope: 'openid' });
       const offline = await signInForTokens({ ...acme, scope: 'openid offline_access', jar: online.result.jar });

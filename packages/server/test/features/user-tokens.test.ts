@@ -4,6 +4,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { decodeJwt } from 'jose';
 import { DIALECTS } from '../support/databases.ts';
 import { startTestServer } from '../support/server.ts';
 import type { TestServer } from '../support/server.ts';
@@ -51,6 +52,19 @@ for (const dialect of DIALECTS) {
       const viaPost = await postForm(`${acme.issuer}/oauth2/userinfo`, { access_token: tokens.access_token as string });
       assert.equal(viaPost.status, 200);
       assert.equal((await json(viaPost)).sub, acme.user.id);
+    });
+
+    it('access tokens carry email and preferred_username only with the email and profile scopes (issue 13, 5)', async () => {
+      const bare = decodeJwt((await signInForTokens({ ...acme, scope: 'openid' })).tokens.access_token as string);
+      assert.equal(bare.email, undefined, 'email needs the email scope');
+      assert.equal(bare.preferred_username, undefined, 'preferred_username needs the profile scope');
+      assert.equal(bare.tenant_id, acme.tenant.id, "the client's token_claims stay");
+      const withEmail = decodeJwt((await signInForTokens({ ...acme, scope: 'openid email' })).tokens.access_token as string);
+      assert.equal(withEmail.email, acme.login);
+      assert.equal(withEmail.preferred_username, undefined);
+      const full = decodeJwt(tokens.access_token as string);
+      assert.equal(full.email, acme.login);
+      assert.equal(full.preferred_username, 'ada-acme');
     });
 
     it('userinfo refuses with RFC 6750 errors and WWW-Authenticate', async () => {

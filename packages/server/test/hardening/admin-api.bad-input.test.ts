@@ -155,7 +155,7 @@ for (const dialect of DIALECTS) {
     let server: TestServer;
     let root: AdminCaller;
     before(async () => {
-      server = await startTestServer(dialect, { LATCHKEY_RATE_LIMIT_PER_CLIENT: '0', LATCHKEY_RATE_LIMIT_PER_IP: '0' });
+      server = await startTestServer(dialect, { LATCHKEY_RATE_LIMIT_PER_CLIENT: '0', LATCHKEY_RATE_LIMIT_PER_IP: '0', LATCHKEY_ADMIN_RATE_LIMIT_PER_PRINCIPAL: '0' });
       root = await adminCaller(server, await createTenant(server.ctx, { slug: 'ops' }), 'super_admin');
       await createTenantWithClient(server, 'acme');
     });

@@ -1,8 +1,10 @@
-import { CLI_ACTOR, recordedChange } from '../../audit/recorded-change.ts';
+import { recordedChange } from '../../audit/recorded-change.ts';
+import { authorizeOnUser } from '../../admin/admin-authority.ts';
 import type { AdminRole } from '../../db/schema.ts';
 import { ADMIN_ROLES, updateUser } from '../../directory/user-changes.ts';
 import { requireTenantBySlug } from '../../directory/tenants.ts';
 import { describeUser } from '../../directory/users.ts';
+import { AS_OPTION, cliActor } from '../cli-actor.ts';
 import { userByRef } from '../directory-refs.ts';
 import { parseCommandArgs, print, requireOption, UsageError } from '../command.ts';
 import type { Command } from '../command.ts';
@@ -10,13 +12,13 @@ import type { Command } from '../command.ts';
 export const adminCommand: Command = {
   name: 'admin',
   usage: [
-    'latchkey admin grant --tenant <slug> --user <email|username|user id|client id> --role tenant_admin|super_admin [--json]',
-    '       latchkey admin revoke --tenant <slug> --user <email|username|user id|client id> [--json]',
+    'latchkey admin grant --tenant <slug> --user <email|username|user id|client id> --role tenant_admin|partner_admin|super_admin [--as <admin>] [--json]',
+    '       latchkey admin revoke --tenant <slug> --user <email|username|user id|client id> [--as <admin>] [--json]',
   ].join('\n'),
   summary: 'Grant or revoke admin roles (the first super_admin is made here; later ones through the admin API too)',
   async run(argv, context) {
     const [verb, ...rest] = argv;
-    const { values } = parseCommandArgs(rest, { tenant: { type: 'string' }, user: { type: 'string' }, role: { type: 'string' } });
+    const { values } = parseCommandArgs(rest, { tenant: { type: 'string' }, user: { type: 'string' }, role: { type: 'string' }, ...AS_OPTION });
     if (verb !== 'grant' && verb !== 'revoke') throw new UsageError(verb ? `unknown admin command "${verb}"` : 'an admin command is required');
     let role: AdminRole | null = null;
     if (verb === 'grant') {
@@ -26,11 +28,15 @@ export const adminCommand: Command = {
     }
     const ctx = await context.latchkey();
     const tenant = await requireTenantBySlug(ctx, requireOption(values.tenant, 'tenant'));
+    const { actor, audit } = await cliActor(ctx, values.as, tenant);
     const user = await userByRef(ctx, tenant, requireOption(values.user, 'user'));
     const updated = await recordedChange(
       ctx,
-      CLI_ACTOR,
-      (db) => updateUser(db, tenant.id, user.id, { adminRole: role }, ctx.now()),
+      audit,
+      async (db) => {
+        await authorizeOnUser(db, actor, user, { adminRole: role });
+        return updateUser(db, tenant.id, user.id, { adminRole: role }, ctx.now());
+      },
       (u) => ({ action: role ? 'admin.grant' : 'admin.revoke', tenantId: tenant.id, target: { type: 'user', id: u.id }, details: { admin_role: role, previous: user.admin_role } }),
     );
     print(context.io, values.json, describeUser(updated));

@@ -1,6 +1,9 @@
 import { clientQueries } from '../../db/queries/clients.ts';
 import { createClient, describeClient, rotateClientSecret } from '../../directory/clients.ts';
 import { requireTenantBySlug } from '../../directory/tenants.ts';
+import { authorizeNewClient, authorizeOnClient } from '../../admin/admin-authority.ts';
+import { NotFound } from '../../errors/oauth-error.ts';
+import { AS_OPTION, cliActor } from '../cli-actor.ts';
 import { parseCommandArgs, print, requireOption, UsageError } from '../command.ts';
 import type { Command } from '../command.ts';
 
@@ -8,9 +11,9 @@ export const clientCommand: Command = {
   name: 'client',
   usage: [
     'latchkey client create --tenant <slug> --name <name> [--public] [--grant <grant_type>]… [--redirect-uri <uri>]…',
-    '                       [--post-logout-redirect-uri <uri>]… [--scope "<scope …>"] [--audience <aud>] [--token-claim <claim>]… [--json]',
+    '                       [--post-logout-redirect-uri <uri>]… [--scope "<scope …>"] [--audience <aud>] [--token-claim <claim>]… [--as <admin>] [--json]',
     '       latchkey client list --tenant <slug> [--json]',
-    '       latchkey client rotate-secret <client_id> [--json]',
+    '       latchkey client rotate-secret <client_id> [--as <admin>] [--json]',
   ].join('\n'),
   summary: 'Register applications (client_id and a client secret shown once), list them, rotate secrets',
   async run(argv, context) {
@@ -26,18 +29,21 @@ export const clientCommand: Command = {
         scope: { type: 'string' },
         audience: { type: 'string' },
         'token-claim': { type: 'string', multiple: true },
+        ...AS_OPTION,
       });
       const slug = requireOption(values.tenant, 'tenant');
       const name = requireOption(values.name, 'name');
       const ctx = await context.latchkey();
       const tenant = await requireTenantBySlug(ctx, slug);
+      const scopes = values.scope === undefined ? undefined : values.scope.split(/\s+/).filter(Boolean);
+      authorizeNewClient((await cliActor(ctx, values.as, tenant)).actor, scopes);
       const { client, clientSecret } = await createClient(ctx, tenant, {
         name,
         type: values.public ? 'public' : 'confidential',
         grantTypes: values.grant,
         redirectUris: values['redirect-uri'],
         postLogoutRedirectUris: values['post-logout-redirect-uri'],
-        scopes: values.scope === undefined ? undefined : values.scope.split(/\s+/).filter(Boolean),
+        scopes,
         audience: values.audience,
         tokenClaims: values['token-claim'],
       });
@@ -54,13 +60,16 @@ export const clientCommand: Command = {
       return;
     }
     if (verb === 'rotate-secret') {
-      const { values, positionals } = parseCommandArgs(rest, {}, 1);
+      const { values, positionals } = parseCommandArgs(rest, { ...AS_OPTION }, 1);
       const clientId = positionals[0];
       if (!clientId) throw new UsageError('the client id is required: latchkey client rotate-secret <client_id>');
       const ctx = await context.latchkey();
+      const current = await clientQueries(ctx.db).findById(clientId);
+      const tenant = current && (await ctx.tenants.byId(current.tenantId));
+      if (!current || !tenant) throw new NotFound(`no client "${clientId.slice(0, 64)}"`);
+      await authorizeOnClient(ctx.db, (await cliActor(ctx, values.as, tenant)).actor, current);
       const { client, clientSecret } = await rotateClientSecret(ctx, clientId);
-      const tenant = await ctx.tenants.byId(client.tenantId);
-      print(context.io, values.json, describeClient(client, { slug: tenant?.slug ?? '' }, clientSecret));
+      print(context.io, values.json, describeClient(client, tenant, clientSecret));
       return;
     }
     throw new UsageError(verb ? `unknown client command "${verb}"` : 'a client command is required');

@@ -2,6 +2,8 @@ import { CLI_ACTOR, recordedChange } from '../../audit/recorded-change.ts';
 import { groupQueries } from '../../db/queries/groups.ts';
 import { addMember, createGroup, deleteGroup, describeGroup, nestGroup, removeMember, unnestGroup } from '../../directory/groups.ts';
 import { requireTenantBySlug } from '../../directory/tenants.ts';
+import { authorizeOnUser } from '../../admin/admin-authority.ts';
+import { AS_OPTION, cliActor } from '../cli-actor.ts';
 import { groupByRef, userByRef } from '../directory-refs.ts';
 import { parseCommandArgs, print, requireOption, UsageError } from '../command.ts';
 import type { Command } from '../command.ts';
@@ -14,13 +16,13 @@ export const groupCommand: Command = {
     '       latchkey group delete --tenant <slug> --group <name|id> [--json]',
     '       latchkey group nest --tenant <slug> --group <name|id> --parent <name|id> [--json]',
     '       latchkey group unnest --tenant <slug> --group <name|id> --parent <name|id> [--json]',
-    '       latchkey group add-member --tenant <slug> --group <name|id> --user <email|username|user id|client id> [--json]',
-    '       latchkey group remove-member --tenant <slug> --group <name|id> --user <email|username|user id|client id> [--json]',
+    '       latchkey group add-member --tenant <slug> --group <name|id> --user <email|username|user id|client id> [--as <admin>] [--json]',
+    '       latchkey group remove-member --tenant <slug> --group <name|id> --user <email|username|user id|client id> [--as <admin>] [--json]',
   ].join('\n'),
   summary: 'Groups: create, nest (several parents, no cycles), and manage members (people and service accounts)',
   async run(argv, context) {
     const [verb, ...rest] = argv;
-    const { values } = parseCommandArgs(rest, { tenant: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' }, group: { type: 'string' }, parent: { type: 'string' }, user: { type: 'string' } });
+    const { values } = parseCommandArgs(rest, { tenant: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' }, group: { type: 'string' }, parent: { type: 'string' }, user: { type: 'string' }, ...AS_OPTION });
     if (!['create', 'list', 'delete', 'nest', 'unnest', 'add-member', 'remove-member'].includes(verb ?? '')) {
       throw new UsageError(verb ? `unknown group command "${verb}"` : 'a group command is required');
     }
@@ -57,10 +59,14 @@ export const groupCommand: Command = {
     }
     const user = await userByRef(ctx, tenant, requireOption(values.user, 'user'));
     const adding = verb === 'add-member';
+    const { actor, audit } = await cliActor(ctx, values.as, tenant);
     await recordedChange<unknown>(
       ctx,
-      CLI_ACTOR,
-      (db) => (adding ? addMember(db, tenant.id, group.id, user.id, now) : removeMember(db, tenant.id, group.id, user.id)),
+      audit,
+      async (db) => {
+        await authorizeOnUser(db, actor, user);
+        return adding ? addMember(db, tenant.id, group.id, user.id, now) : removeMember(db, tenant.id, group.id, user.id);
+      },
       () => ({ action: adding ? 'group.member.add' : 'group.member.remove', tenantId: tenant.id, target: { type: 'user', id: user.id }, details: { group_id: group.id } }),
     );
     print(context.io, values.json, { group: group.name, user_id: user.id, member: adding });

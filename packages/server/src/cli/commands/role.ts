@@ -1,7 +1,10 @@
 import { CLI_ACTOR, recordedChange } from '../../audit/recorded-change.ts';
+import type { Database } from '../../db/database.ts';
 import { roleQueries } from '../../db/queries/roles.ts';
 import { assignRoleToGroup, assignRoleToUser, createRole, deleteRole, describeRole, unassignRoleFromGroup, unassignRoleFromUser, updateRole } from '../../directory/roles.ts';
 import { requireTenantBySlug } from '../../directory/tenants.ts';
+import { authorizeOnUser } from '../../admin/admin-authority.ts';
+import { AS_OPTION, cliActor } from '../cli-actor.ts';
 import { groupByRef, roleByRef, userByRef } from '../directory-refs.ts';
 import { parseCommandArgs, print, requireOption, UsageError } from '../command.ts';
 import type { Command } from '../command.ts';
@@ -13,14 +16,14 @@ export const roleCommand: Command = {
     '       latchkey role list --tenant <slug> [--json]',
     '       latchkey role set-permissions --tenant <slug> --role <name|id> [--permission <perm>]… [--json]',
     '       latchkey role delete --tenant <slug> --role <name|id> [--json]',
-    '       latchkey role assign|unassign --tenant <slug> --role <name|id> (--user <email|username|id|client id> | --group <name|id>) [--json]',
+    '       latchkey role assign|unassign --tenant <slug> --role <name|id> (--user <email|username|id|client id> | --group <name|id>) [--as <admin>] [--json]',
   ].join('\n'),
   summary: 'Roles with permission strings, assigned to users, service accounts and groups',
   async run(argv, context) {
     const [verb, ...rest] = argv;
     const { values } = parseCommandArgs(rest, {
       tenant: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' }, permission: { type: 'string', multiple: true },
-      role: { type: 'string' }, user: { type: 'string' }, group: { type: 'string' },
+      role: { type: 'string' }, user: { type: 'string' }, group: { type: 'string' }, ...AS_OPTION,
     });
     if (!['create', 'list', 'set-permissions', 'delete', 'assign', 'unassign'].includes(verb ?? '')) {
       throw new UsageError(verb ? `unknown role command "${verb}"` : 'a role command is required');
@@ -57,7 +60,12 @@ export const roleCommand: Command = {
     const action = assign ? 'role.assign' : 'role.unassign';
     if (values.user !== undefined) {
       const user = await userByRef(ctx, tenant, values.user);
-      await recordedChange<unknown>(ctx, CLI_ACTOR, (db) => (assign ? assignRoleToUser(db, tenant.id, user.id, role.id, now) : unassignRoleFromUser(db, tenant.id, user.id, role.id)), () => ({ action, tenantId: tenant.id, target: { type: 'user', id: user.id }, details: { role_id: role.id } }));
+      const { actor, audit } = await cliActor(ctx, values.as, tenant);
+      const change = async (db: Database) => {
+        await authorizeOnUser(db, actor, user);
+        return assign ? assignRoleToUser(db, tenant.id, user.id, role.id, now) : unassignRoleFromUser(db, tenant.id, user.id, role.id);
+      };
+      await recordedChange<unknown>(ctx, audit, change, () => ({ action, tenantId: tenant.id, target: { type: 'user', id: user.id }, details: { role_id: role.id } }));
       print(context.io, values.json, { role: role.name, user_id: user.id, assigned: assign });
       return;
     }

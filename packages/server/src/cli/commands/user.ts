@@ -1,8 +1,12 @@
+import { recordedChange } from '../../audit/recorded-change.ts';
 import type { Latchkey } from '../../context.ts';
 import type { Tenant } from '../../db/queries/tenants.ts';
 import { requireTenantBySlug } from '../../directory/tenants.ts';
 import { createUser, describeUser, findUserByLogin, requireUser, setUserPassword, setUserStatus } from '../../directory/users.ts';
 import type { User } from '../../directory/users.ts';
+import { signOutUser } from '../../directory/user-sign-out.ts';
+import { authorizeOnUser } from '../../admin/admin-authority.ts';
+import { AS_OPTION, cliActor } from '../cli-actor.ts';
 import { parseCommandArgs, print, requireOption, UsageError } from '../command.ts';
 import type { Command } from '../command.ts';
 
@@ -20,11 +24,12 @@ export const userCommand: Command = {
   usage: [
     'latchkey user create --tenant <slug> --email <email> --password <password> [--username <name>] [--first-name <name>] [--last-name <name>] [--json]',
     '       latchkey user list --tenant <slug> [--json]',
-    '       latchkey user set-password --tenant <slug> <id|email|username> --password <password> [--json]',
-    '       latchkey user disable --tenant <slug> <id|email|username> [--json]',
-    '       latchkey user enable --tenant <slug> <id|email|username> [--json]',
+    '       latchkey user set-password --tenant <slug> <id|email|username> --password <password> [--as <admin>] [--json]',
+    '       latchkey user disable --tenant <slug> <id|email|username> [--as <admin>] [--json]',
+    '       latchkey user enable --tenant <slug> <id|email|username> [--as <admin>] [--json]',
+    '       latchkey user sign-out --tenant <slug> <id|email|username> [--as <admin>] [--json]   (ends every session and grant; so does set-password)',
   ].join('\n'),
-  summary: 'Create people who sign in, list them, set passwords, disable and enable accounts',
+  summary: 'Create people who sign in, list them, set passwords, disable and enable accounts, sign them out',
   async run(argv, context) {
     const [verb, ...rest] = argv;
     if (verb === 'create') {
@@ -61,13 +66,25 @@ export const userCommand: Command = {
       return;
     }
     if (verb === 'set-password' || verb === 'disable' || verb === 'enable') {
-      const { values, positionals } = parseCommandArgs(rest, { tenant: { type: 'string' }, ...(verb === 'set-password' ? { password: { type: 'string' } } : {}) }, 1);
+      const { values, positionals } = parseCommandArgs(rest, { tenant: { type: 'string' }, ...AS_OPTION, ...(verb === 'set-password' ? { password: { type: 'string' } } : {}) }, 1);
       const ctx = await context.latchkey();
       const tenant = await requireTenantBySlug(ctx, requireOption(values.tenant, 'tenant'));
       const user = await findPerson(ctx, tenant, positionals[0]);
+      await authorizeOnUser(ctx.db, (await cliActor(ctx, values.as as string | undefined, tenant)).actor, user);
       if (verb === 'set-password') await setUserPassword(ctx, user, requireOption(values.password as string | undefined, 'password'));
       else await setUserStatus(ctx, user, verb === 'disable' ? 'disabled' : 'active');
       print(context.io, values.json, describeUser(await requireUser(ctx.db, tenant.id, user.id)));
+      return;
+    }
+    if (verb === 'sign-out') {
+      const { values, positionals } = parseCommandArgs(rest, { tenant: { type: 'string' }, ...AS_OPTION }, 1);
+      const ctx = await context.latchkey();
+      const tenant = await requireTenantBySlug(ctx, requireOption(values.tenant, 'tenant'));
+      const user = await findPerson(ctx, tenant, positionals[0]);
+      const { actor, audit } = await cliActor(ctx, values.as as string | undefined, tenant);
+      await authorizeOnUser(ctx.db, actor, user);
+      const signedOut = await recordedChange(ctx, audit, (db) => signOutUser(db, user.id, ctx.now()), (result) => ({ action: 'user.sign_out', tenantId: tenant.id, target: { type: 'user', id: user.id }, details: { signed_out: result } }));
+      print(context.io, values.json, { sessions_ended: signedOut.sessions, grants_revoked: signedOut.grants });
       return;
     }
     throw new UsageError(verb ? `unknown user command "${verb}"` : 'a user command is required');

@@ -47,6 +47,11 @@ export function clientQueries(db: Database) {
       const row = await db.selectFrom('clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
       return row && toClient(row);
     },
+    /** The client whose service account this user is. */
+    async findByServiceUser(userId: string): Promise<Client | undefined> {
+      const row = await db.selectFrom('clients').selectAll().where('service_user_id', '=', userId).executeTakeFirst();
+      return row && toClient(row);
+    },
     async listByTenant(tenantId: string): Promise<Client[]> {
       const rows = await db.selectFrom('clients').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').orderBy('client_id').execute();
       return rows.map(toClient);

@@ -17,6 +17,12 @@ export function consentQueries(db: Database) {
       const rows = await db.selectFrom('consents').select('scope').where('user_id', '=', userId).where('client_id', '=', clientId).execute();
       return rows.length === 0 ? undefined : rows.map((row) => row.scope).filter((scope) => scope !== APPROVED);
     },
+    /** Forgets every user's approval of the client; returns how many users had approved it. */
+    async forgetClient(clientId: string): Promise<number> {
+      const result = await db.deleteFrom('consents').where('client_id', '=', clientId).where('scope', '=', APPROVED).executeTakeFirst();
+      await db.deleteFrom('consents').where('client_id', '=', clientId).execute();
+      return Number(result.numDeletedRows);
+    },
     async remember(consent: { tenantId: string; userId: string; clientId: string; scopes: readonly string[] }, now: number): Promise<void> {
       await db
         .insertInto('consents')

@@ -36,6 +36,15 @@ export function sessionQueries(db: Database) {
       const result = await db.updateTable('browser_sessions').set({ ended_at: now }).where('id', '=', id).where('ended_at', 'is', null).executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
+    /** Moves a live session's idle deadline (never backwards, so concurrent uses agree). */
+    async extend(id: string, expiresAt: number): Promise<void> {
+      await db.updateTable('browser_sessions').set({ expires_at: expiresAt }).where('id', '=', id).where('ended_at', 'is', null).where('expires_at', '<', expiresAt).execute();
+    },
+    /** Ends every session of the user that has not ended yet; returns how many were still live. */
+    async endAllOfUser(userId: string, now: number): Promise<number> {
+      const result = await db.updateTable('browser_sessions').set({ ended_at: now }).where('user_id', '=', userId).where('ended_at', 'is', null).where('expires_at', '>', now).executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
   };
 }
 

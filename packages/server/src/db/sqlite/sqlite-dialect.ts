@@ -4,7 +4,7 @@
  * `BEGIN IMMEDIATE` so that the CLI and the server (two processes on one file) wait on the busy timeout instead
  * of failing with SQLITE_BUSY halfway through a read-then-write transaction.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync, SQLInputValue } from 'node:sqlite';
@@ -66,9 +66,31 @@ class NodeSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * The database holds password hashes and sealed signing keys: its directory is created 0700 and the file 0600
+ * whatever the umask (issue 13, 9). SQLite gives the -wal and -shm files the database file's mode, so they
+ * follow. A file an older version left readable to others is tightened too.
+ */
+function createPrivateFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+    } catch (error) {
+      // Gone, or not ours to change (a read-only mount, another owner): SQLite reports what matters on open.
+      if (!['ENOENT', 'EPERM', 'EACCES', 'EROFS'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    }
+  }
+}
+
 /** `path` is a file path or `:memory:`. */
 export function createSqliteDialect(path: string): SqliteDialect {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') createPrivateFile(path);
   const db = new DatabaseSync(path, { enableForeignKeyConstraints: true, timeout: 5000 });
   // WAL lets readers run beside the one writer; synchronous=FULL makes every acknowledged commit durable
   // (NORMAL could lose the last transactions on power loss, which an identity provider must not).

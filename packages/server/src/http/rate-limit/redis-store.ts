@@ -42,21 +42,31 @@ export class RedisStore implements RateLimitStore {
   }
 
   async hit(key: string, windowMs: number): Promise<WindowCount> {
-    await this.#started;
-    const [count, ttl] = (await this.#redis.eval(HIT_SCRIPT, 1, this.#prefix + key, String(windowMs))) as [number, number];
+    const [count, ttl] = await this.#command(() => this.#redis.eval(HIT_SCRIPT, 1, this.#prefix + key, String(windowMs)) as Promise<[number, number]>);
     return { count, resetInMs: ttl };
   }
 
   async peek(key: string): Promise<WindowCount | undefined> {
-    await this.#started;
-    const [count, ttl] = await Promise.all([this.#redis.get(this.#prefix + key), this.#redis.pttl(this.#prefix + key)]);
+    const [count, ttl] = await this.#command(() => Promise.all([this.#redis.get(this.#prefix + key), this.#redis.pttl(this.#prefix + key)]));
     if (count === null || ttl < 0) return undefined;
     return { count: Number(count), resetInMs: ttl };
   }
 
   async reset(key: string): Promise<void> {
+    await this.#command(() => this.#redis.del(this.#prefix + key));
+  }
+
+  async #command<T>(run: () => Promise<T>): Promise<T> {
     await this.#started;
-    await this.#redis.del(this.#prefix + key);
+    try {
+      return await run();
+    } catch (error) {
+      // A command that timed out on a connection that looks healthy: the path to Redis is dead without being
+      // closed (a partition, a firewall or NAT that forgot the connection), and ioredis would keep waiting on
+      // it forever. Drop it and reconnect, so Redis is used again as soon as it can be reached.
+      if (error instanceof Error && error.message === 'Command timed out' && this.#redis.status === 'ready') this.#redis.disconnect(true);
+      throw error;
+    }
   }
 
   async close(): Promise<void> {

@@ -12,7 +12,7 @@ export const apiKeyIntrospector: Introspector = {
   tokenTypeHint: 'api_key',
   async introspect(token, { ctx, tenant }) {
     if (!looksLikeApiKey(token)) return undefined;
-    const check = await authenticateApiKey(ctx, token);
+    const check = await authenticateApiKey(ctx, token, null, tenant.id);
     if (!check.ok || check.tenant.id !== tenant.id) return { active: false };
     const { key, owner, access, permissions } = check;
     return {

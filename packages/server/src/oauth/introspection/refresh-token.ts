@@ -28,7 +28,7 @@ export const refreshTokenIntrospector: Introspector = {
     const access = await principalAccessClaims(ctx, tenant, user.id);
     if (access === undefined) return { active: false };
     return {
-      ...(await principalClaims(ctx, tenant, client, user)),
+      ...(await principalClaims(ctx, tenant, client, user, row.scope.split(' '))),
       ...access,
       active: true,
       token_type: 'refresh_token',

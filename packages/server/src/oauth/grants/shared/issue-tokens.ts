@@ -72,7 +72,7 @@ export class ClaimLost extends Error {
  */
 export async function issueUserTokens(ctx: Latchkey, request: UserTokenRequest, claim?: (trx: Database) => Promise<boolean>): Promise<TokenResponse> {
   const { tenant, client, grant, user, scope } = request;
-  const claims: Record<string, unknown> = { ...(await principalClaims(ctx, tenant, client, user)), auth_time: Math.floor(grant.auth_time / 1000) };
+  const claims: Record<string, unknown> = { ...(await principalClaims(ctx, tenant, client, user, scope)), auth_time: Math.floor(grant.auth_time / 1000) };
   if (grant.session_id) claims.sid = grant.session_id;
   const accessToken = await issueAccessToken(ctx, { tenant, client, subject: user.id, scope, claims });
   const refreshToken = request.newRefreshToken && client.grantTypes.includes('refresh_token') ? newRefreshToken(ctx, tenant, grant, scope) : undefined;
