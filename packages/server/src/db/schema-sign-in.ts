@@ -16,10 +16,9 @@ export interface BrowserSessionsTable {
   created_at: number;
   expires_at: number;
   ended_at: number | null;
-  /** What the account page shows (migration 0004): where and with what the session started, last use. */
+  /** What the account page shows (migration 0004): where and with what the session started. */
   ip?: string | null;
   user_agent?: string | null;
-  last_seen_at?: number | null;
 }
 
 export interface InteractionsTable {

@@ -19,6 +19,7 @@ import { requireInteraction } from './interactions.ts';
 import type { Interaction } from './interactions.ts';
 import { formTargetFor, sendPage } from './layout.ts';
 import { loginPage } from './pages/login-page.ts';
+import { selfServiceLinks } from '../accounts/sign-in-links.ts';
 import { rememberPageTenant } from './page-errors.ts';
 import { abandonAuthorization, requireInteractionClient, resumeAuthorization } from './resume.ts';
 
@@ -45,6 +46,7 @@ function showForm(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, p
       ...(page.login === undefined ? {} : { login: page.login }),
       ...(page.error === undefined ? {} : { error: page.error }),
       formTargets: target === undefined ? [] : [target],
+      ...selfServiceLinks(ctx, page.tenant, page.interaction.id),
     }),
     status,
   );

@@ -15,7 +15,7 @@ export function rememberPageTenant(request: FastifyRequest, tenant: Tenant): voi
   pageTenants.set(request, tenant);
 }
 
-export const BROWSER_ROUTE = /^\/t\/[^/?]+\/(?:oauth2\/authorize|oauth2\/logout|login|consent|logout\/confirm)\/?(?:\?|$)/;
+export const BROWSER_ROUTE = /^\/t\/[^/?]+\/(?:oauth2\/authorize|oauth2\/logout|login|consent|logout\/confirm|forgot-password|reset-password|verify-email|sign-up|invitation|account(?:\/[a-z-]+)*)\/?(?:\?|$)/;
 
 const TITLES: Record<number, string> = { 400: 'This request cannot be completed', 403: 'Not allowed', 404: 'Not found', 429: 'Please wait' };
 

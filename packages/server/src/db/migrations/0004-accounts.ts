@@ -64,5 +64,4 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('users').addColumn('email_verified_at', 'bigint').execute();
   await db.schema.alterTable('browser_sessions').addColumn('ip', 'text').execute();
   await db.schema.alterTable('browser_sessions').addColumn('user_agent', 'text').execute();
-  await db.schema.alterTable('browser_sessions').addColumn('last_seen_at', 'bigint').execute();
 }

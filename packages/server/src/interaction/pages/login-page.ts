@@ -12,6 +12,9 @@ export interface LoginPageInput {
   /** Shown above the form (wrong password, locked out), announced to screen readers. */
   readonly error?: string;
   readonly formTargets: readonly string[];
+  /** Self-service links (issue 16): the forgot-password page, and the sign-up page when the tenant has one. */
+  readonly forgotPasswordUrl?: string;
+  readonly signUpUrl?: string;
 }
 
 /** The sign-in form: email or username and password, prefilled by `login_hint`, working without JavaScript. */
@@ -34,6 +37,8 @@ ${input.error ? html`<p class="alert" role="alert" id="form-error">${input.error
 <button type="submit" name="action" value="sign_in">Sign in</button>
 <button type="submit" name="action" value="cancel" class="secondary" formnovalidate>Cancel</button>
 </div>
-</form>`,
+</form>
+${input.forgotPasswordUrl ? html`<p><a href="${input.forgotPasswordUrl}">Forgot your password?</a></p>` : ''}
+${input.signUpUrl ? html`<p>New here? <a href="${input.signUpUrl}">Create an account</a></p>` : ''}`,
   };
 }

@@ -1,0 +1,18 @@
+/**
+ * Self-service routes under each tenant's issuer: password reset, email verification, sign-up, invitations and
+ * the account page. Hosted pages like the sign-in page: forms parsed from raw bodies, errors as HTML pages.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Latchkey } from '../context.ts';
+import { registerPageErrors } from '../interaction/page-errors.ts';
+import { forgotPasswordPageHandler, forgotPasswordSubmitHandler, resetPasswordPageHandler, resetPasswordSubmitHandler } from './password-reset-routes.ts';
+
+export async function accountRoutes(app: FastifyInstance, ctx: Latchkey): Promise<void> {
+  registerPageErrors();
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.get('/t/:tenant/forgot-password', forgotPasswordPageHandler(ctx));
+  app.post('/t/:tenant/forgot-password', forgotPasswordSubmitHandler(ctx));
+  app.get('/t/:tenant/reset-password', resetPasswordPageHandler(ctx));
+  app.post('/t/:tenant/reset-password', resetPasswordSubmitHandler(ctx));
+}
