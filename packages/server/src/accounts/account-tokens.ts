@@ -50,11 +50,12 @@ export type LinkCheck = { readonly ok: true; readonly token: AccountTokenRow } |
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 /** Looks a link's token up without using it (a GET, which mail scanners may prefetch, changes nothing). */
-export async function checkAccountToken(ctx: Latchkey, tenant: Tenant, purpose: AccountTokenPurpose, raw: string | undefined): Promise<LinkCheck> {
+export async function checkAccountToken(ctx: Latchkey, tenant: Tenant, purpose: AccountTokenPurpose | readonly AccountTokenPurpose[], raw: string | undefined): Promise<LinkCheck> {
+  const purposes: readonly AccountTokenPurpose[] = typeof purpose === 'string' ? [purpose] : purpose;
   if (raw === undefined || raw === '') return { ok: false, problem: 'missing' };
   if (!TOKEN_SHAPE.test(raw)) return { ok: false, problem: 'unknown' };
   const token = await accountTokenQueries(ctx.db).findByHash(hashSecret(raw));
-  if (token === undefined || token.tenant_id !== tenant.id || token.purpose !== purpose) return { ok: false, problem: 'unknown' };
+  if (token === undefined || token.tenant_id !== tenant.id || !purposes.includes(token.purpose)) return { ok: false, problem: 'unknown' };
   if (token.consumed_at !== null) return { ok: false, problem: 'used' };
   if (token.expires_at <= ctx.now()) return { ok: false, problem: 'expired' };
   return { ok: true, token };

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Latchkey } from '../context.ts';
 import { registerPageErrors } from '../interaction/page-errors.ts';
+import { signUpPageHandler, signUpSubmitHandler, verifyEmailPageHandler, verifyEmailSubmitHandler } from './sign-up-routes.ts';
 import { forgotPasswordPageHandler, forgotPasswordSubmitHandler, resetPasswordPageHandler, resetPasswordSubmitHandler } from './password-reset-routes.ts';
 
 export async function accountRoutes(app: FastifyInstance, ctx: Latchkey): Promise<void> {
@@ -15,4 +16,8 @@ export async function accountRoutes(app: FastifyInstance, ctx: Latchkey): Promis
   app.post('/t/:tenant/forgot-password', forgotPasswordSubmitHandler(ctx));
   app.get('/t/:tenant/reset-password', resetPasswordPageHandler(ctx));
   app.post('/t/:tenant/reset-password', resetPasswordSubmitHandler(ctx));
+  app.get('/t/:tenant/sign-up', signUpPageHandler(ctx));
+  app.post('/t/:tenant/sign-up', signUpSubmitHandler(ctx));
+  app.get('/t/:tenant/verify-email', verifyEmailPageHandler(ctx));
+  app.post('/t/:tenant/verify-email', verifyEmailSubmitHandler(ctx));
 }

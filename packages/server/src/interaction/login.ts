@@ -20,6 +20,7 @@ import type { Interaction } from './interactions.ts';
 import { formTargetFor, sendPage } from './layout.ts';
 import { loginPage } from './pages/login-page.ts';
 import { selfServiceLinks } from '../accounts/sign-in-links.ts';
+import { mustVerifyBeforeSignIn, verificationNeededMessage } from '../accounts/email-verification.ts';
 import { rememberPageTenant } from './page-errors.ts';
 import { abandonAuthorization, requireInteractionClient, resumeAuthorization } from './resume.ts';
 
@@ -82,6 +83,7 @@ export function loginSubmitHandler(ctx: Latchkey) {
       return showForm(ctx, request, reply, { ...page, error: lockoutMessage(result.retryAfterSeconds) }, 429);
     }
     if (result.outcome === 'invalid') return showForm(ctx, request, reply, { ...page, error: INVALID_CREDENTIALS }, 401);
+    if (mustVerifyBeforeSignIn(tenant, result.user)) return showForm(ctx, request, reply, { ...page, error: await verificationNeededMessage(ctx, tenant, result.user, request.ip) }, 403);
 
     const session = await startSession(ctx, reply, tenant, result.user.id, await currentSession(ctx, request, tenant));
     await interactionQueries(ctx.db).recordSignIn(interaction.idHash, { userId: result.user.id, sessionId: session.id, authTime: session.auth_time });
