@@ -43,11 +43,11 @@ export async function issueAccountToken(db: Database, token: NewAccountToken, no
   return raw;
 }
 
-export type LinkProblem = 'missing' | 'unknown' | 'expired' | 'used';
+export type LinkProblem = 'missing' | 'unknown' | 'expired' | 'used' | 'revoked';
 
 export type LinkCheck = { readonly ok: true; readonly token: AccountTokenRow } | { readonly ok: false; readonly problem: LinkProblem };
 
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+export const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 /** Looks a link's token up without using it (a GET, which mail scanners may prefetch, changes nothing). */
 export async function checkAccountToken(ctx: Latchkey, tenant: Tenant, purpose: AccountTokenPurpose | readonly AccountTokenPurpose[], raw: string | undefined): Promise<LinkCheck> {
@@ -62,7 +62,7 @@ export async function checkAccountToken(ctx: Latchkey, tenant: Tenant, purpose: 
 }
 
 /** Audits a refused link: which purpose, why, and (when the token is known) its id and user. */
-export async function auditRefusedLink(ctx: Latchkey, request: FastifyRequest, tenant: Tenant, purpose: string, problem: LinkProblem, token?: AccountTokenRow): Promise<void> {
+export async function auditRefusedLink(ctx: Latchkey, request: FastifyRequest, tenant: Tenant, purpose: string, problem: LinkProblem, token?: Pick<AccountTokenRow, 'id' | 'user_id'>): Promise<void> {
   await recordAuditEvent(ctx, {
     action: `account.${purpose}.link_refused`,
     outcome: 'failure',

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Latchkey } from '../context.ts';
 import { registerPageErrors } from '../interaction/page-errors.ts';
 import { signUpPageHandler, signUpSubmitHandler, verifyEmailPageHandler, verifyEmailSubmitHandler } from './sign-up-routes.ts';
+import { invitationPageHandler, invitationSubmitHandler } from './invitation-routes.ts';
 import { forgotPasswordPageHandler, forgotPasswordSubmitHandler, resetPasswordPageHandler, resetPasswordSubmitHandler } from './password-reset-routes.ts';
 
 export async function accountRoutes(app: FastifyInstance, ctx: Latchkey): Promise<void> {
@@ -20,4 +21,6 @@ export async function accountRoutes(app: FastifyInstance, ctx: Latchkey): Promis
   app.post('/t/:tenant/sign-up', signUpSubmitHandler(ctx));
   app.get('/t/:tenant/verify-email', verifyEmailPageHandler(ctx));
   app.post('/t/:tenant/verify-email', verifyEmailSubmitHandler(ctx));
+  app.get('/t/:tenant/invitation', invitationPageHandler(ctx));
+  app.post('/t/:tenant/invitation', invitationSubmitHandler(ctx));
 }

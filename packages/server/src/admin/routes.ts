@@ -23,6 +23,7 @@ import { signingKeyRoutes } from './signing-keys.ts';
 import { tenantRoutes } from './tenants.ts';
 import { userRoutes } from './users.ts';
 import { userSignOutRoutes } from './user-sign-out.ts';
+import { invitationRoutes } from './invitations.ts';
 
 /** Every resource's routes. Add a resource: one file in this folder and one entry here. */
 const RESOURCE_ROUTES: readonly AdminRoute[] = [
@@ -30,6 +31,7 @@ const RESOURCE_ROUTES: readonly AdminRoute[] = [
   ...tenantRoutes,
   ...userRoutes,
   ...userSignOutRoutes,
+  ...invitationRoutes,
   ...groupRoutes,
   ...membershipRoutes,
   ...roleRoutes,

@@ -28,6 +28,7 @@ const LINK_PROBLEMS: Record<string, string> = {
   unknown: 'This link is not valid here. It may be incomplete, or it belongs to another site. Nothing was changed.',
   expired: 'This link has expired. Nothing was changed. Ask for a new one.',
   used: 'This link has already been used, and works only once. Nothing was changed.',
+  revoked: 'This invitation was withdrawn by an administrator. Nothing was changed. Ask them for a new one if you still need an account.',
 };
 
 /** The clear page for a link that cannot be used (400): why, that nothing changed, and what to do. */

@@ -12,6 +12,7 @@ import { keysCommand } from './keys.ts';
 import { serveCommand } from './serve.ts';
 import { tenantCommand } from './tenant.ts';
 import { userCommand } from './user.ts';
+import { invitationCommand } from './invitation.ts';
 
 /** Every `latchkey` command. Add one: a file in this folder and one entry here. */
 export const commands: readonly Command[] = [
@@ -20,6 +21,7 @@ export const commands: readonly Command[] = [
   clientCommand,
   keysCommand,
   userCommand,
+  invitationCommand,
   partnerCommand,
   groupCommand,
   roleCommand,
