@@ -41,6 +41,10 @@ describe('seed 002 replay', () => {
     const rotated = await body(refreshed);
     assert.equal(rotated.token_type, 'Bearer');
     assert.notEqual(rotated.refresh_token, tokens.refresh_token);
+    // Once the new one is used, the old one is not valid any more (before that, within the tenant's
+    // reuse_grace, it would be a retry of a lost answer and get the same new token again).
+    const next = await postJson(`${demo.urls.latchkey}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: rotated.refresh_token, client_id: app.clientId, client_secret: app.clientSecret });
+    assert.equal(next.status, 200);
     const old = await postJson(`${demo.urls.latchkey}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: app.clientId, client_secret: app.clientSecret });
     assert.equal(old.status, 400, 'the old refresh token is not valid any more');
   });
@@ -51,6 +55,7 @@ describe('seed 002 replay', () => {
     const request = (secret: string) => postJson(`${demo.urls.latchkey}/oauth2/token`, { grant_type: 'authorization_code', code: issued.code, redirect_uri: app.redirectUri, client_id: app.clientId, client_secret: secret });
     assert.equal((await request('wrong')).status, 401);
     assert.equal((await request(app.clientSecret)).status, 200);
+    // A code is single-use whatever the tenant's reuse_grace (refresh tokens only): used again at once, refused.
     assert.equal((await request(app.clientSecret)).status, 400);
   });
 });

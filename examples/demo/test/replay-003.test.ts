@@ -116,6 +116,9 @@ describe('seed 003 replay', () => {
     const rotated = await body(refreshed);
     assert.deepEqual(Object.keys(rotated).sort(), ['access_token', 'expires_in', 'refresh_token']);
     assert.notEqual(rotated.refresh_token, tokens.refresh_token);
+    // Once the new refresh token is used, the rotated-out one is refused (before that, within the tenant's
+    // reuse_grace, it would be a retry of a lost answer).
+    assert.equal((await postJson(v3('refresh'), { refresh_token: rotated.refresh_token })).status, 200);
     const replayed = await postJson(v3('refresh'), { refresh_token: tokens.refresh_token });
     assert.equal(replayed.status, 401, 'the rotated-out refresh token is refused');
     const again = await postJson(v3('callback'), { code, state });

@@ -62,6 +62,7 @@ export async function createLatchkey(config: Config, options: CreateOptions = {}
     masterSecret: secret.value,
     cacheTtlMs: config.cacheTtl * 1000,
     activationDelayMs: config.keyActivationDelay * 1000,
+    lockRows: dialect === 'postgres',
   });
   const tenants = new TenantDirectory(db, config.cacheTtl * 1000);
   const rateLimiter = createRateLimiter(config, logger);

@@ -23,6 +23,7 @@ export const TenantSettingsSchema = named('TenantSettings', {
     refresh_token_lifetime: seconds('seconds'),
     authorization_code_lifetime: seconds('seconds (at most 60)'),
     refresh_token_rotation: boolean,
+    reuse_grace: { type: 'integer', minimum: 0, maximum: 60, description: 'seconds during which a rotated-out refresh token presented again by its client is a retry, not a replay (0 = always a replay); refresh tokens only: a code is single-use whatever this says' },
     signing_alg: { type: 'string', enum: ['RS256', 'ES256', 'EdDSA'] },
     allowed_signing_algs: { type: 'array', items: { type: 'string', enum: ['RS256', 'ES256', 'EdDSA'] } },
     api_key_prefix: string({ description: 'API keys look like <prefix>_live_… / <prefix>_test_…' }),
@@ -103,6 +104,12 @@ export const tenantRoutes = [
         (t) => ({ action: 'tenant.update', tenantId: t.id, target: { type: 'tenant', id: t.id }, details: { fields: Object.keys(body), settings: Object.keys(body.settings ?? {}) } }),
       );
       ctx.tenants.invalidate(tenant);
+      // A new signing_alg takes effect through a staged key: published now, signing after the activation delay
+      // (the old algorithm signs until then). Staged here so it starts now, not at the next token request.
+      if (updated.settings.signing_alg !== tenant.settings.signing_alg) {
+        // The change has committed: if staging fails now, the next token request stages the key instead.
+        await ctx.signingKeys.prepareSigner(tenant.id).catch((error: unknown) => ctx.logger.warn({ err: error, tenant: tenant.id }, 'could not stage a key for the new signing_alg yet'));
+      }
       return describeTenant(ctx, updated);
     },
   }),

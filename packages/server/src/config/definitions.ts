@@ -235,6 +235,41 @@ export const variables = {
     defaultText: '5',
     parse: integer('LATCHKEY_CACHE_TTL_SECONDS', 5, 0, 3600),
   },
+  headersTimeout: {
+    name: 'LATCHKEY_HEADERS_TIMEOUT_SECONDS',
+    description:
+      'How long a client has to send the headers of a request, counted from when it connects (or starts its next request on a kept-alive connection). A connection that sends nothing is closed then, so idle connections cannot pile up until the process runs out of file descriptors.',
+    defaultText: '10',
+    parse: integer('LATCHKEY_HEADERS_TIMEOUT_SECONDS', 10, 1, 3600),
+  },
+  requestTimeout: {
+    name: 'LATCHKEY_REQUEST_TIMEOUT_SECONDS',
+    description:
+      'How long a client has to send a whole request, headers and body (the time Latchkey takes to answer does not count); slower requests get 408. At least LATCHKEY_HEADERS_TIMEOUT_SECONDS.',
+    defaultText: '30',
+    parse: (raw: string | undefined, env: Readonly<Record<string, string | undefined>>): number => {
+      const value = integer('LATCHKEY_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600)(raw);
+      const headers = Number(env.LATCHKEY_HEADERS_TIMEOUT_SECONDS || 10);
+      if (Number.isInteger(headers) && value < headers) {
+        throw new ConfigError(`LATCHKEY_REQUEST_TIMEOUT_SECONDS (${value}) must be at least LATCHKEY_HEADERS_TIMEOUT_SECONDS (${headers})`);
+      }
+      return value;
+    },
+  },
+  keepAliveTimeout: {
+    name: 'LATCHKEY_KEEP_ALIVE_TIMEOUT_SECONDS',
+    description:
+      "How long an idle kept-alive connection stays open for the client's next request. Keep it above the idle timeout of the load balancer in front (AWS ALB and nginx: 60 s), so the balancer, not Latchkey, closes idle connections and never sends a request into one Latchkey is closing (a 502).",
+    defaultText: '75',
+    parse: integer('LATCHKEY_KEEP_ALIVE_TIMEOUT_SECONDS', 75, 1, 3600),
+  },
+  maxConnections: {
+    name: 'LATCHKEY_MAX_CONNECTIONS',
+    description:
+      'Most connections one process (one worker with `--workers`) holds at once; past it new connections are closed at once and a warning is logged (at most once a minute). Keep it below the open-file limit (`ulimit -n`) so the database and logs still get descriptors. 0: no cap.',
+    defaultText: '4000',
+    parse: integer('LATCHKEY_MAX_CONNECTIONS', 4000, 0, 1_000_000),
+  },
   shutdownTimeout: {
     name: 'LATCHKEY_SHUTDOWN_TIMEOUT_SECONDS',
     description: 'On SIGTERM, how long in-flight requests may take to finish before the process exits.',

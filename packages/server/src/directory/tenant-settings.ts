@@ -19,6 +19,13 @@ export interface TenantSettings {
   readonly session_idle_timeout: number;
   /** …and this long after sign-in however much it is used (seconds; default 30 days). */
   readonly session_max_lifetime: number;
+  /**
+   * Seconds during which a rotated-out refresh token, presented again by the same client, is a retry of a
+   * refresh whose answer was lost, not a replay: it is answered with the same successor as before instead of
+   * revoking the family, as long as the family has not moved on. 0 = every replay revokes (RFC 9700 §4.14.2;
+   * docs/sign-in.md). Refresh tokens only: a code used twice is always refused and revokes (RFC 6749 §4.1.2).
+   */
+  readonly reuse_grace: number;
   /** The algorithm that signs this tenant's tokens. */
   readonly signing_alg: SigningAlgorithm;
   /** Algorithms this tenant may switch to (and publishes keys for). */
@@ -40,6 +47,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = Object.freeze<TenantSetti
   refresh_token_rotation: true,
   session_idle_timeout: 86400,
   session_max_lifetime: 30 * 86400,
+  reuse_grace: 5,
   signing_alg: 'RS256',
   allowed_signing_algs: ['RS256', 'ES256', 'EdDSA'],
   api_key_prefix: 'sg',
@@ -54,6 +62,15 @@ function lifetime(problems: Problems, name: string, value: unknown, fallback: nu
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
     problems.push(`${name} must be a whole number of seconds from 1 to ${max}`);
+    return fallback;
+  }
+  return value;
+}
+
+function grace(problems: Problems, name: string, value: unknown, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    problems.push(`${name} must be a whole number of seconds from 0 to ${max}`);
     return fallback;
   }
   return value;
@@ -119,6 +136,8 @@ export function mergeTenantSettings(base: TenantSettings, update: unknown, optio
     refresh_token_rotation: flag(problems, 'refresh_token_rotation', input.refresh_token_rotation, base.refresh_token_rotation),
     session_idle_timeout: lifetime(problems, 'session_idle_timeout', input.session_idle_timeout, base.session_idle_timeout, 365 * 86400),
     session_max_lifetime: lifetime(problems, 'session_max_lifetime', input.session_max_lifetime, base.session_max_lifetime, 365 * 86400),
+    // Long enough for a client to retry after a reset connection, short enough to bound what a stolen token buys.
+    reuse_grace: grace(problems, 'reuse_grace', input.reuse_grace, base.reuse_grace, 60),
     signing_alg: isSigningAlgorithm(signingAlg) ? signingAlg : base.signing_alg,
     allowed_signing_algs: allowedAlgs,
     api_key_prefix: typeof prefix === 'string' ? prefix : base.api_key_prefix,

@@ -21,6 +21,7 @@ import { buildRequestValidator } from './request-validation.ts';
 import { serializeOnFirstUse, validateOnFirstUse } from './compile-on-first-use.ts';
 import { sdkRoutes } from './sdk-route.ts';
 import { answerClientError, refuseConnect } from './client-errors.ts';
+import { capConnections, connectionTimeouts } from './connection-limits.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -53,6 +54,8 @@ export async function buildApp(ctx: Latchkey, options: AppOptions = {}): Promise
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Connections that send nothing (or too slowly) are closed; idle kept-alive ones outlive a balancer's.
+    ...connectionTimeouts(ctx.config),
     // Admin API bodies: an unknown property is a 400, not silently dropped (a typo must not look like success).
     ajv: { customOptions: { removeAdditional: false } },
     // ... and a value of the wrong JSON type is a 400, not coerced (querystrings and path parameters still are).
@@ -60,6 +63,7 @@ export async function buildApp(ctx: Latchkey, options: AppOptions = {}): Promise
     schemaController: { compilersFactory: { buildValidator: validateOnFirstUse(buildRequestValidator()), buildSerializer: serializeOnFirstUse() } },
   });
   app.server.on('connect', refuseConnect(ctx.logger));
+  capConnections(app.server, ctx.config.maxConnections, ctx.logger);
   registerSecurityHeaders(app, { https: ctx.config.baseUrl.startsWith('https:') });
   registerErrorHandling(app);
   registerNotFound(app, ctx.config.bodyLimit);

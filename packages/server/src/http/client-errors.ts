@@ -45,6 +45,12 @@ const answered = new WeakSet<Duplex>();
 export function answerClientError(logger: Logger): (error: ConnectionError, socket: Duplex) => void {
   return (error, socket) => {
     if (answered.has(socket)) return;
+    // A connection that timed out without sending a byte asked nothing: close it without an answer or a linger,
+    // so a flood of silent connections gives its descriptors back at once (issue 14.5).
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && (socket as Duplex & { bytesRead?: number }).bytesRead === 0) {
+      socket.destroy();
+      return;
+    }
     if (error.code === 'ECONNRESET' || !socket.writable || responseUnderway(socket)) {
       socket.destroy();
       return;

@@ -16,7 +16,8 @@ export function contributeMetadata(contributor: MetadataContributor): void {
   contributors.push(contributor);
 }
 
-export function tenantMetadata(ctx: Latchkey, tenant: Tenant): Record<string, unknown> {
+/** `signingAlgs`: what ID tokens are signed with; during a signing-algorithm switch, the old and the new one. */
+export function tenantMetadata(ctx: Latchkey, tenant: Tenant, signingAlgs: readonly string[] = [tenant.settings.signing_alg]): Record<string, unknown> {
   const issuer = issuerFor(ctx.config.baseUrl, tenant.slug);
   const metadata: Record<string, unknown> = {
     issuer,
@@ -27,7 +28,7 @@ export function tenantMetadata(ctx: Latchkey, tenant: Tenant): Record<string, un
     scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
     response_types_supported: ['code'],
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: [tenant.settings.signing_alg],
+    id_token_signing_alg_values_supported: [...signingAlgs],
     code_challenge_methods_supported: ['S256'],
     claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope', 'email', 'email_verified', 'preferred_username', 'groups', 'roles', 'permissions', 'tenant_id', 'tenant_slug', 'partner_id'],
   };

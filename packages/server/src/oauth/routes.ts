@@ -16,7 +16,10 @@ export async function oauthRoutes(app: FastifyInstance, ctx: Latchkey): Promise<
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-  const discovery = async (request: { params: { tenant: string } }) => tenantMetadata(ctx, await requireTenantBySlug(ctx, request.params.tenant));
+  const discovery = async (request: { params: { tenant: string } }) => {
+    const tenant = await requireTenantBySlug(ctx, request.params.tenant);
+    return tenantMetadata(ctx, tenant, await ctx.signingKeys.signingAlgs(tenant.id, tenant.settings.signing_alg));
+  };
   app.get<TenantParams>('/t/:tenant/.well-known/openid-configuration', discovery);
   // RFC 8414 §3.1 inserts the well-known segment before the issuer's path; the suffix form is for older clients.
   app.get<TenantParams>('/.well-known/oauth-authorization-server/t/:tenant', discovery);

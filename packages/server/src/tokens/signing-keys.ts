@@ -1,12 +1,17 @@
 /**
- * Each tenant's signing keys: which key signs now, which keys JWKS publishes, and rotation. Imported private
- * keys are cached per instance for `cacheTtlMs`; a key rotated in through another instance or the CLI is
- * published (in the database) `activationDelayMs` before it signs, so every instance's JWKS shows it first.
+ * Each tenant's signing keys: which key signs now, which keys JWKS publishes, rotation and algorithm switches.
+ * Imported private keys are cached per instance for `cacheTtlMs`; a key rotated in through another instance or
+ * the CLI is published (in the database) `activationDelayMs` before it signs, so every instance's JWKS shows it
+ * first. Changing the tenant's `signing_alg` takes the same staged path (issue 14.4): the first request that
+ * needs a key of the new algorithm stages one under a lock on the tenant row, so however many requests on
+ * however many instances race, one key is made, and the old algorithm signs until it activates.
  */
 import type { Database } from '../db/database.ts';
 import type { SigningKeysTable } from '../db/schema.ts';
 import { signingKeyQueries } from '../db/queries/signing-keys.ts';
+import { parseStoredSettings } from '../directory/tenant-settings.ts';
 import { newId } from '../util/ids.ts';
+import { hasLiveKey, pickSigner } from './signer-choice.ts';
 import { generateSigningKeyPair, importPrivateSigningKey, SecretBox } from './jose.ts';
 import type { JWK, PrivateSigningKey, SigningAlgorithm } from './jose.ts';
 
@@ -23,6 +28,8 @@ export interface SigningKeysOptions {
   readonly masterSecret: string;
   readonly cacheTtlMs: number;
   readonly activationDelayMs: number;
+  /** Lock the tenant row while staging a key (PostgreSQL); SQLite's write transactions already run one at a time. */
+  readonly lockRows?: boolean;
   readonly now?: () => number;
 }
 
@@ -38,35 +45,79 @@ export interface RotationResult {
   readonly activatesAt: number;
   /** When the keys it replaces leave JWKS. */
   readonly retiredPublishUntil: number;
+  /** The key that signs until `activatesAt` (none when the new key signs at once). */
+  readonly signsUntilActivation: { readonly kid: string; readonly alg: SigningAlgorithm } | undefined;
 }
 
+export interface RotateOptions {
+  /** Runs in the transaction that stages the key: the CLI and the admin API switch `signing_alg` there. */
+  readonly beforeCommit?: (db: Database) => Promise<void>;
+}
+
+type KeyMaterial = Pick<SigningKeysTable, 'public_jwk' | 'private_jwe'>;
+/** What a staging transaction did: staged a key, found one live, found no tenant, or found the setting changed. */
+type Staging = { kind: 'staged'; result: RotationResult } | { kind: 'unneeded' } | { kind: 'no-tenant' } | { kind: 'other-alg'; alg: SigningAlgorithm };
+
 export class SigningKeys {
+  readonly #db: Database;
   readonly #queries: ReturnType<typeof signingKeyQueries>;
   readonly #box: SecretBox;
   readonly #options: SigningKeysOptions;
   readonly #now: () => number;
   readonly #tenants = new Map<string, TenantKeys | Promise<TenantKeys>>();
   readonly #imported = new Map<string, Promise<PrivateSigningKey>>();
+  /** Per tenant, the staging of a key for its signing algorithm in flight on this instance (one at a time). */
+  readonly #preparing = new Map<string, Promise<RotationResult | undefined>>();
+  /** `tenant:alg` -> when this instance last found (under the lock) that nothing needed staging for it. */
+  readonly #prepared = new Map<string, number>();
 
   constructor(db: Database, options: SigningKeysOptions) {
+    this.#db = db;
     this.#queries = signingKeyQueries(db);
     this.#box = new SecretBox(options.masterSecret, 'signing-keys');
     this.#options = options;
     this.#now = options.now ?? Date.now;
   }
 
-  /** The key that signs `alg` tokens for the tenant now; the first key of an algorithm is made on demand. */
+  /**
+   * The key that signs for a tenant whose `signing_alg` is `alg`: its active key of `alg`, or while a key of
+   * `alg` waits to activate, the key that signed before. Without a live key of `alg` (the setting has just
+   * changed), one is staged first.
+   */
   async activeKey(tenantId: string, alg: SigningAlgorithm): Promise<PrivateSigningKey> {
     let keys = await this.#load(tenantId);
-    let row = this.#pickActive(keys.rows, alg);
-    if (row === undefined) {
-      await this.#create(tenantId, alg, this.#now());
-      this.#tenants.delete(tenantId);
+    if (!hasLiveKey(keys.rows, alg) && !this.#preparedRecently(tenantId, alg)) {
+      await this.prepareSigner(tenantId);
+      remember(this.#prepared, `${tenantId}:${alg}`, this.#now(), MAX_CACHED_TENANTS);
       keys = await this.#load(tenantId);
-      row = this.#pickActive(keys.rows, alg);
-      if (row === undefined) throw new Error(`no ${alg} signing key for tenant ${tenantId}`);
     }
+    const row = pickSigner(keys.rows, alg, this.#now());
+    if (row === undefined) throw new Error(`no signing key for tenant ${tenantId}`);
     return this.#import(row);
+  }
+
+  /**
+   * Stages a key of the tenant's stored `signing_alg` unless one is live already (how a changed setting takes
+   * effect): published now, signing after the activation delay. Returns the staging, or undefined when none
+   * was needed. Concurrent calls on this instance share one staging; across instances the tenant row lock
+   * (SQLite: the one writer) makes the second find the first one's key.
+   */
+  prepareSigner(tenantId: string): Promise<RotationResult | undefined> {
+    let preparing = this.#preparing.get(tenantId);
+    if (preparing === undefined) {
+      preparing = this.#prepare(tenantId).finally(() => this.#preparing.delete(tenantId));
+      this.#preparing.set(tenantId, preparing);
+    }
+    return preparing;
+  }
+
+  /**
+   * The algorithms the tenant's tokens are signed with now or, once a staged key activates, will be: `alg`
+   * (its signing_alg), and during a switch also the algorithm that signs until then (for discovery).
+   */
+  async signingAlgs(tenantId: string, alg: SigningAlgorithm): Promise<SigningAlgorithm[]> {
+    const current = pickSigner((await this.#load(tenantId)).rows, alg, this.#now())?.alg as SigningAlgorithm | undefined;
+    return current === undefined || current === alg ? [alg] : [alg, current];
   }
 
   /** The tenant's public JWKS (RFC 7517): active keys, keys waiting to activate, and retired keys still valid. */
@@ -83,29 +134,85 @@ export class SigningKeys {
    * Publishes a new key that starts signing after `activateInMs` (default: the configured delay), and schedules
    * the keys it replaces to leave JWKS once every token they could have signed has expired.
    */
-  async rotate(tenantId: string, alg: SigningAlgorithm, maxTokenLifetimeMs: number, activateInMs = this.#options.activationDelayMs): Promise<RotationResult> {
+  async rotate(tenantId: string, alg: SigningAlgorithm, maxTokenLifetimeMs: number, activateInMs = this.#options.activationDelayMs, options: RotateOptions = {}): Promise<RotationResult> {
     const kid = newId('key', this.#now());
     const material = await this.#buildMaterial(alg, kid);
-    // The clock starts after the (slow) key generation, right before the commit: every other instance's cache
-    // was loaded before the commit at the latest, so it shows the key within the cache TTL of `now`.
-    const now = this.#now();
-    const activatesAt = now + activateInMs;
-    const row: SigningKeysTable = { kid, tenant_id: tenantId, alg, ...material, activates_at: activatesAt, publish_until: null, created_at: now };
-    const retiredPublishUntil = activatesAt + maxTokenLifetimeMs;
-    await this.#queries.rotate(row, retiredPublishUntil);
+    const staged = await this.#stage(tenantId, alg, kid, material, { activateInMs, maxTokenLifetimeMs, beforeCommit: options.beforeCommit });
     this.invalidate(tenantId);
-    return { kid, alg, activatesAt, retiredPublishUntil };
+    if (staged.kind !== 'staged') throw new Error(`tenant ${tenantId} was not found`);
+    return staged.result;
+  }
+
+  async #prepare(tenantId: string): Promise<RotationResult | undefined> {
+    // The algorithm is read again under the lock; a setting changed in between starts over (bounded).
+    let alg = (await this.#storedSettings(tenantId))?.signing_alg;
+    for (let attempt = 0; alg !== undefined && attempt < 3; attempt++) {
+      // Another instance may have staged it since this one's cache was loaded: no key to generate then.
+      if (hasLiveKey(await this.#queries.listPublished(tenantId, this.#now()), alg)) break;
+      const kid = newId('key', this.#now());
+      const staged = await this.#stage(tenantId, alg, kid, await this.#buildMaterial(alg, kid), { onlyIfNoLiveKey: true });
+      if (staged.kind === 'other-alg') {
+        alg = staged.alg;
+        continue;
+      }
+      this.invalidate(tenantId);
+      return staged.kind === 'staged' ? staged.result : undefined;
+    }
+    this.invalidate(tenantId);
+    return undefined;
+  }
+
+  /**
+   * One transaction: lock the tenant, read its keys and settings as committed, then (unless `onlyIfNoLiveKey`
+   * finds a live key of the stored algorithm) put the key in and retire the others. The clock starts after the
+   * (slow) key generation and the lock, right before the commit: every other instance's cache was loaded before
+   * the commit at the latest, so it shows the key within the cache TTL of `now`.
+   */
+  async #stage(
+    tenantId: string,
+    alg: SigningAlgorithm,
+    kid: string,
+    material: KeyMaterial,
+    plan: { onlyIfNoLiveKey?: boolean; activateInMs?: number; maxTokenLifetimeMs?: number; beforeCommit?: ((db: Database) => Promise<void>) | undefined },
+  ): Promise<Staging> {
+    return this.#db.transaction().execute(async (trx) => {
+      const queries = signingKeyQueries(trx);
+      const tenant = await queries.lockTenant(tenantId, this.#options.lockRows === true);
+      if (tenant === undefined) return { kind: 'no-tenant' };
+      const settings = parseStoredSettings(tenant.settings);
+      const now = this.#now();
+      const rows = await queries.listPublished(tenantId, now);
+      if (plan.onlyIfNoLiveKey) {
+        if (settings.signing_alg !== alg) return { kind: 'other-alg', alg: settings.signing_alg };
+        if (hasLiveKey(rows, alg)) return { kind: 'unneeded' };
+      }
+      const current = pickSigner(rows, settings.signing_alg, now);
+      // A tenant with no key that could sign gets one that signs at once: no token can predate it.
+      const activatesAt = current === undefined ? now : now + (plan.activateInMs ?? this.#options.activationDelayMs);
+      const maxTokenLifetimeMs = plan.maxTokenLifetimeMs ?? Math.max(settings.access_token_lifetime, settings.id_token_lifetime) * 1000;
+      const retiredPublishUntil = activatesAt + maxTokenLifetimeMs;
+      await queries.stage({ kid, tenant_id: tenantId, alg, ...material, activates_at: activatesAt, publish_until: null, created_at: now }, retiredPublishUntil, now);
+      await plan.beforeCommit?.(trx);
+      const signsUntilActivation = current !== undefined && activatesAt > now ? { kid: current.kid, alg: current.alg as SigningAlgorithm } : undefined;
+      return { kind: 'staged', result: { kid, alg, activatesAt, retiredPublishUntil, signsUntilActivation } };
+    });
+  }
+
+  async #storedSettings(tenantId: string) {
+    const tenant = await this.#queries.lockTenant(tenantId, false);
+    return tenant === undefined ? undefined : parseStoredSettings(tenant.settings);
+  }
+
+  #preparedRecently(tenantId: string, alg: SigningAlgorithm): boolean {
+    // A tenant cache older than this instance's signing-key cache may still name the previous algorithm: the
+    // lock said nothing needs staging, so do not ask again within the cache TTL.
+    const at = this.#prepared.get(`${tenantId}:${alg}`);
+    return at !== undefined && this.#now() - at < this.#options.cacheTtlMs;
   }
 
   invalidate(tenantId?: string): void {
     if (tenantId === undefined) this.#tenants.clear();
     else this.#tenants.delete(tenantId);
-  }
-
-  #pickActive(rows: readonly SigningKeysTable[], alg: SigningAlgorithm): SigningKeysTable | undefined {
-    const now = this.#now();
-    // Rows are ordered newest activation first; the first one already active is the signer.
-    return rows.find((row) => row.alg === alg && row.activates_at <= now);
   }
 
   async #import(row: SigningKeysTable): Promise<PrivateSigningKey> {
@@ -153,7 +260,7 @@ export class SigningKeys {
     return { kid, tenant_id: tenantId, alg, ...(await this.#buildMaterial(alg, kid)), activates_at: activatesAt, publish_until: null, created_at: now };
   }
 
-  async #buildMaterial(alg: SigningAlgorithm, kid: string): Promise<Pick<SigningKeysTable, 'public_jwk' | 'private_jwe'>> {
+  async #buildMaterial(alg: SigningAlgorithm, kid: string): Promise<KeyMaterial> {
     const { publicJwk, privateJwk } = await generateSigningKeyPair(alg, kid);
     return { public_jwk: JSON.stringify(publicJwk), private_jwe: await this.#box.seal(JSON.stringify(privateJwk)) };
   }

@@ -1,6 +1,8 @@
 /**
  * Seed 002: authorization URL → sign-in → consent listing the scopes → redirect with code, state and iss →
  * code exchange. Every way an authorization request or a code exchange must fail, and what a failure revokes.
+ * Issue 14: the code is consumed in the transaction that stores its tokens (a failure between the two leaves it
+ * unused). A code stays strictly single-use whatever the tenant's `reuse_grace` (refresh tokens only).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +15,7 @@ import { snapshotDatabase } from '../support/snapshot.ts';
 import { createSignInFixture } from '../support/sign-in-fixture.ts';
 import type { SignInFixture } from '../support/sign-in-fixture.ts';
 import { CookieJar, authorizationUrl, createPkce, exchangeCode, fetchWithJar, postFormWithJar, readForm, signIn, signInForTokens } from '../support/sign-in.ts';
+import { sql } from 'kysely';
 import { createClient } from '../../src/directory/clients.ts';
 import { hashSecret } from '../../src/tokens/opaque.ts';
 
@@ -20,20 +23,42 @@ for (const dialect of DIALECTS) {
   describe(`authorization code flow (${dialect})`, () => {
     let server: TestServer;
     let acme: SignInFixture;
+    let lenient: SignInFixture;
     let publicClientId: string;
     let otherClient: { clientId: string; clientSecret: string };
 
     before(async () => {
       server = await startTestServer(dialect);
       acme = await createSignInFixture(server, 'acme');
+      lenient = await createSignInFixture(server, 'lenient', { settings: { reuse_grace: 60 } });
       publicClientId = (await createClient(server.ctx, acme.tenant, { name: 'acme spa', type: 'public', redirectUris: [acme.redirectUri] })).client.clientId;
       const other = await createClient(server.ctx, acme.tenant, { name: 'acme other', redirectUris: [acme.redirectUri], grantTypes: ['authorization_code'] });
       otherClient = { clientId: other.client.clientId, clientSecret: other.clientSecret! };
     });
     after(() => server.stop());
 
-    async function introspect(token: string): Promise<Record<string, unknown>> {
-      return json(await postForm(`${acme.issuer}/oauth2/introspect`, { token, client_id: acme.clientId, client_secret: acme.clientSecret }));
+    async function introspect(token: string, fixture: SignInFixture = acme): Promise<Record<string, unknown>> {
+      return json(await postForm(`${fixture.issuer}/oauth2/introspect`, { token, client_id: fixture.clientId, client_secret: fixture.clientSecret }));
+    }
+
+    async function consumedAt(code: string): Promise<number | null> {
+      return (await server.ctx.db.selectFrom('authorization_codes').select('consumed_at').where('code_hash', '=', hashSecret(code)).executeTakeFirstOrThrow()).consumed_at;
+    }
+
+    /** A real fault in the database: every insert of an access token record fails until `restore()`. */
+    async function failTokenStorage(): Promise<{ restore(): Promise<void> }> {
+      if (dialect === 'sqlite') {
+        await sql`create trigger test_fault before insert on grant_access_tokens begin select raise(abort, 'injected fault'); end`.execute(server.ctx.db);
+        return { restore: async () => void (await sql`drop trigger test_fault`.execute(server.ctx.db)) };
+      }
+      await sql`create function test_fault() returns trigger language plpgsql as $$ begin raise exception 'injected fault'; end $$`.execute(server.ctx.db);
+      await sql`create trigger test_fault before insert on grant_access_tokens for each row execute function test_fault()`.execute(server.ctx.db);
+      return {
+        restore: async () => {
+          await sql`drop trigger test_fault on grant_access_tokens`.execute(server.ctx.db);
+          await sql`drop function test_fault()`.execute(server.ctx.db);
+        },
+      };
     }
 
     /** Starts an authorization in a fresh browser and returns where the first response points. */
@@ -274,36 +299,75 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await json(response), { error: 'invalid_grant', error_description: 'the authorization code has expired' });
     });
 
-    it('lets a code be used once: the second use fails and revokes every token issued from it', async () => {
+    // RFC 6749 §4.1.2: "If an authorization code is used more than once, the authorization server MUST deny the
+    // request and SHOULD revoke all tokens previously issued based on that authorization code". The tenant's
+    // reuse_grace is for refresh tokens only: a second use from the same client, with the same verifier and
+    // redirect URI, seconds after the first (well within the grace) is still refused and revokes.
+    for (const { name, fixture, pkce } of [
+      { name: 'the default reuse_grace (5 s), a PKCE exchange', fixture: () => acme, pkce: true },
+      { name: 'reuse_grace 60, a PKCE exchange', fixture: () => lenient, pkce: true },
+      { name: 'reuse_grace 60, an authenticating client without PKCE (OpenID conformance oidcc-codereuse)', fixture: () => lenient, pkce: false },
+    ]) {
+      it(`lets a code be used once with ${name}: the second use within the grace fails and revokes every token issued from it`, async () => {
+        const tenant = fixture();
+        const result = await signIn({ ...tenant, scope: 'openid offline_access', ...(pkce ? {} : { pkce: false as const }) });
+        const exchange = () => exchangeCode({ ...tenant, code: result.code!, codeVerifier: pkce ? result.pkce.verifier : undefined });
+        const first = await exchange();
+        assert.equal(first.status, 200);
+        const tokens = await json(first);
+        assert.equal((await introspect(tokens.access_token as string, tenant)).active, true);
+        assert.equal((await introspect(tokens.refresh_token as string, tenant)).active, true);
+
+        const second = await exchange();
+        assert.equal(second.status, 400);
+        assert.equal((await json(second)).error, 'invalid_grant');
+        assert.deepEqual(await introspect(tokens.access_token as string, tenant), { active: false });
+        assert.deepEqual(await introspect(tokens.refresh_token as string, tenant), { active: false });
+        const refresh = await postForm(`${tenant.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string, client_id: tenant.clientId, client_secret: tenant.clientSecret });
+        assert.equal(refresh.status, 400);
+        const userinfo = await fetch(`${tenant.issuer}/oauth2/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+        assert.equal(userinfo.status, 401);
+        const grantId = (await server.ctx.db.selectFrom('authorization_codes').select('grant_id').where('code_hash', '=', hashSecret(result.code!)).executeTakeFirstOrThrow()).grant_id;
+        const audit = await server.ctx.db.selectFrom('audit_events').select('action').where('target_id', '=', grantId).where('action', 'like', 'authorization_code.%').execute();
+        assert.deepEqual(audit.map((event) => event.action), ['authorization_code.reuse'], 'a reuse, never a forgiven retry');
+        // A third use is refused as well.
+        assert.equal((await exchange()).status, 400);
+      });
+    }
+
+    for (const { name, fixture } of [
+      { name: 'the default reuse_grace', fixture: () => acme },
+      { name: 'reuse_grace 60', fixture: () => lenient },
+    ]) {
+      it(`lets exactly one of 10 concurrent exchanges of a code succeed with ${name}, and the losers revoke what it got`, async () => {
+        const tenant = fixture();
+        const result = await signIn({ ...tenant, scope: 'openid offline_access' });
+        const responses = await Promise.all(Array.from({ length: 10 }, () => exchangeCode({ ...tenant, code: result.code!, codeVerifier: result.pkce.verifier })));
+        const winners = responses.filter((r) => r.status === 200);
+        assert.equal(winners.length, 1, JSON.stringify(responses.map((r) => r.status)));
+        const tokens = await json(winners[0]!);
+        for (const response of responses.filter((r) => r.status !== 200)) assert.equal((await json(response)).error, 'invalid_grant');
+        assert.deepEqual(await introspect(tokens.refresh_token as string, tenant), { active: false });
+        assert.deepEqual(await introspect(tokens.access_token as string, tenant), { active: false });
+      });
+    }
+
+    it('leaves the code unused when storing its tokens fails after the code was claimed (issue 14)', async () => {
       const result = await signIn({ ...acme, scope: 'openid offline_access' });
-      const first = await exchangeCode({ ...acme, code: result.code!, codeVerifier: result.pkce.verifier });
-      assert.equal(first.status, 200);
-      const tokens = await json(first);
-      assert.equal((await introspect(tokens.access_token as string)).active, true);
+      const fault = await failTokenStorage();
+      try {
+        const failed = await exchangeCode({ ...acme, code: result.code!, codeVerifier: result.pkce.verifier });
+        assert.equal(failed.status, 500);
+        assert.equal((await json(failed)).error, 'server_error');
+      } finally {
+        await fault.restore();
+      }
+      assert.equal(await consumedAt(result.code!), null, 'the code was not burned');
+      const retry = await exchangeCode({ ...acme, code: result.code!, codeVerifier: result.pkce.verifier });
+      assert.equal(retry.status, 200);
+      const tokens = await json(retry);
       assert.equal((await introspect(tokens.refresh_token as string)).active, true);
-
-      const second = await exchangeCode({ ...acme, code: result.code!, codeVerifier: result.pkce.verifier });
-      assert.equal(second.status, 400);
-      assert.equal((await json(second)).error, 'invalid_grant');
-      assert.deepEqual(await introspect(tokens.access_token as string), { active: false });
-      assert.deepEqual(await introspect(tokens.refresh_token as string), { active: false });
-      const refresh = await postForm(`${acme.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string, client_id: acme.clientId, client_secret: acme.clientSecret });
-      assert.equal(refresh.status, 400);
-      const userinfo = await fetch(`${acme.issuer}/oauth2/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
-      assert.equal(userinfo.status, 401);
-      const audit = await server.ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'authorization_code.reuse').execute();
-      assert.equal(audit.length, 1);
-    });
-
-    it('lets exactly one of 10 concurrent exchanges of a code succeed, and the losers revoke what it got', async () => {
-      const result = await signIn({ ...acme, scope: 'openid offline_access' });
-      const responses = await Promise.all(Array.from({ length: 10 }, () => exchangeCode({ ...acme, code: result.code!, codeVerifier: result.pkce.verifier })));
-      const winners = responses.filter((r) => r.status === 200);
-      assert.equal(winners.length, 1, JSON.stringify(responses.map((r) => r.status)));
-      const tokens = await json(winners[0]!);
-      for (const response of responses.filter((r) => r.status !== 200)) assert.equal((await json(response)).error, 'invalid_grant');
-      assert.deepEqual(await introspect(tokens.refresh_token as string), { active: false });
-      assert.deepEqual(await introspect(tokens.access_token as string), { active: false });
+      assert.notEqual(await consumedAt(result.code!), null);
     });
 
     it('codes live at most authorization_code_lifetime (≤ 60 s)', async () => {

@@ -21,9 +21,9 @@ async function jwksKids(server: TestServer, slug: string): Promise<string[]> {
   return keys.map((k) => k.kid);
 }
 
-async function rotate(server: TestServer, slug: string, activateIn: number): Promise<Record<string, string>> {
+async function rotate(server: TestServer, slug: string, activateIn: number, extra: string[] = ['--json']): Promise<Record<string, string>> {
   let out = '';
-  const code = await runCli(['keys', 'rotate', '--tenant', slug, '--activate-in', String(activateIn), '--json'], { stdout: (t) => (out += t), stderr: () => {} }, {
+  const code = await runCli(['keys', 'rotate', '--tenant', slug, '--activate-in', String(activateIn), ...extra], { stdout: (t) => (out += t), stderr: () => {} }, {
     LATCHKEY_DATABASE_URL: server.database.url,
     LATCHKEY_DATA_DIR: server.database.dir,
     LATCHKEY_SECRET: server.config.secret,
@@ -33,7 +33,7 @@ async function rotate(server: TestServer, slug: string, activateIn: number): Pro
   // The CLI is another process in production; here it is another context on the same database, so the
   // server learns of the rotation only through its cache expiring. Drop the cache as a TTL expiry would.
   server.ctx.signingKeys.invalidate();
-  return JSON.parse(out) as Record<string, string>;
+  return extra.includes('--json') ? (JSON.parse(out) as Record<string, string>) : { text: out };
 }
 
 for (const dialect of DIALECTS) {
@@ -70,6 +70,27 @@ for (const dialect of DIALECTS) {
       const lifetime = Date.parse(rotation.retired_keys_published_until!) - Date.parse(rotation.activates_at!);
       assert.equal(lifetime, 3600 * 1000);
       assert.ok(until > Date.now());
+    });
+
+    it('`keys rotate --alg ES256` stages an ES256 key, switches the tenant to ES256 when it activates, and says which key signs until when (issue 14.10)', async () => {
+      const other = await createTenantWithClient(server, 'switch');
+      const oldKid = decodeProtectedHeader(await getToken(server, other)).kid!;
+      const staged = await rotate(server, 'switch', 3600, ['--alg', 'ES256', '--json']);
+      assert.equal(staged.alg, 'ES256');
+      assert.equal(staged.signing_alg, 'ES256');
+      assert.deepEqual(staged.signs_until_activation, { kid: oldKid, alg: 'RS256' });
+      // Waiting to activate: the RS256 key keeps signing, and JWKS already shows the ES256 key.
+      assert.deepEqual(decodeProtectedHeader(await getToken(server, other)), { alg: 'RS256', kid: oldKid, typ: 'at+jwt' });
+      assert.ok((await jwksKids(server, 'switch')).includes(staged.kid!));
+      // The tenant's setting names the algorithm that takes over; the tenant as read back says so too.
+      assert.equal((await server.ctx.tenants.bySlug('switch'))?.settings.signing_alg, 'ES256');
+
+      const human = (await rotate(server, 'switch', 0, ['--alg', 'EdDSA'])).text!;
+      const now = decodeProtectedHeader(await getToken(server, other));
+      assert.equal(now.alg, 'EdDSA');
+      assert.ok(human.includes(`EdDSA key ${now.kid} signs from `), human);
+      const jwks = await (await fetch(`${issuerOf(server, 'switch')}/jwks`)).json();
+      for (const kid of [oldKid, staged.kid!, now.kid!]) assert.ok((jwks.keys as Array<{ kid: string }>).some((k) => k.kid === kid), kid);
     });
 
     it('drops a retired key from JWKS once its tokens have expired', async () => {

@@ -22,6 +22,13 @@ import { createTenant } from '../../src/directory/tenants.ts';
 import { createUser } from '../../src/directory/users.ts';
 import { createApiKey, revokeApiKey } from '../../src/directory/api-keys.ts';
 import { clientCredentials, fetchJwks, verifyAccessToken } from '../support/tokens.ts';
+import { withBusyCores } from '../support/cpu-load.ts';
+import { startProcessDeployment } from '../support/process-deployment.ts';
+import type { ProcessDeployment } from '../support/process-deployment.ts';
+import type { RunningServer } from '../../src/server.ts';
+import type { SignInFixture } from '../support/sign-in-fixture.ts';
+import type { CookieJar } from '../support/sign-in.ts';
+import { hashSecret } from '../../src/tokens/opaque.ts';
 
 const REDIS_URL = process.env.LATCHKEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -206,11 +213,12 @@ describe('sign-in and refresh across three instances', () => {
 
   // PostgreSQL only: three in-process instances on one SQLite file would block each other's thread on the
   // write lock; concurrent refreshes on SQLite run across worker processes in workers.test.ts.
-  it('one code raced over three instances is redeemed once; 50 concurrent uses of one refresh token: exactly one succeeds and the family is revoked (postgres)', async () => {
+  it('one code raced over three instances is redeemed once (default settings); with reuse_grace 0, 50 concurrent uses of one refresh token: exactly one succeeds and the family is revoked (postgres)', async () => {
     const deployment = await startDeployment('postgres', 3);
     try {
       const fixture = await createSignInFixture(deployment.instances[0]!, 'acme');
-      // One authorization code raced over the three instances: exactly one exchange succeeds.
+      // One authorization code raced over the three instances: exactly one exchange succeeds (codes are
+      // single-use whatever reuse_grace says, RFC 6749 §4.1.2).
       const first = await signIn({ issuer: fixture.issuer, clientId: fixture.clientId, redirectUri: fixture.redirectUri, login: fixture.login, password: fixture.password });
       const exchanges = await Promise.all(
         Array.from({ length: 15 }, (_, i) =>
@@ -220,11 +228,14 @@ describe('sign-in and refresh across three instances', () => {
       assert.equal(exchanges.filter((r) => r.status === 200).length, 1, `code exchanges: ${exchanges.map((r) => r.status).join(',')}`);
       for (const refused of exchanges.filter((r) => r.status !== 200)) assert.equal(((await refused.json()) as { error: string }).error, 'invalid_grant');
 
-      const { tokens } = await signInForTokens({ issuer: fixture.issuer, jar: first.jar, clientId: fixture.clientId, clientSecret: fixture.clientSecret, redirectUri: fixture.redirectUri, login: fixture.login, password: fixture.password });
+      // Within the reuse grace concurrent uses of a refresh token are retries (refresh-token.test.ts); without it,
+      // exactly one rotates it.
+      const strict = await createSignInFixture(deployment.instances[0]!, 'strict', { settings: { reuse_grace: 0 } });
+      const { tokens } = await signInForTokens({ issuer: strict.issuer, clientId: strict.clientId, clientSecret: strict.clientSecret, redirectUri: strict.redirectUri, login: strict.login, password: strict.password });
       const refreshToken = tokens.refresh_token as string;
       const responses = await Promise.all(
         Array.from({ length: 50 }, async (_, i) => {
-          const response = await postForm(`${deployment.instances[i % 3]!.url}/t/acme/oauth2/token`, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: fixture.clientId, client_secret: fixture.clientSecret });
+          const response = await postForm(`${deployment.instances[i % 3]!.url}/t/strict/oauth2/token`, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: strict.clientId, client_secret: strict.clientSecret });
           return { status: response.status, body: (await response.json()) as Record<string, unknown> };
         }),
       );
@@ -236,12 +247,70 @@ describe('sign-in and refresh across three instances', () => {
       }
       // The replays revoked the family: even the winner's new refresh token is refused now, on every instance.
       for (const instance of deployment.instances) {
-        const response = await postForm(`${instance.url}/t/acme/oauth2/token`, { grant_type: 'refresh_token', refresh_token: winners[0]!.body.refresh_token as string, client_id: fixture.clientId, client_secret: fixture.clientSecret });
+        const response = await postForm(`${instance.url}/t/strict/oauth2/token`, { grant_type: 'refresh_token', refresh_token: winners[0]!.body.refresh_token as string, client_id: strict.clientId, client_secret: strict.clientSecret });
         assert.equal(response.status, 400);
       }
     } finally {
       await deployment.stop();
     }
+  });
+});
+
+// Issue 14: the winner of a code race consumed the code, then a loser's reuse handling revoked the grant before
+// the winner's liveness check, and nobody got tokens (7 of 50 rounds under load). Now the code is consumed in
+// the transaction that stores the winner's tokens, after its checks, so a loser can only revoke after the
+// winner committed. Raced over three `latchkey serve` processes (so that one is preempted at any instruction
+// while the others go on) under CPU contention (busy processes on every core), for many rounds, with the
+// default settings (a code is single-use whatever reuse_grace says, RFC 6749 §4.1.2).
+describe('one code raced over three PostgreSQL instances under CPU contention (issue 14)', () => {
+  const ROUNDS = 30;
+  const RACERS = 9;
+  /** Bounds the test's time on a slow machine; at least MIN_ROUNDS must run for it to mean anything. */
+  const DEADLINE_MS = 20_000;
+  const MIN_ROUNDS = 5;
+  let deployment: ProcessDeployment;
+  let acme: SignInFixture;
+
+  before(async () => {
+    deployment = await startProcessDeployment('postgres', 3);
+    acme = await createSignInFixture({ ctx: deployment.admin } as RunningServer, 'acme');
+  });
+  after(() => deployment.stop());
+
+  /** Signs in once, then takes a new code per round from the same browser session (no pages shown). */
+  async function race(fixture: SignInFixture, check: (responses: Array<{ status: number; body: Record<string, unknown> }>, code: string) => Promise<void>): Promise<void> {
+    let jar: CookieJar | undefined;
+    const started = Date.now();
+    let rounds = 0;
+    await withBusyCores(async () => {
+      for (; rounds < ROUNDS && Date.now() - started < DEADLINE_MS; rounds++) {
+        const result = await signIn({ issuer: fixture.issuer, clientId: fixture.clientId, redirectUri: fixture.redirectUri, login: fixture.login, password: fixture.password, scope: 'openid offline_access', ...(jar ? { jar } : {}) });
+        jar = result.jar;
+        const responses = await Promise.all(
+          Array.from({ length: RACERS }, async (_, i) => {
+            const response = await exchangeCode({ issuer: `${deployment.urls[i % 3]!}/t/${fixture.tenant.slug}`, clientId: fixture.clientId, clientSecret: fixture.clientSecret, redirectUri: fixture.redirectUri, code: result.code!, codeVerifier: result.pkce.verifier });
+            return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+          }),
+        );
+        await check(responses, result.code!);
+      }
+    });
+    assert.ok(rounds >= MIN_ROUNDS, `only ${rounds} rounds ran`);
+  }
+
+  it('with the default settings: exactly one exchange succeeds in every round, every other one is invalid_grant, and the losers revoke only what the winner stored', async () => {
+    const db = deployment.admin.db;
+    await race(acme, async (responses, code) => {
+      const statuses = responses.map((r) => r.status);
+      const winners = responses.filter((r) => r.status === 200);
+      assert.equal(winners.length, 1, `statuses: ${statuses.join(',')}`);
+      for (const loser of responses.filter((r) => r.status !== 200)) assert.equal(loser.body.error, 'invalid_grant', JSON.stringify(loser.body));
+      // The winner's tokens were stored with the code's consumption; the losers' reuse revoked them afterwards.
+      const { grant_id } = await db.selectFrom('authorization_codes').select('grant_id').where('code_hash', '=', hashSecret(code)).executeTakeFirstOrThrow();
+      const stored = await db.selectFrom('refresh_tokens').select('token_hash').where('grant_id', '=', grant_id).execute();
+      assert.deepEqual(stored, [{ token_hash: hashSecret(winners[0]!.body.refresh_token as string) }], 'exactly the winner\'s refresh token was stored');
+      assert.notEqual((await db.selectFrom('grants').select('revoked_at').where('id', '=', grant_id).executeTakeFirstOrThrow()).revoked_at, null, 'the reuse revoked the grant (RFC 6749 §4.1.2)');
+    });
   });
 });
 

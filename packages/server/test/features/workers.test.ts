@@ -72,8 +72,8 @@ describe('serve --workers 2 on SQLite', () => {
     assert.match(metrics, /^latchkey_tokens_issued_total\{grant_type="client_credentials"\} 40$/m);
   });
 
-  it('lets exactly one of 50 concurrent uses of a refresh token win across the workers (one SQLite file)', async () => {
-    const fixture = await createSignInFixture({ ctx: admin } as RunningServer, 'web');
+  it('with reuse_grace 0, lets exactly one of 50 concurrent uses of a refresh token win across the workers (one SQLite file)', async () => {
+    const fixture = await createSignInFixture({ ctx: admin } as RunningServer, 'web', { settings: { reuse_grace: 0 } });
     const { tokens } = await signInForTokens({ issuer: fixture.issuer, clientId: fixture.clientId, clientSecret: fixture.clientSecret, redirectUri: fixture.redirectUri, login: fixture.login, password: fixture.password });
     const responses = await Promise.all(
       Array.from({ length: 50 }, async () => {

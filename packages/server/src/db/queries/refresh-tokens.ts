@@ -25,5 +25,19 @@ export function refreshTokenQueries(db: Database) {
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
+    /**
+     * Holds the token for the caller's transaction if it is still unused (a no-op update takes its row lock),
+     * so a concurrent rotation of it either waits for the caller's commit or makes this return false.
+     */
+    async holdUnused(tokenHash: string): Promise<boolean> {
+      const result = await db
+        .updateTable('refresh_tokens')
+        .set({ revoked_at: null })
+        .where('token_hash', '=', tokenHash)
+        .where('rotated_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
   };
 }

@@ -22,20 +22,27 @@ export function signingKeyQueries(db: Database) {
         .execute();
     },
     /**
-     * Puts `next` in and sets when every older key of the same algorithm stops being published, in one
-     * transaction, so JWKS never shows a half-made rotation.
+     * The tenant's settings, its row locked until the transaction ends when `lockRow` (PostgreSQL): every key
+     * change of one tenant waits for the one before it, on every instance. SQLite's write transactions
+     * (BEGIN IMMEDIATE) already run one at a time.
      */
-    async rotate(next: SigningKeysTable, retiredPublishUntil: number): Promise<void> {
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('signing_keys')
-          .set({ publish_until: retiredPublishUntil })
-          .where('tenant_id', '=', next.tenant_id)
-          .where('alg', '=', next.alg)
-          .where('publish_until', 'is', null)
-          .execute();
-        await trx.insertInto('signing_keys').values(next).execute();
-      });
+    async lockTenant(tenantId: string, lockRow: boolean): Promise<{ settings: string } | undefined> {
+      const query = db.selectFrom('tenants').select('settings').where('id', '=', tenantId);
+      return (lockRow ? query.forUpdate() : query).executeTakeFirst();
+    },
+    /**
+     * Puts `next` in and schedules every other key still published to leave JWKS at `retiredPublishUntil` (a
+     * retired key keeps signing until `next` activates, so its tokens must verify until then plus their
+     * lifetime), in one transaction, so JWKS never shows a half-made rotation. Keys already gone stay gone.
+     */
+    async stage(next: SigningKeysTable, retiredPublishUntil: number, now: number): Promise<void> {
+      await db
+        .updateTable('signing_keys')
+        .set({ publish_until: retiredPublishUntil })
+        .where('tenant_id', '=', next.tenant_id)
+        .where((eb) => eb.or([eb('publish_until', 'is', null), eb.and([eb('publish_until', '>', now), eb('publish_until', '<', retiredPublishUntil)])]))
+        .execute();
+      await db.insertInto('signing_keys').values(next).execute();
     },
   };
 }

@@ -43,6 +43,6 @@ export const passwordGrant: Grant = {
       revoked_at: null,
     };
     await grantQueries(ctx.db).insert(grant);
-    return issueUserTokens(ctx, { tenant, client, grant, user: result.user, scope, newRefreshToken: true });
+    return issueUserTokens(ctx, { tenant, client, grant, user: result.user, scope, refreshToken: { kind: 'new' } });
   },
 };

@@ -25,6 +25,15 @@ describe('tenant settings', () => {
     );
   });
 
+  it('reuse_grace: a few seconds by default, 0 (today\'s strictness) to 60 accepted, anything else refused (issue 14)', () => {
+    assert.ok(DEFAULT_TENANT_SETTINGS.reuse_grace > 0 && DEFAULT_TENANT_SETTINGS.reuse_grace <= 10);
+    assert.equal(mergeTenantSettings(DEFAULT_TENANT_SETTINGS, { reuse_grace: 0 }).reuse_grace, 0);
+    assert.equal(mergeTenantSettings(DEFAULT_TENANT_SETTINGS, { reuse_grace: 60 }).reuse_grace, 60);
+    for (const bad of [-1, 61, 2.5, '5', null]) {
+      assert.throws(() => mergeTenantSettings(DEFAULT_TENANT_SETTINGS, { reuse_grace: bad }), (e: unknown) => e instanceof OAuthError && e.message.includes('reuse_grace'));
+    }
+  });
+
   it('reads stored settings leniently: unknown keys from newer versions are ignored', () => {
     const settings = parseStoredSettings(JSON.stringify({ access_token_lifetime: 120, future_setting: 1 }));
     assert.equal(settings.access_token_lifetime, 120);

@@ -1,6 +1,7 @@
 /**
  * Checks every grant exchange shares: the grant is alive (not revoked; for a grant without `offline_access`, its
- * browser session has not ended), its user is still active, and revocation of a whole family with its audit.
+ * browser session has not ended), its user is still active, the scope the client may still have, and the audit
+ * of a whole family's revocation (a replay) or of a refresh retry forgiven within the reuse grace.
  */
 import type { Latchkey } from '../../../context.ts';
 import { grantQueries } from '../../../db/queries/grants.ts';
@@ -8,6 +9,7 @@ import type { GrantRow } from '../../../db/queries/grants.ts';
 import { isSessionLive, sessionQueries } from '../../../db/queries/sessions.ts';
 import { userQueries } from '../../../db/queries/users.ts';
 import type { UserRow } from '../../../db/queries/users.ts';
+import type { Client } from '../../../db/queries/clients.ts';
 import { recordAuditEvent } from '../../../audit/audit-log.ts';
 import { InvalidGrant, assert } from '../../../errors/oauth-error.ts';
 
@@ -29,6 +31,24 @@ export async function requireActiveUser(ctx: Latchkey, grant: GrantRow): Promise
   const user = await userQueries(ctx.db).findById(grant.user_id);
   assert(user !== undefined && user.status === 'active', new InvalidGrant('the user account is not active'));
   return user;
+}
+
+/** A grant outlives changes to its client: tokens issued from it carry only the scopes the client still has (issue 13). */
+export function scopeTheClientStillHas(granted: readonly string[], client: Client): string[] {
+  return granted.filter((scope) => client.scopes.includes(scope));
+}
+
+/** Records that a refresh token presented again within the reuse grace was answered as a retry. */
+export async function recordRetry(ctx: Latchkey, grant: GrantRow, action: string, ip: string, details: Record<string, unknown> = {}): Promise<void> {
+  await recordAuditEvent(ctx, {
+    action,
+    outcome: 'success',
+    tenantId: grant.tenant_id,
+    actor: { type: 'client', id: grant.client_id },
+    target: { type: 'grant', id: grant.id },
+    ip,
+    details,
+  });
 }
 
 /** Revokes a grant's whole token family and records why (code or refresh-token replay). */

@@ -27,13 +27,20 @@ export interface UserTokenRequest {
   readonly scope: readonly string[];
   /** Only on the code exchange (OpenID Connect Core §3.1.3.6). */
   readonly nonce?: string | null;
-  /** False when the refresh token presented stays valid (rotation turned off). */
-  readonly newRefreshToken: boolean;
+  /** The refresh token of the answer (only for a client that may refresh). */
+  readonly refreshToken: RefreshTokenPlan;
 }
 
+/**
+ * `new`: store a new refresh token (of `value` when it is derived, `successor-token.ts`; random otherwise).
+ * `again`: hand out again the one an earlier answer carried (a retry within the reuse grace; nothing is stored).
+ * `none`: the refresh token presented stays valid (rotation turned off).
+ */
+export type RefreshTokenPlan = { readonly kind: 'new'; readonly value?: string } | { readonly kind: 'again'; readonly value: string } | { readonly kind: 'none' };
+
 /** A new refresh token of the grant (the value, and the row that stores only its SHA-256). */
-function newRefreshToken(ctx: Latchkey, tenant: Tenant, grant: GrantRow, scope: readonly string[]): { token: string; row: RefreshTokenRow } {
-  const token = generateOpaqueToken(32);
+function newRefreshToken(ctx: Latchkey, tenant: Tenant, grant: GrantRow, scope: readonly string[], value?: string): { token: string; row: RefreshTokenRow } {
+  const token = value ?? generateOpaqueToken(32);
   const now = ctx.now();
   return {
     token,
@@ -65,17 +72,20 @@ export class ClaimLost extends Error {
 }
 
 /**
- * Signs every token first, then stores what must be stored in ONE transaction: `claim` (the refresh grant's
- * conditional rotation), the access token's jti and the new refresh token. One commit instead of three: with
- * SQLite's synchronous=FULL each commit is an fsync, and they were most of a refresh's cost (bench/, scenario 3).
- * When `claim` returns false the transaction rolls back and `ClaimLost` is thrown.
+ * Signs every token first, then stores what must be stored in ONE transaction: `claim` (the code's consumption,
+ * the refresh token's conditional rotation, or a refresh retry's check that the family has not moved on), the access
+ * token's jti and the new refresh token. A crash before the commit leaves the code or refresh token unused
+ * (issue 14). One commit instead of three: with SQLite's synchronous=FULL each commit is an fsync, and they
+ * were most of a refresh's cost (bench/, scenario 3). When `claim` returns false the transaction rolls back
+ * and `ClaimLost` is thrown.
  */
 export async function issueUserTokens(ctx: Latchkey, request: UserTokenRequest, claim?: (trx: Database) => Promise<boolean>): Promise<TokenResponse> {
   const { tenant, client, grant, user, scope } = request;
   const claims: Record<string, unknown> = { ...(await principalClaims(ctx, tenant, client, user, scope)), auth_time: Math.floor(grant.auth_time / 1000) };
   if (grant.session_id) claims.sid = grant.session_id;
   const accessToken = await issueAccessToken(ctx, { tenant, client, subject: user.id, scope, claims });
-  const refreshToken = request.newRefreshToken && client.grantTypes.includes('refresh_token') ? newRefreshToken(ctx, tenant, grant, scope) : undefined;
+  const plan = client.grantTypes.includes('refresh_token') ? request.refreshToken : ({ kind: 'none' } as const);
+  const refreshToken = plan.kind === 'new' ? newRefreshToken(ctx, tenant, grant, scope, plan.value) : undefined;
   const idToken = scope.includes('openid')
     ? await issueIdToken(ctx, { tenant, client, user, scope, authTime: grant.auth_time, nonce: request.nonce ?? null, sessionId: grant.session_id, accessToken: accessToken.token })
     : undefined;
@@ -96,7 +106,7 @@ export async function issueUserTokens(ctx: Latchkey, request: UserTokenRequest, 
     token_type: 'Bearer',
     expires_in: accessToken.expiresIn,
     scope: scope.join(' '),
-    ...(refreshToken === undefined ? {} : { refresh_token: refreshToken.token }),
+    ...(refreshToken !== undefined ? { refresh_token: refreshToken.token } : plan.kind === 'again' ? { refresh_token: plan.value } : {}),
     ...(idToken === undefined ? {} : { id_token: idToken }),
   };
 }
