@@ -7,6 +7,7 @@ import type { Latchkey } from '../context.ts';
 import { registerPageErrors } from '../interaction/page-errors.ts';
 import { signUpPageHandler, signUpSubmitHandler, verifyEmailPageHandler, verifyEmailSubmitHandler } from './sign-up-routes.ts';
 import { invitationPageHandler, invitationSubmitHandler } from './invitation-routes.ts';
+import { accountPageHandler, accountSignInHandler, accountSignOutHandler, emailHandler, endOtherSessionsHandler, endSessionHandler, passwordHandler, profileHandler, revokeApplicationHandler } from './account-routes.ts';
 import { forgotPasswordPageHandler, forgotPasswordSubmitHandler, resetPasswordPageHandler, resetPasswordSubmitHandler } from './password-reset-routes.ts';
 
 export async function accountRoutes(app: FastifyInstance, ctx: Latchkey): Promise<void> {
@@ -23,4 +24,13 @@ export async function accountRoutes(app: FastifyInstance, ctx: Latchkey): Promis
   app.post('/t/:tenant/verify-email', verifyEmailSubmitHandler(ctx));
   app.get('/t/:tenant/invitation', invitationPageHandler(ctx));
   app.post('/t/:tenant/invitation', invitationSubmitHandler(ctx));
+  app.get('/t/:tenant/account', accountPageHandler(ctx));
+  app.post('/t/:tenant/account/sign-in', accountSignInHandler(ctx));
+  app.post('/t/:tenant/account/sign-out', accountSignOutHandler(ctx));
+  app.post('/t/:tenant/account/profile', profileHandler(ctx));
+  app.post('/t/:tenant/account/email', emailHandler(ctx));
+  app.post('/t/:tenant/account/password', passwordHandler(ctx));
+  app.post('/t/:tenant/account/sessions/end', endSessionHandler(ctx));
+  app.post('/t/:tenant/account/sessions/end-others', endOtherSessionsHandler(ctx));
+  app.post('/t/:tenant/account/applications/revoke', revokeApplicationHandler(ctx));
 }
