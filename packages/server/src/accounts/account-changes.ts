@@ -17,23 +17,24 @@ import { enqueueMail } from '../mail/outbox.ts';
 import { issueAccountToken } from './account-tokens.ts';
 import { passwordPolicyProblem } from './password-policy.ts';
 import { looksLikeEmail, tenantUrl } from './page-request.ts';
+import type { PageMessage } from '../interaction/pages/login-page.ts';
 
 const USERNAME = /^[A-Za-z0-9._@+-]{1,100}$/;
 
-export type ChangeResult = { readonly ok: true } | { readonly ok: false; readonly problem: string; readonly status: number };
+export type ChangeResult = { readonly ok: true } | { readonly ok: false; readonly problem: PageMessage; readonly status: number };
 
 const ok: ChangeResult = { ok: true };
-const refuse = (problem: string, status = 400): ChangeResult => ({ ok: false, problem, status });
+const refuse = (problem: PageMessage | string, status = 400): ChangeResult => ({ ok: false, problem: typeof problem === 'string' ? { key: problem } : problem, status });
 
 /** Re-authentication: the current password, counted like a sign-in attempt. */
 export async function confirmCurrentPassword(ctx: Latchkey, tenant: Tenant, user: User, password: string, ip: string): Promise<ChangeResult> {
   const account = { userId: user.id };
   const block = await checkSignInBlock(ctx, tenant, account, ip);
-  if (block.blocked) return refuse(`Too many failed attempts. Please wait ${Math.ceil(block.retryAfterSeconds / 60)} minutes and try again.`, 429);
+  if (block.blocked) return refuse({ key: 'page.account.too_many_attempts', values: { minutes: Math.ceil(block.retryAfterSeconds / 60) } }, 429);
   if (user.password_hash !== null && password !== '' && (await verifyPassword(password, user.password_hash))) return ok;
   await recordSignInFailure(ctx, tenant, account, ip);
   await recordAuditEvent(ctx, { action: 'account.reauthentication', outcome: 'failure', tenantId: tenant.id, ip, actor: { type: 'user', id: user.id }, target: { type: 'user', id: user.id } });
-  return refuse('Your current password is not correct.', 403);
+  return refuse('page.account.wrong_password', 403);
 }
 
 export interface ProfileInput {
@@ -44,9 +45,9 @@ export interface ProfileInput {
 }
 
 export async function updateProfile(ctx: Latchkey, tenant: Tenant, user: User, input: ProfileInput, ip: string): Promise<ChangeResult> {
-  for (const [field, value] of Object.entries(input)) if (value.length > 200) return refuse(`The ${field.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)} is too long (at most 200 characters).`);
-  if (input.username !== '' && !USERNAME.test(input.username)) return refuse('A username may contain letters, digits and . _ @ + - only.');
-  if (input.username === '' && user.email === null) return refuse('Your account needs a username, as it has no email address.');
+  for (const value of Object.values(input)) if (value.length > 200) return refuse('page.account.too_long');
+  if (input.username !== '' && !USERNAME.test(input.username)) return refuse('page.account.username_characters');
+  if (input.username === '' && user.email === null) return refuse('page.account.username_needed');
   const now = ctx.now();
   const firstName = input.firstName || null;
   const lastName = input.lastName || null;
@@ -64,21 +65,21 @@ export async function updateProfile(ctx: Latchkey, tenant: Tenant, user: User, i
       await insertAuditEvent(trx, { action: 'account.profile.update', tenantId: tenant.id, ip, actor: { type: 'user', id: user.id }, target: { type: 'user', id: user.id }, details: { fields: Object.keys(input) } }, now);
     });
   } catch (error) {
-    if (isUniqueViolation(error)) return refuse('This username is taken. Choose another.', 409);
+    if (isUniqueViolation(error)) return refuse('page.account.username_taken', 409);
     throw error;
   }
   return ok;
 }
 
 /** Mails a confirmation link to the new address; the account keeps its address until the link is used. */
-export async function requestEmailChange(ctx: Latchkey, tenant: Tenant, user: User, newEmail: string, ip: string): Promise<ChangeResult> {
-  if (!looksLikeEmail(newEmail)) return refuse('Enter an email address, like name@example.com.');
-  if (user.email_normalized === normalizeLogin(newEmail)) return refuse('This is already your email address.');
+export async function requestEmailChange(ctx: Latchkey, tenant: Tenant, user: User, newEmail: string, ip: string, locale: string): Promise<ChangeResult> {
+  if (!looksLikeEmail(newEmail)) return refuse('page.self_service.enter_email');
+  if (user.email_normalized === normalizeLogin(newEmail)) return refuse('page.account.same_email');
   const now = ctx.now();
   await ctx.db.transaction().execute(async (trx) => {
     const token = await issueAccountToken(trx, { tenantId: tenant.id, purpose: 'email_change', userId: user.id, email: newEmail, lifetimeSeconds: ctx.config.verificationLifetime }, now);
     const link = tenantUrl(ctx, tenant, 'verify-email', { token });
-    await enqueueMail(trx, { tenantId: tenant.id, to: newEmail, template: 'email_change', params: { tenant: tenant.name, link, email: newEmail, hours: String(Math.round(ctx.config.verificationLifetime / 3600)) } }, now);
+    await enqueueMail(trx, { tenantId: tenant.id, to: newEmail, template: 'email_change', locale, params: { tenant: tenant.name, link, email: newEmail, hours: String(Math.round(ctx.config.verificationLifetime / 3600)) } }, now);
     await insertAuditEvent(trx, { action: 'account.email_change.requested', tenantId: tenant.id, ip, actor: { type: 'user', id: user.id }, target: { type: 'user', id: user.id } }, now);
   });
   ctx.mail.wake();

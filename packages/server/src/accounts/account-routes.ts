@@ -20,20 +20,21 @@ import { accountSections } from './account-sections.ts';
 import { changePassword, confirmCurrentPassword, requestEmailChange, updateProfile } from './account-changes.ts';
 import type { ChangeResult } from './account-changes.ts';
 import { isEmailVerified, mustVerifyBeforeSignIn, verificationNeededMessage } from './email-verification.ts';
-import { formOf, pageTenant, queryOf, tenantUrl } from './page-request.ts';
+import { formOf, pageTenant, queryOf, requestLocale, tenantUrl } from './page-request.ts';
 import type { TenantRequest } from './page-request.ts';
 import { accountPage, accountSignInPage } from './pages/account-page.ts';
-import { noticePage } from './pages/common.ts';
+import { message, noticePage } from './pages/common.ts';
+import type { PageMessage } from './pages/common.ts';
 import { describeDevice, formatTime } from './session-display.ts';
 
 const NOTICES: Readonly<Record<string, string>> = {
-  profile: 'Your profile is saved.',
-  email: 'We sent a link to your new address. Your email address changes when you open it.',
-  password: 'Your password is changed. Every other device was signed out.',
-  session: 'That session is signed out.',
-  others: 'Every other session is signed out.',
-  application: 'The application can no longer use your account.',
-  signed_in: 'You are signed in.',
+  profile: 'page.account.notice_profile',
+  email: 'page.account.notice_email',
+  password: 'page.account.notice_password',
+  session: 'page.account.notice_session',
+  others: 'page.account.notice_others',
+  application: 'page.account.notice_application',
+  signed_in: 'page.account.notice_signed_in',
 };
 
 interface SignedIn {
@@ -53,7 +54,7 @@ function accountUrl(ctx: Latchkey, tenant: Tenant, done?: string): string {
   return tenantUrl(ctx, tenant, 'account', done ? { done } : {});
 }
 
-function showSignIn(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, extra: { login?: string; error?: string } = {}, status = 200) {
+function showSignIn(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, extra: { login?: string; error?: PageMessage } = {}, status = 200) {
   return sendPage(
     reply,
     accountSignInPage({ tenantName: tenant.name, action: tenantUrl(ctx, tenant, 'account/sign-in'), csrfToken: issueCsrfToken(ctx, request, reply, tenant, 'account-sign-in', tenant.id), forgotPasswordUrl: tenantUrl(ctx, tenant, 'forgot-password'), ...extra }),
@@ -61,7 +62,7 @@ function showSignIn(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply,
   );
 }
 
-async function showAccount(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, who: SignedIn, extra: { notice?: string; error?: { section: string; message: string } } = {}, status = 200) {
+async function showAccount(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, who: SignedIn, extra: { notice?: PageMessage; error?: { section: string; message: PageMessage } } = {}, status = 200) {
   const { tenant, session, user } = who;
   const now = ctx.now();
   const queries = accountPageQueries(ctx.db);
@@ -99,7 +100,7 @@ export function accountPageHandler(ctx: Latchkey) {
     const who = await signedIn(ctx, request, tenant);
     if (who === undefined) return showSignIn(ctx, request, reply, tenant);
     const notice = NOTICES[queryOf(request).get('done') ?? ''];
-    return showAccount(ctx, request, reply, who, notice ? { notice } : {});
+    return showAccount(ctx, request, reply, who, notice ? { notice: message(notice) } : {});
   };
 }
 
@@ -110,13 +111,13 @@ export function accountSignInHandler(ctx: Latchkey) {
     verifyCsrfToken(ctx, request, form.get(CSRF_FIELD), 'account-sign-in', tenant.id);
     const login = (form.get('login') ?? '').trim();
     const password = form.get('password') ?? '';
-    if (login === '' || password === '') return showSignIn(ctx, request, reply, tenant, { login, error: 'Enter your email or username and your password.' }, 400);
+    if (login === '' || password === '') return showSignIn(ctx, request, reply, tenant, { login, error: message('page.login.missing_login') }, 400);
     const result = await signInWithPassword(ctx, tenant, { login, password, ip: request.ip, channel: 'account_page', clientId: 'account' });
     if (result.outcome === 'locked') {
       reply.header('Retry-After', String(result.retryAfterSeconds));
-      return showSignIn(ctx, request, reply, tenant, { login, error: `Too many failed sign-in attempts. Please wait ${Math.ceil(result.retryAfterSeconds / 60)} minutes and try again.` }, 429);
+      return showSignIn(ctx, request, reply, tenant, { login, error: message('page.login.locked', { minutes: Math.ceil(result.retryAfterSeconds / 60) }) }, 429);
     }
-    if (result.outcome === 'invalid') return showSignIn(ctx, request, reply, tenant, { login, error: 'The email, username or password is incorrect.' }, 401);
+    if (result.outcome === 'invalid') return showSignIn(ctx, request, reply, tenant, { login, error: message('page.login.invalid') }, 401);
     if (mustVerifyBeforeSignIn(tenant, result.user)) return showSignIn(ctx, request, reply, tenant, { login, error: await verificationNeededMessage(ctx, tenant, result.user, request.ip) }, 403);
     await startSession(ctx, reply, tenant, result.user.id, await currentSession(ctx, request, tenant));
     return reply.redirect(accountUrl(ctx, tenant, 'signed_in'), 303);
@@ -149,7 +150,7 @@ export const profileHandler = (ctx: Latchkey) =>
 export const emailHandler = (ctx: Latchkey) =>
   accountAction(ctx, 'email', async (c, who, form, request) => {
     const confirmed = await confirmCurrentPassword(c, who.tenant, who.user, form.get('current_password') ?? '', request.ip);
-    return confirmed.ok ? requestEmailChange(c, who.tenant, who.user, field(form, 'new_email'), request.ip) : confirmed;
+    return confirmed.ok ? requestEmailChange(c, who.tenant, who.user, field(form, 'new_email'), request.ip, requestLocale(request)) : confirmed;
   });
 
 export const passwordHandler = (ctx: Latchkey) =>
@@ -165,10 +166,10 @@ export const passwordHandler = (ctx: Latchkey) =>
 export const endSessionHandler = (ctx: Latchkey) =>
   accountAction(ctx, 'sessions', async (c, who, form, request) => {
     const target = form.get('session') ?? '';
-    if (target === who.session.id) return { ok: false, problem: 'Use "Sign out" at the top to end this browser\'s session.', status: 400 };
+    if (target === who.session.id) return { ok: false, problem: message('page.account.own_session'), status: 400 };
     const ended = await accountPageQueries(c.db).endSessions(who.tenant.id, who.user.id, c.now(), { only: target });
     await recordAuditEvent(c, { action: 'account.session.end', tenantId: who.tenant.id, ip: request.ip, actor: { type: 'user', id: who.user.id }, target: { type: 'session', id: target.slice(0, 100) }, details: ended });
-    return ended.sessions === 0 ? { ok: false, problem: 'That session had already ended.', status: 404 } : { ok: true, done: 'session' };
+    return ended.sessions === 0 ? { ok: false, problem: message('page.account.session_gone'), status: 404 } : { ok: true, done: 'session' };
   });
 
 export const endOtherSessionsHandler = (ctx: Latchkey) =>
@@ -183,7 +184,7 @@ export const revokeApplicationHandler = (ctx: Latchkey) =>
     const clientId = (form.get('client_id') ?? '').slice(0, 200);
     const revoked = await c.db.transaction().execute((trx) => accountPageQueries(trx).disconnectApplication(who.tenant.id, who.user.id, clientId, c.now()));
     await recordAuditEvent(c, { action: 'account.application.revoke', tenantId: who.tenant.id, ip: request.ip, actor: { type: 'user', id: who.user.id }, target: { type: 'client', id: clientId }, details: revoked });
-    return revoked.consents === 0 && revoked.grants === 0 ? { ok: false, problem: 'That application was not connected.', status: 404 } : { ok: true, done: 'application' };
+    return revoked.consents === 0 && revoked.grants === 0 ? { ok: false, problem: message('page.account.application_gone'), status: 404 } : { ok: true, done: 'application' };
   });
 
 export function accountSignOutHandler(ctx: Latchkey) {
@@ -194,6 +195,6 @@ export function accountSignOutHandler(ctx: Latchkey) {
     verifyCsrfToken(ctx, request, formOf(request).get(CSRF_FIELD), 'account', who.session.id);
     await endSession(ctx, reply, tenant, who.session);
     await recordAuditEvent(ctx, { action: 'account.sign_out', tenantId: tenant.id, ip: request.ip, actor: { type: 'user', id: who.user.id }, target: { type: 'session', id: who.session.id } });
-    return sendPage(reply, noticePage({ tenantName: tenant.name, title: 'You are signed out', message: `You have signed out of ${tenant.name}.`, link: { href: accountUrl(ctx, tenant), text: 'Sign in again' } }));
+    return sendPage(reply, noticePage({ tenantName: tenant.name, title: message('page.account.signed_out_title'), message: message('page.account.signed_out', { tenant: tenant.name }), link: { href: accountUrl(ctx, tenant), text: message('page.account.sign_in_again') } }));
   };
 }

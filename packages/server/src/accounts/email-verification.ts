@@ -16,6 +16,7 @@ import { enqueueMail } from '../mail/outbox.ts';
 import { issueAccountToken } from './account-tokens.ts';
 import { tenantUrl } from './page-request.ts';
 import { consumeAccountMailLimit } from './mail-limits.ts';
+import type { PageMessage } from '../interaction/pages/login-page.ts';
 
 export function isEmailVerified(user: Pick<User, 'email_verified_at'>): boolean {
   return user.email_verified_at !== null && user.email_verified_at !== undefined;
@@ -35,7 +36,7 @@ export async function queueVerificationMail(ctx: Latchkey, db: Database, tenant:
   if (user.email === null) return;
   const token = await issueAccountToken(db, { tenantId: tenant.id, purpose: 'email_verification', userId: user.id, email: user.email, lifetimeSeconds: ctx.config.verificationLifetime }, now);
   const link = tenantUrl(ctx, tenant, 'verify-email', { token });
-  await enqueueMail(db, { tenantId: tenant.id, to: user.email, template: 'email_verification', ...(locale ? { locale } : {}), params: { tenant: tenant.name, link, hours: hours(ctx) } }, now);
+  await enqueueMail(db, { tenantId: tenant.id, to: user.email, template: 'email_verification', locale: locale ?? tenant.settings.default_locale, params: { tenant: tenant.name, link, hours: hours(ctx) } }, now);
 }
 
 export async function sendVerificationMail(ctx: Latchkey, tenant: Tenant, user: User, actor: { type: string; id: string | null }, ip: string | null): Promise<void> {
@@ -73,8 +74,8 @@ export async function confirmEmail(ctx: Latchkey, tenant: Tenant, token: Account
  * A sign-in stopped for an unverified address (`require_verified_email`): mails a new link, within the
  * per-address and per-IP mail limits, and returns what the sign-in page should say.
  */
-export async function verificationNeededMessage(ctx: Latchkey, tenant: Tenant, user: User, ip: string): Promise<string> {
+export async function verificationNeededMessage(ctx: Latchkey, tenant: Tenant, user: User, ip: string): Promise<PageMessage> {
   const limit = await consumeAccountMailLimit(ctx, tenant, user.email ?? '', ip);
   if (limit.allowed) await sendVerificationMail(ctx, tenant, user, { type: 'user', id: user.id }, ip);
-  return `Confirm your email address first: we sent a link to ${user.email ?? 'your address'}. Open it, then sign in again.`;
+  return { key: 'page.login.verify_email_first', values: { email: user.email ?? '' } };
 }

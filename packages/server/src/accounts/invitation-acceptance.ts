@@ -3,6 +3,7 @@
  * the account is created with the invited address verified, and the invitation is marked accepted, all in one
  * transaction, so a link used twice at once creates one account.
  */
+import type { PageMessage } from '../interaction/pages/login-page.ts';
 import type { Latchkey } from '../context.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
 import { invitationQueries } from '../db/queries/invitations.ts';
@@ -36,7 +37,7 @@ export interface Acceptance {
   readonly password: string;
 }
 
-export type AcceptOutcome = { readonly outcome: 'accepted'; readonly userId: string } | { readonly outcome: 'weak'; readonly problem: string } | { readonly outcome: 'used' } | { readonly outcome: 'taken' };
+export type AcceptOutcome = { readonly outcome: 'accepted'; readonly userId: string } | { readonly outcome: 'weak'; readonly problem: PageMessage } | { readonly outcome: 'used' } | { readonly outcome: 'taken' };
 
 export async function acceptInvitation(ctx: Latchkey, tenant: Tenant, invitation: InvitationRow, input: Acceptance, ip: string): Promise<AcceptOutcome> {
   const problem = await passwordPolicyProblem(input.password, tenant.settings.password_policy, { email: invitation.email, firstName: input.firstName, lastName: input.lastName, tenantName: tenant.name });

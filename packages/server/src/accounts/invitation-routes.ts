@@ -10,7 +10,9 @@ import type { InvitationCheck } from './invitation-acceptance.ts';
 import type { InvitationRow } from '../db/queries/invitations.ts';
 import { formOf, pageTenant, queryOf, tenantUrl } from './page-request.ts';
 import type { TenantRequest } from './page-request.ts';
-import { linkProblemPage, noticePage } from './pages/common.ts';
+import { linkProblemPage, message, noticePage } from './pages/common.ts';
+import type { PageMessage } from './pages/common.ts';
+import { takenPage } from './sign-up-routes.ts';
 import { invitationPage } from './pages/invitation-page.ts';
 
 async function refuse(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, check: Extract<InvitationCheck, { ok: false }>) {
@@ -18,7 +20,7 @@ async function refuse(ctx: Latchkey, request: FastifyRequest, reply: FastifyRepl
   return sendPage(reply, linkProblemPage(tenant.name, check.problem), 400);
 }
 
-function showForm(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, invitation: InvitationRow, token: string, values: { firstName: string; lastName: string }, error?: string, status = 200) {
+function showForm(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, invitation: InvitationRow, token: string, values: { firstName: string; lastName: string }, error?: PageMessage, status = 200) {
   return sendPage(
     reply,
     invitationPage({
@@ -58,8 +60,8 @@ export function invitationSubmitHandler(ctx: Latchkey) {
     if (result.outcome === 'weak') return showForm(ctx, request, reply, tenant, check.invitation, raw!, values, result.problem, 400);
     if (result.outcome === 'used') return refuse(ctx, request, reply, tenant, { ok: false, problem: 'used', invitation: check.invitation });
     if (result.outcome === 'taken') {
-      return sendPage(reply, noticePage({ tenantName: tenant.name, title: 'You already have an account', message: 'An account with this address exists already, so no new one was created. Sign in with it, or reset its password.', link: { href: tenantUrl(ctx, tenant, 'forgot-password'), text: 'Reset the password' } }), 409);
+      return sendPage(reply, takenPage(ctx, tenant), 409);
     }
-    return sendPage(reply, noticePage({ tenantName: tenant.name, title: 'Welcome', message: `Your account for ${check.invitation.email} is ready. Sign in to the application with this address and your new password.`, link: { href: tenantUrl(ctx, tenant, 'account'), text: 'Go to your account' } }));
+    return sendPage(reply, noticePage({ tenantName: tenant.name, title: message('page.invitation.done_title'), message: message('page.invitation.done', { email: check.invitation.email }), link: { href: tenantUrl(ctx, tenant, 'account'), text: message('page.invitation.go_to_account') } }));
   };
 }

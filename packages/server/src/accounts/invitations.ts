@@ -56,10 +56,10 @@ function optional(value: string | null | undefined, field: string, max: number):
   return value.trim();
 }
 
-async function queueInvitationMail(ctx: Latchkey, db: Database, tenant: Tenant, row: InvitationRow, token: string, inviter: string, now: number): Promise<void> {
+async function queueInvitationMail(ctx: Latchkey, db: Database, tenant: Tenant, row: InvitationRow, token: string, now: number): Promise<void> {
   const link = tenantUrl(ctx, tenant, 'invitation', { token });
   const days = String(Math.max(1, Math.round(ctx.config.invitationLifetime / 86400)));
-  await enqueueMail(db, { tenantId: tenant.id, to: row.email, template: 'invitation', params: { tenant: tenant.name, link, days, inviter } }, now);
+  await enqueueMail(db, { tenantId: tenant.id, to: row.email, template: 'invitation', locale: tenant.settings.default_locale, params: { tenant: tenant.name, link, days } }, now);
 }
 
 /** Creates the invitation and queues its mail, in `db` (the caller's audited transaction). */
@@ -91,12 +91,8 @@ export async function createInvitation(ctx: Latchkey, db: Database, tenant: Tena
     revoked_at: null,
   };
   await invitationQueries(db).insert(row);
-  await queueInvitationMail(ctx, db, tenant, row, token, inviterName(tenant), now);
+  await queueInvitationMail(ctx, db, tenant, row, token, now);
   return row;
-}
-
-function inviterName(tenant: Tenant): string {
-  return `The administrators of ${tenant.name}`;
 }
 
 export async function requireInvitation(db: Database, tenant: Tenant, id: string): Promise<InvitationRow> {
@@ -112,7 +108,7 @@ export async function resendInvitation(ctx: Latchkey, db: Database, tenant: Tena
   const expiresAt = now + ctx.config.invitationLifetime * 1000;
   assert(await invitationQueries(db).renew(row.id, hashSecret(token), now, expiresAt), new Conflict(`the invitation is ${invitationStatus(row, now)}; only a pending or expired one can be resent`));
   const renewed = { ...row, token_hash: hashSecret(token), sent_at: now, expires_at: expiresAt };
-  await queueInvitationMail(ctx, db, tenant, renewed, token, inviterName(tenant), now);
+  await queueInvitationMail(ctx, db, tenant, renewed, token, now);
   return renewed;
 }
 

@@ -6,6 +6,7 @@ import type { Latchkey } from '../context.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
 import { addressKey } from '../http/rate-limit/address-key.ts';
 import { normalizeLogin } from '../directory/users.ts';
+import type { PageMessage } from '../interaction/pages/login-page.ts';
 
 const WINDOW_MS = 3_600_000;
 
@@ -22,7 +23,6 @@ export async function consumeAccountMailLimit(ctx: Latchkey, tenant: Tenant, ema
   return { allowed: address.allowed && client.allowed, retryAfterSeconds: Math.max(address.retryAfterSeconds, client.retryAfterSeconds) };
 }
 
-export function waitMessage(retryAfterSeconds: number): string {
-  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
-  return `Too many requests. Please wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`;
+export function waitMessage(retryAfterSeconds: number): PageMessage {
+  return { key: 'page.self_service.too_many', values: { minutes: Math.max(1, Math.ceil(retryAfterSeconds / 60)) } };
 }

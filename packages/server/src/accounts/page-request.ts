@@ -6,6 +6,7 @@ import { requireTenantBySlug } from '../directory/tenants.ts';
 import { issuerFor } from '../directory/tenant-directory.ts';
 import { rememberPageTenant } from '../interaction/page-errors.ts';
 import { readBodyParams, readQueryParams } from '../oauth/request-params.ts';
+import { pageTranslator } from '../interaction/layout.ts';
 
 export type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
 
@@ -38,6 +39,11 @@ export function interactionParam(value: string | undefined): string | undefined 
 /** The sign-in page of an interaction, when the flow started from one. */
 export function signInUrl(ctx: Latchkey, tenant: Tenant, interaction: string | undefined): string | undefined {
   return interaction === undefined ? undefined : tenantUrl(ctx, tenant, 'login', { interaction });
+}
+
+/** The language of this request's page (`ui_locales`, Accept-Language, the tenant's default): mails it causes use it too. */
+export function requestLocale(request: FastifyRequest): string {
+  return pageTranslator(request, undefined).locale;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

@@ -5,6 +5,7 @@
  * as weak for Ada as "password1" is for anyone. The one seam to @zxcvbn-ts, loaded on first use.
  */
 import type { PasswordPolicy } from './account-settings.ts';
+import type { PageMessage } from '../interaction/pages/login-page.ts';
 
 type Checker = { check(password: string, userInputs?: (string | number)[]): { score: number; feedback: { warning: string | null; suggestions: string[] } } };
 
@@ -45,14 +46,14 @@ function personalWords(words: PersonalWords): string[] {
   return [...out];
 }
 
-/** Why a password is refused, in words for the person choosing it; undefined when it is acceptable. */
-export async function passwordPolicyProblem(password: string, policy: PasswordPolicy, words: PersonalWords): Promise<string | undefined> {
+/** Why a password is refused (a catalog message for the person choosing it); undefined when it is acceptable. */
+export async function passwordPolicyProblem(password: string, policy: PasswordPolicy, words: PersonalWords): Promise<PageMessage | undefined> {
   const length = [...password].length;
-  if (length < policy.min_length) return `Choose a password of at least ${policy.min_length} characters.`;
-  if (length > policy.max_length) return `Choose a password of at most ${policy.max_length} characters.`;
+  if (length < policy.min_length) return { key: 'page.password.too_short', values: { min: policy.min_length } };
+  if (length > policy.max_length) return { key: 'page.password.too_long', values: { max: policy.max_length } };
   if (policy.min_strength === 0) return undefined;
   const result = (await loadChecker()).check(password, personalWords(words));
   if (result.score >= policy.min_strength) return undefined;
-  if (result.feedback.warning === 'userInputs') return 'This password is too easy to guess: it contains your name or email address. Choose another.';
-  return 'This password is too easy to guess. A few unrelated words together make a strong one.';
+  if (result.feedback.warning === 'userInputs') return { key: 'page.password.personal' };
+  return { key: 'page.password.weak' };
 }

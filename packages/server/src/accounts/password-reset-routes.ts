@@ -12,13 +12,14 @@ import type { FastifyRequest } from 'fastify';
 import { auditRefusedLink, checkAccountToken } from './account-tokens.ts';
 import type { LinkCheck } from './account-tokens.ts';
 import { consumeAccountMailLimit, waitMessage } from './mail-limits.ts';
-import { formOf, interactionParam, looksLikeEmail, pageTenant, queryOf, signInUrl, tenantUrl } from './page-request.ts';
+import { requestLocale, formOf, interactionParam, looksLikeEmail, pageTenant, queryOf, signInUrl, tenantUrl } from './page-request.ts';
 import type { TenantRequest } from './page-request.ts';
 import { completePasswordReset, requestPasswordReset } from './password-reset.ts';
-import { linkProblemPage, noticePage } from './pages/common.ts';
+import { checkMailPage, linkProblemPage, message, noticePage } from './pages/common.ts';
+import type { PageMessage } from './pages/common.ts';
 import { forgotPasswordPage, resetPasswordPage } from './pages/password-reset-pages.ts';
 
-function showForgotForm(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, interaction: string | undefined, extra: { email?: string; error?: string }, status = 200) {
+function showForgotForm(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, interaction: string | undefined, extra: { email?: string; error?: PageMessage }, status = 200) {
   const back = signInUrl(ctx, tenant, interaction);
   return sendPage(
     reply,
@@ -48,29 +49,21 @@ export function forgotPasswordSubmitHandler(ctx: Latchkey) {
     verifyCsrfToken(ctx, request, form.get(CSRF_FIELD), 'forgot-password', tenant.id);
     const interaction = interactionParam(form.get('interaction'));
     const email = (form.get('email') ?? '').trim();
-    if (!looksLikeEmail(email)) return showForgotForm(ctx, request, reply, tenant, interaction, { email, error: 'Enter an email address, like name@example.com.' }, 400);
+    if (!looksLikeEmail(email)) return showForgotForm(ctx, request, reply, tenant, interaction, { email, error: message('page.self_service.enter_email') }, 400);
     const limit = await consumeAccountMailLimit(ctx, tenant, email, request.ip);
     if (!limit.allowed) {
       reply.header('Retry-After', String(limit.retryAfterSeconds));
       return showForgotForm(ctx, request, reply, tenant, interaction, { email, error: waitMessage(limit.retryAfterSeconds) }, 429);
     }
-    await requestPasswordReset(ctx, tenant, email, { ip: request.ip });
+    await requestPasswordReset(ctx, tenant, email, { ip: request.ip, locale: requestLocale(request) });
     const back = signInUrl(ctx, tenant, interaction);
-    return sendPage(
-      reply,
-      noticePage({
-        tenantName: tenant.name,
-        title: 'Check your mail',
-        message: `We sent a mail to ${email} with what to do next. If it does not arrive within a few minutes, look in your spam folder.`,
-        ...(back ? { link: { href: back, text: 'Back to sign-in' } } : {}),
-      }),
-    );
+    return sendPage(reply, checkMailPage(tenant.name, email, back));
   };
 }
 
 async function refuseLink(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, check: Extract<LinkCheck, { ok: false }>) {
   await auditRefusedLink(ctx, request, tenant, 'password_reset', check.problem);
-  return sendPage(reply, linkProblemPage(tenant.name, check.problem, { href: tenantUrl(ctx, tenant, 'forgot-password'), text: 'Ask for a new link' }), 400);
+  return sendPage(reply, linkProblemPage(tenant.name, check.problem, tenantUrl(ctx, tenant, 'forgot-password')), 400);
 }
 
 export function resetPasswordPageHandler(ctx: Latchkey) {
@@ -103,7 +96,7 @@ export function resetPasswordSubmitHandler(ctx: Latchkey) {
     }
     return sendPage(
       reply,
-      noticePage({ tenantName: tenant.name, title: 'Password changed', message: 'Your new password is set, and every device that was signed in to your account has been signed out. Go back to the application and sign in with the new password.' }),
+      noticePage({ tenantName: tenant.name, title: message('page.reset.done_title'), message: message('page.reset.done') }),
     );
   };
 }

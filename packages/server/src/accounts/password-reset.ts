@@ -4,6 +4,7 @@
  * mail, so the timing is alike too. The link's token is single-use and short-lived; setting the new password
  * ends every session and grant of the user (refresh tokens included) in the same transaction.
  */
+import type { PageMessage } from '../interaction/pages/login-page.ts';
 import type { Latchkey } from '../context.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
 import { accountTokenQueries } from '../db/queries/account-tokens.ts';
@@ -36,16 +37,16 @@ export async function requestPasswordReset(ctx: Latchkey, tenant: Tenant, email:
       const token = await issueAccountToken(trx, { tenantId: tenant.id, purpose: 'password_reset', userId: user.id, email: user.email, lifetimeSeconds: ctx.config.passwordResetLifetime }, now);
       const link = tenantUrl(ctx, tenant, 'reset-password', { token });
       const minutes = String(Math.round(ctx.config.passwordResetLifetime / 60));
-      await enqueueMail(trx, { tenantId: tenant.id, to: user.email, template: 'password_reset', ...(request.locale ? { locale: request.locale } : {}), params: { tenant: tenant.name, link, minutes } }, now);
+      await enqueueMail(trx, { tenantId: tenant.id, to: user.email, template: 'password_reset', locale: request.locale ?? tenant.settings.default_locale, params: { tenant: tenant.name, link, minutes } }, now);
     } else {
-      await enqueueMail(trx, { tenantId: tenant.id, to: email, template: 'password_reset_unknown', ...(request.locale ? { locale: request.locale } : {}), params: { tenant: tenant.name } }, now);
+      await enqueueMail(trx, { tenantId: tenant.id, to: email, template: 'password_reset_unknown', locale: request.locale ?? tenant.settings.default_locale, params: { tenant: tenant.name } }, now);
     }
     await insertAuditEvent(trx, { action: 'account.password_reset.requested', tenantId: tenant.id, ip: request.ip, target: user ? { type: 'user', id: user.id } : null, details: { known_address: user !== undefined } }, now);
   });
   ctx.mail.wake();
 }
 
-export type ResetOutcome = { readonly outcome: 'done'; readonly sessions: number; readonly grants: number } | { readonly outcome: 'weak'; readonly problem: string } | { readonly outcome: 'used' };
+export type ResetOutcome = { readonly outcome: 'done'; readonly sessions: number; readonly grants: number } | { readonly outcome: 'weak'; readonly problem: PageMessage } | { readonly outcome: 'used' };
 
 export async function completePasswordReset(ctx: Latchkey, tenant: Tenant, token: AccountTokenRow, user: User, password: string, ip: string): Promise<ResetOutcome> {
   const problem = await passwordPolicyProblem(password, tenant.settings.password_policy, { email: user.email, username: user.username, firstName: user.first_name, lastName: user.last_name, tenantName: tenant.name });

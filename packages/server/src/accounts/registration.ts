@@ -21,6 +21,7 @@ import { queueVerificationMail } from './email-verification.ts';
 import { passwordPolicyProblem } from './password-policy.ts';
 import { findPersonByEmail } from './password-reset.ts';
 import { tenantUrl } from './page-request.ts';
+import type { PageMessage } from '../interaction/pages/login-page.ts';
 
 export interface SignUp {
   readonly email: string;
@@ -32,19 +33,19 @@ export interface SignUp {
 }
 
 /** Why the tenant does not take this address (allowed domains), or undefined. */
-export function domainProblem(tenant: Tenant, email: string): string | undefined {
+export function domainProblem(tenant: Tenant, email: string): PageMessage | undefined {
   const allowed = tenant.settings.features.auth.registration_allowed_domains;
   if (allowed.length === 0) return undefined;
   const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
-  return allowed.includes(domain) ? undefined : `Sign-up is open to addresses at ${allowed.join(', ')} only.`;
+  return allowed.includes(domain) ? undefined : { key: 'page.sign_up.domain_refused', values: { domains: allowed.join(', ') } };
 }
 
-export async function signUpProblem(tenant: Tenant, input: SignUp): Promise<string | undefined> {
+export async function signUpProblem(tenant: Tenant, input: SignUp): Promise<PageMessage | undefined> {
   return domainProblem(tenant, input.email) ?? (await passwordPolicyProblem(input.password, tenant.settings.password_policy, { email: input.email, firstName: input.firstName, lastName: input.lastName, tenantName: tenant.name }));
 }
 
 /** Records a sign-up and queues its mail; the caller shows the same "check your mail" page whatever happened. */
-export async function registerSignUp(ctx: Latchkey, tenant: Tenant, input: SignUp, ip: string): Promise<void> {
+export async function registerSignUp(ctx: Latchkey, tenant: Tenant, input: SignUp, ip: string, locale: string): Promise<void> {
   const passwordHash = await hashPassword(input.password); // for known addresses too: the same time either way
   const existing = await findPersonByEmail(ctx, tenant, input.email);
   const hours = String(Math.round(ctx.config.verificationLifetime / 3600));
@@ -52,7 +53,7 @@ export async function registerSignUp(ctx: Latchkey, tenant: Tenant, input: SignU
   await ctx.db.transaction().execute(async (trx) => {
     if (existing !== undefined) {
       const link = tenantUrl(ctx, tenant, 'forgot-password');
-      await enqueueMail(trx, { tenantId: tenant.id, to: existing.email ?? input.email, template: 'registration_existing', params: { tenant: tenant.name, link } }, now);
+      await enqueueMail(trx, { tenantId: tenant.id, to: existing.email ?? input.email, template: 'registration_existing', locale, params: { tenant: tenant.name, link } }, now);
       await insertAuditEvent(trx, { action: 'account.sign_up.existing_address', tenantId: tenant.id, ip, target: { type: 'user', id: existing.id } }, now);
       return;
     }
@@ -60,13 +61,13 @@ export async function registerSignUp(ctx: Latchkey, tenant: Tenant, input: SignU
       const data = { first_name: input.firstName, last_name: input.lastName, password_hash: passwordHash, ...(input.interaction ? { interaction: input.interaction } : {}) };
       const token = await issueAccountToken(trx, { tenantId: tenant.id, purpose: 'registration', userId: null, email: input.email, data, lifetimeSeconds: ctx.config.verificationLifetime }, now);
       const link = tenantUrl(ctx, tenant, 'verify-email', { token });
-      await enqueueMail(trx, { tenantId: tenant.id, to: input.email, template: 'registration', params: { tenant: tenant.name, link, hours } }, now);
+      await enqueueMail(trx, { tenantId: tenant.id, to: input.email, template: 'registration', locale, params: { tenant: tenant.name, link, hours } }, now);
       await insertAuditEvent(trx, { action: 'account.sign_up.requested', tenantId: tenant.id, ip }, now);
       return;
     }
     const user = await createUser(ctx, tenant, { email: input.email, firstName: input.firstName || null, lastName: input.lastName || null }, trx);
     await trx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', user.id).execute();
-    await queueVerificationMail(ctx, trx, tenant, user, now);
+    await queueVerificationMail(ctx, trx, tenant, user, now, locale);
     await insertAuditEvent(trx, { action: 'account.sign_up.completed', tenantId: tenant.id, ip, actor: { type: 'user', id: user.id }, target: { type: 'user', id: user.id }, details: { verified: false } }, now);
   });
   ctx.mail.wake();

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Latchkey } from '../context.ts';
 import { registerPageErrors } from '../interaction/page-errors.ts';
+import { loadPageContext } from '../interaction/page-context.ts';
 import { signUpPageHandler, signUpSubmitHandler, verifyEmailPageHandler, verifyEmailSubmitHandler } from './sign-up-routes.ts';
 import { invitationPageHandler, invitationSubmitHandler } from './invitation-routes.ts';
 import { accountPageHandler, accountSignInHandler, accountSignOutHandler, emailHandler, endOtherSessionsHandler, endSessionHandler, passwordHandler, profileHandler, revokeApplicationHandler } from './account-routes.ts';
@@ -14,6 +15,8 @@ export async function accountRoutes(app: FastifyInstance, ctx: Latchkey): Promis
   registerPageErrors();
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  // The tenant's brand and default locale, for the page or the error page the route ends with.
+  app.addHook('preHandler', async (request) => loadPageContext(ctx, request));
   app.get('/t/:tenant/forgot-password', forgotPasswordPageHandler(ctx));
   app.post('/t/:tenant/forgot-password', forgotPasswordSubmitHandler(ctx));
   app.get('/t/:tenant/reset-password', resetPasswordPageHandler(ctx));

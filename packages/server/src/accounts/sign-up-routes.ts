@@ -13,11 +13,17 @@ import type { LinkCheck } from './account-tokens.ts';
 import type { AccountTokenRow } from '../db/queries/account-tokens.ts';
 import { confirmEmail } from './email-verification.ts';
 import { consumeAccountMailLimit, waitMessage } from './mail-limits.ts';
-import { formOf, interactionParam, looksLikeEmail, pageTenant, queryOf, signInUrl, tenantUrl } from './page-request.ts';
+import { requestLocale, formOf, interactionParam, looksLikeEmail, pageTenant, queryOf, signInUrl, tenantUrl } from './page-request.ts';
 import type { TenantRequest } from './page-request.ts';
 import { completeRegistration, registerSignUp, signUpProblem } from './registration.ts';
-import { linkProblemPage, noticePage } from './pages/common.ts';
+import { checkMailPage, linkProblemPage, message, noticePage } from './pages/common.ts';
+import type { PageMessage } from './pages/common.ts';
 import { confirmPage, signUpPage } from './pages/sign-up-pages.ts';
+
+/** The page for a link that would create an account an address already has. */
+export function takenPage(ctx: Latchkey, tenant: Tenant) {
+  return noticePage({ tenantName: tenant.name, title: message('page.self_service.taken_title'), message: message('page.self_service.taken'), link: { href: tenantUrl(ctx, tenant, 'forgot-password'), text: message('page.self_service.reset_link') } });
+}
 
 const CONFIRMABLE = ['registration', 'email_verification', 'email_change'] as const;
 
@@ -25,7 +31,7 @@ function requireRegistration(tenant: Tenant): void {
   if (!tenant.settings.features.auth.registration_enabled) throw new NotFound('this organization does not offer sign-up; ask its administrator for an invitation');
 }
 
-function showSignUp(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, interaction: string | undefined, values: { email?: string; firstName?: string; lastName?: string }, error?: string, status = 200) {
+function showSignUp(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, interaction: string | undefined, values: { email?: string; firstName?: string; lastName?: string }, error?: PageMessage, status = 200) {
   const back = signInUrl(ctx, tenant, interaction);
   return sendPage(
     reply,
@@ -67,7 +73,7 @@ export function signUpSubmitHandler(ctx: Latchkey) {
       ...(interaction ? { interaction } : {}),
     };
     const values = { email: input.email, firstName: input.firstName, lastName: input.lastName };
-    if (!looksLikeEmail(input.email)) return showSignUp(ctx, request, reply, tenant, interaction, values, 'Enter an email address, like name@example.com.', 400);
+    if (!looksLikeEmail(input.email)) return showSignUp(ctx, request, reply, tenant, interaction, values, message('page.self_service.enter_email'), 400);
     const problem = await signUpProblem(tenant, input);
     if (problem) return showSignUp(ctx, request, reply, tenant, interaction, values, problem, 400);
     const limit = await consumeAccountMailLimit(ctx, tenant, input.email, request.ip);
@@ -75,15 +81,15 @@ export function signUpSubmitHandler(ctx: Latchkey) {
       reply.header('Retry-After', String(limit.retryAfterSeconds));
       return showSignUp(ctx, request, reply, tenant, interaction, values, waitMessage(limit.retryAfterSeconds), 429);
     }
-    await registerSignUp(ctx, tenant, input, request.ip);
-    return sendPage(reply, noticePage({ tenantName: tenant.name, title: 'Check your mail', message: `We sent a mail to ${input.email} with what to do next. If it does not arrive within a few minutes, look in your spam folder.` }));
+    await registerSignUp(ctx, tenant, input, request.ip, requestLocale(request));
+    return sendPage(reply, checkMailPage(tenant.name, input.email));
   };
 }
 
 const CONFIRM_TEXT: Record<string, { title: string; message: string; button: string }> = {
-  registration: { title: 'Confirm your email address', message: 'Confirm this address to finish creating your account.', button: 'Confirm and create my account' },
-  email_verification: { title: 'Confirm your email address', message: 'Confirm that this is your email address.', button: 'Confirm my email address' },
-  email_change: { title: 'Confirm your new email address', message: 'Confirm to start using this address for your account.', button: 'Confirm my new address' },
+  registration: { title: 'page.confirm.registration_title', message: 'page.confirm.registration', button: 'page.confirm.registration_button' },
+  email_verification: { title: 'page.confirm.verification_title', message: 'page.confirm.verification', button: 'page.confirm.verification_button' },
+  email_change: { title: 'page.confirm.change_title', message: 'page.confirm.change', button: 'page.confirm.change_button' },
 };
 
 async function refuseLink(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, tenant: Tenant, check: Extract<LinkCheck, { ok: false }>, token?: AccountTokenRow) {
@@ -100,7 +106,7 @@ export function verifyEmailPageHandler(ctx: Latchkey) {
     const text = CONFIRM_TEXT[check.token.purpose]!;
     return sendPage(
       reply,
-      confirmPage({ tenantName: tenant.name, action: tenantUrl(ctx, tenant, 'verify-email'), csrfToken: issueCsrfToken(ctx, request, reply, tenant, 'verify-email', check.token.id), token: raw!, ...text, message: `${text.message} (${check.token.email ?? ''})` }),
+      confirmPage({ tenantName: tenant.name, action: tenantUrl(ctx, tenant, 'verify-email'), csrfToken: issueCsrfToken(ctx, request, reply, tenant, 'verify-email', check.token.id), token: raw!, title: message(text.title), message: message(text.message, { email: check.token.email ?? '' }), button: message(text.button) }),
     );
   };
 }
@@ -117,18 +123,18 @@ export function verifyEmailSubmitHandler(ctx: Latchkey) {
       const result = await completeRegistration(ctx, tenant, token, request.ip);
       if (result.outcome === 'used') return refuseLink(ctx, request, reply, tenant, { ok: false, problem: 'used' }, token);
       if (result.outcome === 'taken') {
-        return sendPage(reply, noticePage({ tenantName: tenant.name, title: 'You already have an account', message: 'An account with this address exists already, so no new one was created. Sign in with it, or reset its password.', link: { href: tenantUrl(ctx, tenant, 'forgot-password'), text: 'Reset the password' } }), 409);
+        return sendPage(reply, takenPage(ctx, tenant), 409);
       }
       const interaction = interactionParam((JSON.parse(token.data) as { interaction?: string }).interaction);
       const back = signInUrl(ctx, tenant, interaction);
-      return sendPage(reply, noticePage({ tenantName: tenant.name, title: 'Your account is ready', message: 'Your email address is confirmed and your account is created. Sign in with your email address and password.', ...(back ? { link: { href: back, text: 'Continue to sign in' } } : {}) }));
+      return sendPage(reply, noticePage({ tenantName: tenant.name, title: message('page.sign_up.done_title'), message: message('page.sign_up.done'), ...(back ? { link: { href: back, text: message('page.sign_up.continue') } } : {}) }));
     }
     const outcome = await confirmEmail(ctx, tenant, token, request.ip);
     if (outcome === 'used') return refuseLink(ctx, request, reply, tenant, { ok: false, problem: 'used' }, token);
     if (outcome === 'stale') {
       await auditRefusedLink(ctx, request, tenant, token.purpose, 'unknown', token);
-      return sendPage(reply, noticePage({ tenantName: tenant.name, title: 'This link does not work', message: 'This address is no longer the one on your account, or another account uses it now. Nothing was changed.', alert: true }), 400);
+      return sendPage(reply, linkProblemPage(tenant.name, 'stale'), 400);
     }
-    return sendPage(reply, noticePage({ tenantName: tenant.name, title: 'Email address confirmed', message: `${token.email ?? 'Your address'} is confirmed. You can close this page.` }));
+    return sendPage(reply, noticePage({ tenantName: tenant.name, title: message('page.confirm.done_title'), message: message('page.confirm.done', { email: token.email ?? '' }) }));
   };
 }

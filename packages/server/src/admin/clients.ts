@@ -23,6 +23,7 @@ const clientProperties = {
   grant_types: stringList, redirect_uris: stringList, post_logout_redirect_uris: stringList, scopes: stringList, audience: string(),
   token_claims: stringList, service_account_id: nullableString({ description: 'the user id of the service account (confidential clients)' }),
   token_endpoint_auth_method: string(), created_at: dateTime, updated_at: dateTime,
+  logo_uri: nullableString({ description: 'https; shown on the sign-in page (RFC 7591 §2)' }), policy_uri: nullableString({ description: 'https; linked from the sign-in page' }), tos_uri: nullableString({ description: 'https; linked from the sign-in page' }),
 };
 export const ClientSchema = named('Client', object(clientProperties));
 const AuthorizationsResetSchema = object({
@@ -36,11 +37,15 @@ const editable = {
   name: string({ minLength: 1, maxLength: 200 }), redirect_uris: stringList, post_logout_redirect_uris: stringList, grant_types: stringList,
   scopes: { ...stringList, description: 'scopes the client may request; add latchkey:admin to let it call the admin API for its tenant' },
   audience: nullableString({ maxLength: 500 }), token_claims: tokenClaims,
+  logo_uri: nullableString({ maxLength: 2000, description: 'https URL of the client\'s logo, shown on the sign-in page' }),
+  policy_uri: nullableString({ maxLength: 2000, description: 'https URL of the client\'s privacy policy' }),
+  tos_uri: nullableString({ maxLength: 2000, description: 'https URL of the client\'s terms of service' }),
 };
 const ClientInput = object({ ...editable, type: { type: 'string', enum: ['confidential', 'public'] } }, [...Object.keys(editable).filter((k) => k !== 'name'), 'type']);
 interface ClientBody {
   name?: string; type?: ClientType; redirect_uris?: string[]; post_logout_redirect_uris?: string[]; grant_types?: string[];
   scopes?: string[]; audience?: string | null; token_claims?: string[];
+  logo_uri?: string | null; policy_uri?: string | null; tos_uri?: string | null;
 }
 type ClientParams = TenantParams & { clientId: string };
 const tag = 'Clients';
@@ -53,6 +58,7 @@ function changesOf(body: ClientBody) {
   return {
     name: body.name, redirectUris: body.redirect_uris, postLogoutRedirectUris: body.post_logout_redirect_uris, grantTypes: body.grant_types,
     scopes: body.scopes, audience: body.audience, tokenClaims: body.token_claims,
+    logoUri: body.logo_uri, policyUri: body.policy_uri, tosUri: body.tos_uri,
   };
 }
 

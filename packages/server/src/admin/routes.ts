@@ -12,6 +12,7 @@ import { adminRoute } from './admin-route.ts';
 import type { AdminRoute } from './admin-route.ts';
 import { apiKeyRoutes } from './api-keys.ts';
 import { auditEventRoutes } from './audit-events.ts';
+import { brandingRoutes } from './branding.ts';
 import { clientRoutes } from './clients.ts';
 import { groupRoutes } from './groups.ts';
 import { membershipRoutes } from './memberships.ts';
@@ -40,6 +41,7 @@ const RESOURCE_ROUTES: readonly AdminRoute[] = [
   ...apiKeyRoutes,
   ...signingKeyRoutes,
   ...auditEventRoutes,
+  ...brandingRoutes,
 ];
 
 let cachedDocument: { baseUrl: string; document: Record<string, unknown> } | undefined;

@@ -1,5 +1,6 @@
 /** /admin/v1/tenants: tenants (each an issuer) and their settings. A tenant_admin sees and changes only its own. */
 import { tenantAdminQueries } from '../db/queries/tenant-admin.ts';
+import { SUPPORTED_LOCALES } from '../i18n/catalogs.ts';
 import { describeTenant, insertTenant, provisionTenant } from '../directory/tenants.ts';
 import { deleteTenant, updateTenant } from '../directory/tenant-changes.ts';
 import { requireSuperAdmin } from './admin-auth.ts';
@@ -35,6 +36,7 @@ export const TenantSettingsSchema = named('TenantSettings', {
       additionalProperties: true,
     },
     features: { type: 'object', additionalProperties: true },
+    default_locale: string({ description: `the hosted pages' language when neither ui_locales nor Accept-Language names a supported one (${SUPPORTED_LOCALES.join(', ')})` }),
   },
   additionalProperties: true,
 });

@@ -16,7 +16,7 @@ export interface BrowserSessionsTable {
   created_at: number;
   expires_at: number;
   ended_at: number | null;
-  /** What the account page shows (migration 0004): where and with what the session started. */
+  /** What the account page shows (migration 0005): where and with what the session started. */
   ip?: string | null;
   user_agent?: string | null;
 }

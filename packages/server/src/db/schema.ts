@@ -4,6 +4,7 @@
  */
 import type { Generated } from 'kysely';
 import type { SignInTables } from './schema-sign-in.ts';
+import type { BrandingTables } from './schema-branding.ts';
 import type { AccountTables } from './schema-accounts.ts';
 
 export interface PartnersTable {
@@ -61,7 +62,7 @@ export interface UsersTable {
   /** The user's primary role name (seed 003 `role`). */
   role: string | null;
   admin_role: AdminRole | null;
-  /** When the user proved they receive mail at `email` (migration 0004); null: not verified. */
+  /** When the user proved they receive mail at `email` (migration 0005); null: not verified. */
   email_verified_at?: number | null;
   created_at: number;
   updated_at: number;
@@ -88,6 +89,10 @@ export interface ClientsTable {
   token_claims: string;
   /** The service account of a confidential client: the `sub` of its client_credentials tokens. */
   service_user_id: string | null;
+  /** RFC 7591 §2 metadata shown on the sign-in page (https only); optional on insert (migration 0004). */
+  logo_uri?: string | null;
+  policy_uri?: string | null;
+  tos_uri?: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -197,4 +202,4 @@ export interface FoundationTables {
   revoked_access_tokens: RevokedAccessTokensTable;
 }
 
-export interface Schema extends FoundationTables, SignInTables, AccountTables {}
+export interface Schema extends FoundationTables, SignInTables, BrandingTables, AccountTables {}

@@ -9,7 +9,7 @@ import type { Client } from '../db/queries/clients.ts';
 import { InvalidRequest, NotFound, assert } from '../errors/oauth-error.ts';
 import { resetAuthorizations } from './client-authorizations.ts';
 import type { AuthorizationsReset } from './client-authorizations.ts';
-import { checkRedirectUriForType, SUPPORTED_GRANT_TYPES, TOKEN_CLAIM_OPTIONS, validateRedirectUri } from './clients.ts';
+import { checkRedirectUriForType, SUPPORTED_GRANT_TYPES, TOKEN_CLAIM_OPTIONS, validateClientPageUri, validateRedirectUri } from './clients.ts';
 
 export interface ClientChanges {
   readonly name?: string | undefined;
@@ -19,6 +19,9 @@ export interface ClientChanges {
   readonly scopes?: readonly string[] | undefined;
   readonly audience?: string | null | undefined;
   readonly tokenClaims?: readonly string[] | undefined;
+  readonly logoUri?: string | null | undefined;
+  readonly policyUri?: string | null | undefined;
+  readonly tosUri?: string | null | undefined;
 }
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3 scope-token
@@ -67,6 +70,9 @@ export async function updateClient(db: Database, client: Client, changes: Client
     }
     set.token_claims = JSON.stringify([...new Set(changes.tokenClaims)]);
   }
+  if (changes.logoUri !== undefined) set.logo_uri = validateClientPageUri(changes.logoUri, 'logo_uri');
+  if (changes.policyUri !== undefined) set.policy_uri = validateClientPageUri(changes.policyUri, 'policy_uri');
+  if (changes.tosUri !== undefined) set.tos_uri = validateClientPageUri(changes.tosUri, 'tos_uri');
   await clientAdminQueries(db).update(clientId, set, now);
   const updated = await requireClient(db, tenantId, clientId);
   return { client: updated, authorizationsReset: await resetAuthorizations(db, client, updated, now) };

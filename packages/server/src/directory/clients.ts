@@ -28,6 +28,23 @@ export interface CreateClientInput {
   readonly scopes?: readonly string[];
   readonly audience?: string | null;
   readonly tokenClaims?: readonly string[];
+  /** RFC 7591 §2 client metadata the sign-in page shows; https only. */
+  readonly logoUri?: string | null | undefined;
+  readonly policyUri?: string | null | undefined;
+  readonly tosUri?: string | null | undefined;
+}
+
+/** `logo_uri`, `policy_uri`, `tos_uri`: an https URL (the browser loads the logo, the CSP names its origin) or null. */
+export function validateClientPageUri(value: unknown, field: string): string | null {
+  if (value === undefined || value === null) return null;
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' && value.length <= 2000 ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || url.protocol !== 'https:' || url.username !== '' || url.password !== '') throw new InvalidRequest(`${field} must be an https URL`);
+  return url.href;
 }
 
 export interface CreatedClient {
@@ -112,6 +129,8 @@ export async function createClient(ctx: Latchkey, tenant: Tenant, input: CreateC
     throw new InvalidRequest('audience must be a non-empty string');
   }
 
+  const pageLinks = { logo_uri: validateClientPageUri(input.logoUri, 'logo_uri'), policy_uri: validateClientPageUri(input.policyUri, 'policy_uri'), tos_uri: validateClientPageUri(input.tosUri, 'tos_uri') };
+
   const now = ctx.now();
   const clientId = randomAlphanumeric(32);
   const clientSecret = type === 'confidential' ? generateOpaqueToken(32) : undefined;
@@ -156,6 +175,7 @@ export async function createClient(ctx: Latchkey, tenant: Tenant, input: CreateC
       audience: input.audience ?? null,
       token_claims: JSON.stringify(tokenClaims),
       service_user_id: serviceUserId,
+      ...pageLinks,
       created_at: now,
       updated_at: now,
     });
@@ -192,6 +212,9 @@ export function describeClient(client: Client, tenant: Pick<Tenant, 'slug'>, cli
     audience: client.audience ?? client.clientId,
     token_claims: client.tokenClaims,
     service_account_id: client.serviceUserId,
+    logo_uri: client.logoUri,
+    policy_uri: client.policyUri,
+    tos_uri: client.tosUri,
     token_endpoint_auth_method: client.type === 'public' ? 'none' : 'client_secret_basic',
     created_at: new Date(client.createdAt).toISOString(),
     updated_at: new Date(client.updatedAt).toISOString(),

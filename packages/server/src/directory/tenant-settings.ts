@@ -3,6 +3,7 @@ import type { SigningAlgorithm } from '../tokens/jose.ts';
 import { InvalidRequest } from '../errors/oauth-error.ts';
 import { DEFAULT_ACCOUNT_AUTH_SETTINGS, DEFAULT_PASSWORD_POLICY, mergeAccountAuthSettings, mergePasswordPolicy } from '../accounts/account-settings.ts';
 import type { AccountAuthSettings, PasswordPolicy } from '../accounts/account-settings.ts';
+import { isSupportedLocale, REFERENCE_LOCALE, SUPPORTED_LOCALES } from '../i18n/catalogs.ts';
 
 /** A tenant's settings, as stored (JSON) and as shown by the admin API. Lifetimes are in seconds. */
 export interface TenantSettings {
@@ -37,6 +38,8 @@ export interface TenantSettings {
   /** Self-service accounts (`accounts/account-settings.ts`). */
   readonly password_policy: PasswordPolicy;
   readonly features: { readonly auth: { readonly password_grant_enabled: boolean } & AccountAuthSettings };
+  /** The hosted pages' language when neither `ui_locales` nor the browser names a supported one. */
+  readonly default_locale: string;
 }
 
 export const DEFAULT_TENANT_SETTINGS: TenantSettings = Object.freeze<TenantSettings>({
@@ -54,6 +57,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = Object.freeze<TenantSetti
   require_live_api_keys: false,
   password_policy: DEFAULT_PASSWORD_POLICY,
   features: { auth: { password_grant_enabled: false, ...DEFAULT_ACCOUNT_AUTH_SETTINGS } },
+  default_locale: REFERENCE_LOCALE,
 });
 
 type Problems = string[];
@@ -127,6 +131,8 @@ export function mergeTenantSettings(base: TenantSettings, update: unknown, optio
       accountAuth = mergeAccountAuthSettings(problems, base.features.auth, auth);
     }
   }
+  const defaultLocale = input.default_locale === undefined ? base.default_locale : input.default_locale;
+  if (!isSupportedLocale(defaultLocale)) problems.push(`default_locale must be one of ${SUPPORTED_LOCALES.join(', ')}`);
   const settings: TenantSettings = {
     access_token_lifetime: lifetime(problems, 'access_token_lifetime', input.access_token_lifetime, base.access_token_lifetime, 86400),
     id_token_lifetime: lifetime(problems, 'id_token_lifetime', input.id_token_lifetime, base.id_token_lifetime, 86400),
@@ -152,6 +158,7 @@ export function mergeTenantSettings(base: TenantSettings, update: unknown, optio
         require_verified_email: accountAuth.require_verified_email,
       },
     },
+    default_locale: isSupportedLocale(defaultLocale) ? defaultLocale : base.default_locale,
   };
   if (problems.length > 0) throw new InvalidRequest(`invalid settings: ${problems.join('; ')}`);
   return settings;

@@ -49,12 +49,13 @@ export function consentPageHandler(ctx: Latchkey) {
       consentPage({
         tenantName: tenant.name,
         clientName: client.name,
-        userName: user?.display_name ?? user?.email ?? user?.username ?? 'you',
+        userName: user?.display_name ?? user?.email ?? user?.username ?? undefined,
         scopes: interaction.authz.scope,
         action: `${issuerFor(ctx.config.baseUrl, tenant.slug)}/consent`,
         interactionId: interaction.id,
         csrfToken: issueCsrfToken(ctx, request, reply, tenant, 'consent', interaction.id),
         formTargets: target === undefined ? [] : [target],
+        uiLocales: interaction.authz.uiLocales,
       }),
     );
   };

@@ -8,6 +8,7 @@ import type { Tenant } from '../db/queries/tenants.ts';
 
 export const SESSION_COOKIE = 'lk_session';
 export const CSRF_COOKIE = 'lk_csrf';
+export const LAST_LOGIN_COOKIE = 'lk_last_login';
 
 export function readCookie(request: FastifyRequest, name: string): string | undefined {
   const header = request.headers.cookie;

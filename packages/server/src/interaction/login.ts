@@ -18,7 +18,9 @@ import { CSRF_FIELD, issueCsrfToken, verifyCsrfToken } from './csrf.ts';
 import { requireInteraction } from './interactions.ts';
 import type { Interaction } from './interactions.ts';
 import { formTargetFor, sendPage } from './layout.ts';
+import { readLastLogin, rememberLastLogin } from './last-login.ts';
 import { loginPage } from './pages/login-page.ts';
+import type { LoginField, PageMessage } from './pages/login-page.ts';
 import { selfServiceLinks } from '../accounts/sign-in-links.ts';
 import { mustVerifyBeforeSignIn, verificationNeededMessage } from '../accounts/email-verification.ts';
 import { rememberPageTenant } from './page-errors.ts';
@@ -26,14 +28,22 @@ import { abandonAuthorization, requireInteractionClient, resumeAuthorization } f
 
 type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
 
-export const INVALID_CREDENTIALS = 'The email, username or password is incorrect.';
+export const INVALID_CREDENTIALS: PageMessage = { key: 'page.login.invalid' };
 
-function lockoutMessage(retryAfterSeconds: number): string {
-  const minutes = Math.ceil(retryAfterSeconds / 60);
-  return `Too many failed sign-in attempts. Please wait ${minutes} minute${minutes === 1 ? '' : 's'} and try again.`;
+function lockoutMessage(retryAfterSeconds: number): PageMessage {
+  return { key: 'page.login.locked', values: { minutes: Math.ceil(retryAfterSeconds / 60) } };
 }
 
-function showForm(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, page: { tenant: Tenant; client: Client; interaction: Interaction; login?: string; error?: string }, status = 200) {
+interface FormState {
+  tenant: Tenant;
+  client: Client;
+  interaction: Interaction;
+  login?: string;
+  error?: PageMessage;
+  fieldErrors?: Partial<Record<LoginField, PageMessage>>;
+}
+
+function showForm(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, page: FormState, status = 200) {
   const csrfToken = issueCsrfToken(ctx, request, reply, page.tenant, 'login', page.interaction.id);
   const target = formTargetFor(page.interaction.authz.redirectUri);
   return sendPage(
@@ -46,7 +56,12 @@ function showForm(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, p
       csrfToken,
       ...(page.login === undefined ? {} : { login: page.login }),
       ...(page.error === undefined ? {} : { error: page.error }),
+      ...(page.fieldErrors === undefined ? {} : { fieldErrors: page.fieldErrors }),
       formTargets: target === undefined ? [] : [target],
+      uiLocales: page.interaction.authz.uiLocales,
+      clientLogoUri: page.client.logoUri,
+      clientPolicyUri: page.client.policyUri,
+      clientTosUri: page.client.tosUri,
       ...selfServiceLinks(ctx, page.tenant, page.interaction.id),
     }),
     status,
@@ -59,7 +74,9 @@ export function loginPageHandler(ctx: Latchkey) {
     rememberPageTenant(request, tenant);
     const interaction = await requireInteraction(ctx, tenant, readQueryParams(request.url).get('interaction'));
     const client = await requireInteractionClient(ctx, interaction);
-    return showForm(ctx, request, reply, { tenant, client, interaction, ...(interaction.authz.loginHint ? { login: interaction.authz.loginHint } : {}) });
+    // login_hint first; else the login this browser last signed in with.
+    const login = interaction.authz.loginHint || readLastLogin(request);
+    return showForm(ctx, request, reply, { tenant, client, interaction, ...(login ? { login } : {}) });
   };
 }
 
@@ -76,7 +93,10 @@ export function loginSubmitHandler(ctx: Latchkey) {
     const login = (form.get('login') ?? '').trim();
     const password = form.get('password') ?? '';
     const page = { tenant, client, interaction, login };
-    if (login === '' || password === '') return showForm(ctx, request, reply, { ...page, error: 'Enter your email or username and your password.' }, 400);
+    if (login === '' || password === '') {
+      const fieldErrors = { ...(login === '' ? { login: { key: 'page.login.missing_login' } } : {}), ...(password === '' ? { password: { key: 'page.login.missing_password' } } : {}) };
+      return showForm(ctx, request, reply, { ...page, fieldErrors }, 400);
+    }
     const result = await signInWithPassword(ctx, tenant, { login, password, ip: request.ip, channel: 'hosted_page', clientId: client.clientId });
     if (result.outcome === 'locked') {
       reply.header('Retry-After', String(result.retryAfterSeconds));
@@ -86,6 +106,7 @@ export function loginSubmitHandler(ctx: Latchkey) {
     if (mustVerifyBeforeSignIn(tenant, result.user)) return showForm(ctx, request, reply, { ...page, error: await verificationNeededMessage(ctx, tenant, result.user, request.ip) }, 403);
 
     const session = await startSession(ctx, reply, tenant, result.user.id, await currentSession(ctx, request, tenant));
+    rememberLastLogin(ctx, reply, tenant, login);
     await interactionQueries(ctx.db).recordSignIn(interaction.idHash, { userId: result.user.id, sessionId: session.id, authTime: session.auth_time });
     const signedIn: Interaction = { ...interaction, row: { ...interaction.row, user_id: result.user.id, session_id: session.id, auth_time: session.auth_time } };
     return resumeAuthorization(ctx, reply, { tenant, client, authz: interaction.authz, session, interaction: signedIn });

@@ -7,6 +7,7 @@ import type { Tenant } from '../db/queries/tenants.ts';
 import { registerErrorRenderer } from '../http/error-handler.ts';
 import { sendPage } from './layout.ts';
 import { errorPage } from './pages/error-page.ts';
+import { pageContextOf } from './page-context.ts';
 
 const pageTenants = new WeakMap<FastifyRequest, Tenant>();
 
@@ -17,8 +18,6 @@ export function rememberPageTenant(request: FastifyRequest, tenant: Tenant): voi
 
 export const BROWSER_ROUTE = /^\/t\/[^/?]+\/(?:oauth2\/authorize|oauth2\/logout|login|consent|logout\/confirm|forgot-password|reset-password|verify-email|sign-up|invitation|account(?:\/[a-z-]+)*)\/?(?:\?|$)/;
 
-const TITLES: Record<number, string> = { 400: 'This request cannot be completed', 403: 'Not allowed', 404: 'Not found', 429: 'Please wait' };
-
 let registered = false;
 
 export function registerPageErrors(): void {
@@ -27,10 +26,9 @@ export function registerPageErrors(): void {
   registerErrorRenderer(
     (request) => BROWSER_ROUTE.test(request.url),
     (request, reply, error) => {
-      const tenant = pageTenants.get(request);
-      const title = error.status >= 500 ? 'Something went wrong' : (TITLES[error.status] ?? 'This request cannot be completed');
-      const description = error.expose ? error.description : 'The server could not complete the request. Try again in a moment.';
-      return sendPage(reply, errorPage({ title, description, code: error.error, ...(tenant ? { tenantName: tenant.name } : {}) }), error.status);
+      const tenant = pageTenants.get(request) ?? pageContextOf(request)?.tenant;
+      const description = error.expose ? error.description : undefined;
+      return sendPage(reply, errorPage({ status: error.status, description, code: error.error, ...(tenant ? { tenantName: tenant.name } : {}) }), error.status);
     },
   );
 }

@@ -10,12 +10,15 @@ import { endSessionHandler, logoutConfirmHandler } from '../oauth/end-session.ts
 import { consentPageHandler, consentSubmitHandler } from './consent.ts';
 import { loginPageHandler, loginSubmitHandler } from './login.ts';
 import { registerPageErrors } from './page-errors.ts';
+import { loadPageContext } from './page-context.ts';
 
 export async function browserRoutes(app: FastifyInstance, ctx: Latchkey): Promise<void> {
   registerPageErrors();
   contributeSignInMetadata();
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  // The tenant's brand and default locale, for the page or the error page the route ends with.
+  app.addHook('preHandler', async (request) => loadPageContext(ctx, request));
   // No automatic HEAD routes: a HEAD (a link prefetch) must not start an interaction or end a session.
   const noHead = { exposeHeadRoute: false };
   const authorize = authorizeHandler(ctx);

@@ -1,6 +1,7 @@
 /** Discovery metadata of interactive sign-in (OpenID Connect Discovery §3, RFC 8414 §2, RFC 9207 §3). */
 import { contributeMetadata } from './discovery.ts';
 import { grants } from './grants/index.ts';
+import { SUPPORTED_LOCALES } from '../i18n/catalogs.ts';
 
 let contributed = false;
 
@@ -18,6 +19,8 @@ export function contributeSignInMetadata(): void {
     response_modes_supported: ['query', 'form_post'],
     prompt_values_supported: ['none', 'login', 'consent'],
     authorization_response_iss_parameter_supported: true,
+    // OpenID Connect Discovery §3: the languages of the hosted pages, one catalog each.
+    ui_locales_supported: SUPPORTED_LOCALES,
     claims_parameter_supported: false,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { DIALECTS } from '../support/databases.ts';
 import { createSignInFixture } from '../support/sign-in-fixture.ts';
 import type { SignInFixture } from '../support/sign-in-fixture.ts';
-import { signIn, signInForTokens, SignInStopped } from '../support/sign-in.ts';
+import { fetchWithJar, readForm, signIn, signInForTokens, SignInStopped } from '../support/sign-in.ts';
 import { linkIn } from '../support/smtp.ts';
 import { CookieJar, getPage, messageOf, refresh, startMailedServer, submitForm } from '../support/accounts.ts';
 import type { MailedServer } from '../support/accounts.ts';
@@ -120,6 +120,22 @@ for (const dialect of DIALECTS) {
       const reasons = audited.map((e) => JSON.parse(e.details).reason as string);
       for (const reason of ['unknown', 'missing', 'expired']) assert.ok(reasons.includes(reason), `audited: ${reason}`);
       assert.ok(audited.some((e) => e.tenant_id === acme.tenant.id), 'the other-tenant attempt is audited on the tenant it hit');
+    });
+
+    it("speaks the request's language: the page and the mail it causes (Accept-Language: de)", async () => {
+      const jar = new CookieJar();
+      const form = await fetchWithJar(jar, `${acme.issuer}/forgot-password`, { headers: { 'accept-language': 'de-CH, en;q=0.5' } });
+      const html = await form.text();
+      assert.match(html, /<h1>Passwort zurücksetzen<\/h1>/);
+      assert.equal(form.headers.get('content-language'), 'de');
+      const fields = readForm(html).fields;
+      const before = env.smtp.received.length;
+      const sent = await fetchWithJar(jar, `${acme.issuer}/forgot-password`, { method: 'POST', headers: { 'accept-language': 'de', 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...fields, email: 'unbekannt@acme.example' }).toString() });
+      assert.equal(sent.status, 200);
+      assert.match(await sent.text(), /Sehen Sie in Ihr Postfach/);
+      const mail = await env.smtp.waitFor((m, i = env.smtp.received.indexOf(m)) => i >= before && m.to === 'unbekannt@acme.example');
+      assert.equal(mail.subject, 'Passwort-Zurücksetzung bei Tenant acme angefordert');
+      assert.match(mail.html, /<html lang="de"/);
     });
 
     it('refuses a form without its CSRF token (403) and changes nothing', async () => {

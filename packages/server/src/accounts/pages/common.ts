@@ -1,37 +1,67 @@
-/** Pieces every self-service page shares: an error summary tied to its field, a status notice, a link back. */
+/** Pieces every self-service page shares: catalog messages, an error tied to its field, a notice, a link. */
 import { html } from '../../interaction/html.ts';
 import type { SafeHtml } from '../../interaction/html.ts';
 import type { PageOptions } from '../../interaction/layout.ts';
+import type { PageMessage } from '../../interaction/pages/login-page.ts';
+import type { Translator } from '../../i18n/translator.ts';
 
-export function formError(error: string | undefined): SafeHtml | string {
-  return error ? html`<p class="alert" role="alert" id="form-error">${error}</p>` : '';
+export type { PageMessage };
+
+export function message(key: string, values?: PageMessage['values']): PageMessage {
+  return values === undefined ? { key } : { key, values };
+}
+
+export function say(t: Translator, text: PageMessage): string {
+  return t.text(text.key, text.values);
+}
+
+export function formError(t: Translator, error: PageMessage | undefined): SafeHtml | string {
+  return error ? html`<p class="alert" role="alert" id="form-error">${say(t, error)}</p>` : '';
 }
 
 /** `aria-describedby` for the field the error is about. */
-export function describedBy(error: string | undefined): SafeHtml | string {
+export function describedBy(error: PageMessage | undefined): SafeHtml | string {
   return error ? html` aria-describedby="form-error" aria-invalid="true"` : '';
 }
 
 /** A page that only says something: "check your mail", "password changed", "this link does not work". */
-export function noticePage(input: { tenantName: string; title: string; message: string; alert?: boolean; link?: { href: string; text: string } }): PageOptions {
+export function noticePage(input: { tenantName: string; title: PageMessage; message: PageMessage; alert?: boolean; link?: { href: string; text: PageMessage } }): PageOptions {
   return {
-    title: input.title,
     tenantName: input.tenantName,
-    body: html`<h1>${input.title}</h1>
-<p class="${input.alert ? 'alert' : 'notice'}" role="${input.alert ? 'alert' : 'status'}">${input.message}</p>
-${input.link ? html`<p><a href="${input.link.href}">${input.link.text}</a></p>` : ''}`,
+    content: (t) => ({
+      title: say(t, input.title),
+      body: html`<h1>${say(t, input.title)}</h1>
+<p class="${input.alert ? 'alert' : 'notice'}" role="${input.alert ? 'alert' : 'status'}">${say(t, input.message)}</p>
+${input.link ? html`<p><a href="${input.link.href}">${say(t, input.link.text)}</a></p>` : ''}`,
+    }),
   };
 }
 
-const LINK_PROBLEMS: Record<string, string> = {
-  missing: 'This link is incomplete. Open the link from the mail again, or copy all of it into the address bar.',
-  unknown: 'This link is not valid here. It may be incomplete, or it belongs to another site. Nothing was changed.',
-  expired: 'This link has expired. Nothing was changed. Ask for a new one.',
-  used: 'This link has already been used, and works only once. Nothing was changed.',
-  revoked: 'This invitation was withdrawn by an administrator. Nothing was changed. Ask them for a new one if you still need an account.',
+const LINK_PROBLEMS: Readonly<Record<string, string>> = {
+  missing: 'page.link.missing',
+  unknown: 'page.link.unknown',
+  expired: 'page.link.expired',
+  used: 'page.link.used',
+  revoked: 'page.link.revoked',
+  stale: 'page.link.stale',
 };
 
 /** The clear page for a link that cannot be used (400): why, that nothing changed, and what to do. */
-export function linkProblemPage(tenantName: string, problem: string, retry?: { href: string; text: string }): PageOptions {
-  return noticePage({ tenantName, title: 'This link does not work', message: LINK_PROBLEMS[problem] ?? LINK_PROBLEMS.unknown!, alert: true, ...(retry ? { link: retry } : {}) });
+export function linkProblemPage(tenantName: string, problem: string, retry?: string): PageOptions {
+  return noticePage({
+    tenantName,
+    title: message('page.link.title'),
+    message: message(LINK_PROBLEMS[problem] ?? 'page.link.unknown'),
+    alert: true,
+    ...(retry ? { link: { href: retry, text: message('page.link.ask_again') } } : {}),
+  });
+}
+
+export function checkMailPage(tenantName: string, email: string, back?: string): PageOptions {
+  return noticePage({
+    tenantName,
+    title: message('page.self_service.check_mail_title'),
+    message: message('page.self_service.check_mail', { email }),
+    ...(back ? { link: { href: back, text: message('page.self_service.back_to_sign_in') } } : {}),
+  });
 }

@@ -2,6 +2,7 @@ import type { Command } from '../command.ts';
 import { adminCommand } from './admin.ts';
 import { apikeyCommand } from './apikey.ts';
 import { auditCommand } from './audit.ts';
+import { brandingCommand } from './branding.ts';
 import { clientCommand } from './client.ts';
 import { groupCommand } from './group.ts';
 import { partnerCommand } from './partner.ts';
@@ -30,4 +31,5 @@ export const commands: readonly Command[] = [
   auditCommand,
   exportCommand,
   importCommand,
+  brandingCommand,
 ];

@@ -15,6 +15,9 @@ export interface Client {
   readonly audience: string | null;
   readonly tokenClaims: readonly string[];
   readonly serviceUserId: string | null;
+  readonly logoUri: string | null;
+  readonly policyUri: string | null;
+  readonly tosUri: string | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -33,6 +36,9 @@ export function toClient(row: ClientsTable): Client {
     audience: row.audience,
     tokenClaims: parseJsonArray(row.token_claims),
     serviceUserId: row.service_user_id,
+    logoUri: row.logo_uri ?? null,
+    policyUri: row.policy_uri ?? null,
+    tosUri: row.tos_uri ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -14,28 +14,30 @@ export interface LogoutConfirmInput {
 
 export function logoutConfirmPage(input: LogoutConfirmInput): PageOptions {
   return {
-    title: 'Sign out',
     tenantName: input.tenantName,
     formTargets: input.formTargets,
-    body: html`<h1>Sign out?</h1>
-<p>${input.clientName ? html`<strong>${input.clientName}</strong> asks to sign you out of ${input.tenantName}.` : html`Do you want to sign out of ${input.tenantName}?`}</p>
+    content: (t) => ({
+      title: t.text('page.logout.title'),
+      body: html`<h1>${t.text('page.logout.heading')}</h1>
+<p>${input.clientName ? t.html('page.logout.client_asks', { client: input.clientName, tenant: input.tenantName }) : t.text('page.logout.question', { tenant: input.tenantName })}</p>
 <form method="post" action="${input.action}">
 <input type="hidden" name="${CSRF_FIELD}" value="${input.csrfToken}">
 ${Object.entries(input.hidden).map(([name, value]) => (value === undefined ? '' : html`<input type="hidden" name="${name}" value="${value}">`))}
 <div class="actions">
-<button type="submit" name="decision" value="logout" autofocus>Sign out</button>
-<button type="submit" name="decision" value="stay" class="secondary">Stay signed in</button>
+<button type="submit" name="decision" value="logout" autofocus>${t.text('page.logout.confirm')}</button>
+<button type="submit" name="decision" value="stay" class="secondary">${t.text('page.logout.stay')}</button>
 </div>
 </form>`,
+    }),
   };
 }
 
 export function signedOutPage(tenantName: string, signedOut: boolean): PageOptions {
   return {
-    title: signedOut ? 'Signed out' : 'Still signed in',
     tenantName,
-    body: signedOut
-      ? html`<h1>You are signed out</h1><p class="notice" role="status">You have signed out of ${tenantName}. You can close this window.</p>`
-      : html`<h1>You are still signed in</h1><p class="notice" role="status">Nothing was changed.</p>`,
+    content: (t) =>
+      signedOut
+        ? { title: t.text('page.signed_out.title'), body: html`<h1>${t.text('page.signed_out.heading')}</h1><p class="notice" role="status">${t.text('page.signed_out.text', { tenant: tenantName })}</p>` }
+        : { title: t.text('page.still_signed_in.title'), body: html`<h1>${t.text('page.still_signed_in.heading')}</h1><p class="notice" role="status">${t.text('page.still_signed_in.text')}</p>` },
   };
 }

@@ -6,7 +6,7 @@ import type { Client } from '../../../src/db/queries/clients.ts';
 
 const base: Client = {
   clientId: 'c', tenantId: 't', name: 'app', type: 'confidential', secretHash: null, redirectUris: ['https://a.test/cb'], postLogoutRedirectUris: [],
-  grantTypes: ['authorization_code'], scopes: ['openid', 'email'], audience: null, tokenClaims: ['groups'], serviceUserId: null, createdAt: 0, updatedAt: 0,
+  grantTypes: ['authorization_code'], scopes: ['openid', 'email'], audience: null, tokenClaims: ['groups'], serviceUserId: null, logoUri: null, policyUri: null, tosUri: null, createdAt: 0, updatedAt: 0,
 };
 
 describe('approvalFieldsChanged', () => {
