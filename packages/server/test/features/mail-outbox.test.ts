@@ -9,7 +9,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { simpleParser } from 'mailparser';
 import { join } from 'node:path';
 import { DIALECTS } from '../support/databases.ts';
-import { startTestServer } from '../support/server.ts';
+import { startTestServer, TEST_SECRET } from '../support/server.ts';
+import { createTestDatabase } from '../support/databases.ts';
+import pino from 'pino';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { createLatchkey } from '../../src/context.ts';
+import { startServer } from '../../src/server.ts';
 import type { TestServer } from '../support/server.ts';
 import { startDeployment } from '../support/instances.ts';
 import { startSmtpServer } from '../support/smtp.ts';
@@ -144,6 +149,49 @@ describe('mail outbox: three instances on one PostgreSQL', () => {
     } finally {
       await deployment.stop().catch(() => {});
       await smtp.stop();
+    }
+  });
+});
+
+describe('mail sender and shutdown', () => {
+  it('lets the send in flight finish when the server stops, then claims nothing more', async () => {
+    const smtp = await startSmtpServer();
+    smtp.setDelay(1500);
+    const server = await startTestServer('sqlite', { LATCHKEY_SMTP_URL: smtp.url, LATCHKEY_MAIL_POLL_INTERVAL_MS: '50' });
+    try {
+      const id = await queue(server.ctx.db, resetMail('slow@example.test'));
+      server.ctx.mail.wake();
+      await waitUntil('the sender to claim the mail', async () => (await mailOutboxQueries(server.ctx.db).findById(id))?.claimed_by !== null);
+      const later = await queue(server.ctx.db, resetMail('after-stop@example.test'));
+      await server.close(); // drains: the SMTP answer arrives, the row is marked sent, then the database closes
+      assert.equal(smtp.received.filter((m) => m.to === 'slow@example.test').length, 1);
+      const reopened = await startTestServer('sqlite', { LATCHKEY_SMTP_URL: 'smtp://127.0.0.1:1' }, server.database);
+      try {
+        const sent = await mailOutboxQueries(reopened.ctx.db).findById(id);
+        assert.equal(sent?.status, 'sent', 'marked sent before the database closed');
+        assert.equal((await mailOutboxQueries(reopened.ctx.db).findById(later))?.attempts, 0, 'nothing claimed during or after the drain');
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      await server.database.drop();
+      await smtp.stop();
+    }
+  });
+
+  it('says at start that mail goes to the log and the data directory when LATCHKEY_SMTP_URL is unset', async () => {
+    const database = await createTestDatabase('sqlite');
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', LATCHKEY_DATABASE_URL: database.url, LATCHKEY_DATA_DIR: database.dir, LATCHKEY_SECRET: TEST_SECRET });
+    const server = await startServer(config, await createLatchkey(config, { logger }));
+    try {
+      const notice = lines.find((line) => String(line.msg).startsWith('LATCHKEY_SMTP_URL is not set'));
+      assert.ok(notice, JSON.stringify(lines.map((l) => l.msg)));
+      assert.equal(notice.directory, join(database.dir, 'mail'));
+    } finally {
+      await server.close();
+      await database.drop();
     }
   });
 });

@@ -26,6 +26,8 @@ export interface TestSmtpServer {
   waitFor(predicate: (mail: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** Holds each accepted message this long before answering the DATA command (a slow mail server). */
+  setDelay(ms: number): void;
 }
 
 function addressText(parsed: ParsedMail): string {
@@ -38,6 +40,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
   const port = await freePort();
   const received: ReceivedMail[] = [];
   let server: SMTPServer | undefined;
+  let delayMs = 0;
   const listen = async () => {
     server = new SMTPServer({
       authOptional: true,
@@ -50,8 +53,10 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
           const raw = Buffer.concat(chunks).toString('utf8');
           simpleParser(raw).then(
             (parsed) => {
-              received.push({ to: addressText(parsed), subject: parsed.subject ?? '', text: parsed.text ?? '', html: typeof parsed.html === 'string' ? parsed.html : '', messageId: parsed.messageId ?? '', raw, parsed });
-              callback();
+              setTimeout(() => {
+                received.push({ to: addressText(parsed), subject: parsed.subject ?? '', text: parsed.text ?? '', html: typeof parsed.html === 'string' ? parsed.html : '', messageId: parsed.messageId ?? '', raw, parsed });
+                callback();
+              }, delayMs);
             },
             (error: Error) => callback(error),
           );
@@ -83,6 +88,9 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     },
     async start() {
       if (!server) await listen();
+    },
+    setDelay(ms) {
+      delayMs = ms;
     },
   };
 }
