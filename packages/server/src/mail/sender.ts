@@ -18,6 +18,9 @@ import type { MailTransport } from './transport.ts';
 export const CLAIM_LEASE_MS = 4 * SMTP_TIMEOUT_MS + 60_000;
 const BATCH = 10;
 const MAX_DELAY_MS = 3_600_000;
+/** Settled mail is kept this long (for support questions), then deleted; each instance prunes at most hourly. */
+export const SETTLED_RETENTION_MS = 7 * 86_400_000;
+const PRUNE_EVERY_MS = 3_600_000;
 
 export interface MailSenderDependencies {
   readonly db: Database;
@@ -42,6 +45,7 @@ export class MailSender {
   #again = false;
   #started = false;
   #stopped = false;
+  #prunedAt = Number.NEGATIVE_INFINITY;
 
   constructor(deps: MailSenderDependencies) {
     this.#deps = deps;
@@ -100,6 +104,10 @@ export class MailSender {
   /** Claims and sends one batch of due mail; returns how many rows it claimed. */
   async runOnce(): Promise<number> {
     const { db, dialect, now } = this.#deps;
+    if (now() - this.#prunedAt >= PRUNE_EVERY_MS) {
+      this.#prunedAt = now();
+      await mailOutboxQueries(db).pruneSettled(now() - SETTLED_RETENTION_MS);
+    }
     const rows = await mailOutboxQueries(db).claimDue(this.#claimant, now(), CLAIM_LEASE_MS, BATCH, dialect === 'postgres');
     for (const row of rows) {
       if (this.#stopped) break; // the lease lapses and another instance (or this one after restart) sends it

@@ -104,6 +104,25 @@ for (const dialect of DIALECTS) {
       assert.equal(smtp.received.filter((m) => m.to === 'grace@example.test').length, 1);
     });
 
+    it('deletes mail settled more than a week ago, and keeps the rest', async () => {
+      // Queued and settled in one transaction, so no sender sees it pending.
+      const old = await server.ctx.db.transaction().execute(async (trx) => {
+        const id = await enqueueMail(trx, resetMail('old@example.test'), Date.now() - 9 * 86_400_000);
+        await trx.updateTable('mail_outbox').set({ status: 'sent', sent_at: Date.now() - 8 * 86_400_000, text_body: '', html_body: '' }).where('id', '=', id).execute();
+        return id;
+      });
+      const recent = await queue(server.ctx.db, resetMail('recent@example.test'));
+      await waitUntil('the recent mail to be sent', async () => (await mailOutboxQueries(server.ctx.db).findById(recent))?.status === 'sent');
+      // The sender prunes when it starts and hourly after; a fresh sender on the same database prunes at once.
+      const sweeper = await startTestServer(dialect, { LATCHKEY_SMTP_URL: smtp.url, LATCHKEY_MAIL_POLL_INTERVAL_MS: '100' }, server.database);
+      try {
+        await waitUntil('the old mail to be deleted', async () => (await mailOutboxQueries(server.ctx.db).findById(old)) === undefined);
+        assert.equal((await mailOutboxQueries(server.ctx.db).findById(recent))?.status, 'sent');
+      } finally {
+        await sweeper.close();
+      }
+    });
+
     it('gives up after LATCHKEY_MAIL_MAX_ATTEMPTS and counts the mail as failed', async () => {
       const dead = await startTestServer(dialect, { LATCHKEY_SMTP_URL: 'smtp://127.0.0.1:1', LATCHKEY_MAIL_MAX_ATTEMPTS: '1', LATCHKEY_MAIL_POLL_INTERVAL_MS: '100' });
       try {

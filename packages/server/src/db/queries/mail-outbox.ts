@@ -67,6 +67,12 @@ export function mailOutboxQueries(db: Database) {
         .executeTakeFirst();
       return { count: Number(row?.count ?? 0), oldestCreatedAt: row?.oldest === null || row?.oldest === undefined ? null : Number(row.oldest) };
     },
+    /** Drops mail sent or given up on before `before` (their bodies are already empty; the rows only count). */
+    async pruneSettled(before: number): Promise<number> {
+      const sent = await db.deleteFrom('mail_outbox').where('status', '=', 'sent').where('sent_at', '<', before).executeTakeFirst();
+      const failed = await db.deleteFrom('mail_outbox').where('status', '=', 'failed').where('created_at', '<', before).executeTakeFirst();
+      return Number(sent.numDeletedRows) + Number(failed.numDeletedRows);
+    },
     async findById(id: string): Promise<OutboxRow | undefined> {
       return db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirst();
     },
