@@ -22,6 +22,11 @@ export interface OIDCOptions {
   readonly postLogoutRedirectUri?: string;
   /** Refresh this many seconds before the access token expires (default 30). */
   readonly refreshBeforeSeconds?: number;
+  /**
+   * On an RFC 9470 step-up challenge from an API, `apiFetch` throws `StepUpRequired` (default), or with
+   * `'redirect'` calls `login({ acrValues })` itself and then throws (the page is leaving).
+   */
+  readonly stepUp?: 'throw' | 'redirect';
 }
 
 /** The signed-in user: the ID token's claims. */
@@ -41,6 +46,40 @@ export class OIDCError extends Error {
     super(message);
     this.code = code;
   }
+}
+
+/**
+ * An API answered with the RFC 9470 step-up challenge (401 `insufficient_user_authentication`): the user must
+ * sign in again at a stronger level. `login()` does that with the challenge's `acr_values` and `max_age`, and
+ * comes back to the current page.
+ * @example
+ * try { await apiFetch('/v1/payouts', { method: 'POST' }); }
+ * catch (error) { if (error instanceof StepUpRequired) await error.login(); else throw error; }
+ */
+export class StepUpRequired extends OIDCError {
+  override name = 'StepUpRequired';
+  readonly acrValues: string[];
+  readonly maxAge: number | undefined;
+  readonly response: Response;
+  constructor(response: Response, acrValues: string[], maxAge: number | undefined) {
+    super('insufficient_user_authentication', 'the API needs a stronger sign-in (step-up)');
+    this.response = response;
+    this.acrValues = acrValues;
+    this.maxAge = maxAge;
+  }
+  /** Signs the user in again with what the API asked for. */
+  login(params: { returnTo?: string } = {}): Promise<void> {
+    return login({ ...params, acrValues: this.acrValues, ...(this.maxAge === undefined ? {} : { maxAge: this.maxAge }) });
+  }
+}
+
+/** The `acr_values` and `max_age` of an RFC 9470 challenge, or undefined for any other answer. */
+function stepUpChallenge(response: Response): { acrValues: string[]; maxAge: number | undefined } | undefined {
+  const header = response.headers.get('www-authenticate') ?? '';
+  if (response.status !== 401 || !/error="insufficient_user_authentication"/.test(header)) return undefined;
+  const acr = /acr_values="([^"]*)"/.exec(header)?.[1];
+  const maxAge = /max_age="?(\d+)"?/.exec(header)?.[1];
+  return { acrValues: acr ? acr.split(' ').filter(Boolean) : [], maxAge: maxAge === undefined ? undefined : Number(maxAge) };
 }
 
 interface Metadata {
@@ -158,10 +197,12 @@ export function initOIDC(init: OIDCOptions): void {
 }
 
 /**
- * Sends the browser to the hosted sign-in page.
+ * Sends the browser to the hosted sign-in page. `acrValues` asks for a level of sign-in (for example
+ * `urn:latchkey:acr:mfa`, or `phr` for a passkey); `maxAge` for a sign-in at most that many seconds old.
  * @example button.onclick = () => login({ loginHint: 'ada@example.com' });
+ * @example await login({ acrValues: ['urn:latchkey:acr:mfa'] }); // step-up: only the second factor is asked
  */
-export async function login(params: { loginHint?: string; returnTo?: string } = {}): Promise<void> {
+export async function login(params: { loginHint?: string; returnTo?: string; acrValues?: string | readonly string[]; maxAge?: number } = {}): Promise<void> {
   const { clientId, redirectUri, scope } = config();
   const pending: Pending = { state: randomString(), nonce: randomString(), verifier: randomString(), returnTo: params.returnTo ?? location.href };
   sessionStorage.setItem(PENDING_KEY, JSON.stringify(pending));
@@ -176,6 +217,8 @@ export async function login(params: { loginHint?: string; returnTo?: string } = 
     code_challenge: await s256(pending.verifier),
     code_challenge_method: 'S256',
     ...(params.loginHint ? { login_hint: params.loginHint } : {}),
+    ...(params.acrValues && params.acrValues.length > 0 ? { acr_values: typeof params.acrValues === 'string' ? params.acrValues : params.acrValues.join(' ') } : {}),
+    ...(params.maxAge !== undefined ? { max_age: String(params.maxAge) } : {}),
   }).toString();
   location.assign(url.href);
 }
@@ -231,7 +274,8 @@ export async function getAccessToken(): Promise<string> {
 }
 
 /**
- * `fetch` with `Authorization: Bearer`; on a 401 it refreshes once and retries the request once.
+ * `fetch` with `Authorization: Bearer`; on a 401 it refreshes once and retries the request once. On a step-up
+ * challenge (RFC 9470) it throws `StepUpRequired` instead (a refresh would not make the sign-in stronger).
  * @example const mailboxes = await (await apiFetch('https://mail.example.com/v1/mailboxes')).json();
  */
 export async function apiFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
@@ -242,6 +286,12 @@ export async function apiFetch(input: RequestInfo | URL, init: RequestInit = {})
   };
   const used = tokens?.accessToken;
   const response = await send();
+  const challenge = stepUpChallenge(response);
+  if (challenge !== undefined) {
+    const error = new StepUpRequired(response, challenge.acrValues, challenge.maxAge);
+    if (config().stepUp === 'redirect') await error.login();
+    throw error;
+  }
   if (response.status !== 401 || !tokens?.refreshToken) return response;
   if (tokens.accessToken === used) await refreshTokens();
   return send();

@@ -2,7 +2,7 @@
  * The kit's one error hierarchy: RFC 6750 §3.1 bearer errors. Each carries the HTTP status, the `error` code
  * (absent when the request simply had no credentials, RFC 6750 §3.1) and a description safe to show.
  */
-export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'insufficient_user_authentication';
 
 export class AuthError extends Error {
   override name = 'AuthError';
@@ -47,6 +47,23 @@ export class InvalidToken extends AuthError {
 export class InsufficientScope extends AuthError {
   constructor(description: string, scope?: string) {
     super(403, 'insufficient_scope', description, scope);
+  }
+}
+
+/**
+ * A valid token whose sign-in was not strong enough (RFC 9470 §3): 401 `insufficient_user_authentication`,
+ * with the `acr_values` (and `max_age`) the client must ask for when it signs the user in again (step-up).
+ * @example throw new InsufficientUserAuthentication('needs a second factor', ['urn:latchkey:acr:mfa']);
+ */
+export class InsufficientUserAuthentication extends AuthError {
+  /** Acceptable levels, most preferred first (sent as `acr_values`). */
+  readonly acrValues: readonly string[];
+  /** Seconds since sign-in the resource accepts (sent as `max_age`). */
+  readonly maxAge: number | undefined;
+  constructor(description: string, acrValues: readonly string[] = [], maxAge?: number) {
+    super(401, 'insufficient_user_authentication', description);
+    this.acrValues = acrValues;
+    this.maxAge = maxAge;
   }
 }
 

@@ -3,7 +3,7 @@
  * endpoints product back ends document. Framework-neutral core on web-standard Request/Response, with
  * adapters for `node:http`, Express/Connect and Fastify.
  */
-export { AuthError, IdpUnavailable, InsufficientScope, InvalidToken, MissingCredentials } from './errors.ts';
+export { AuthError, IdpUnavailable, InsufficientScope, InsufficientUserAuthentication, InvalidToken, MissingCredentials } from './errors.ts';
 export type { BearerErrorCode } from './errors.ts';
 export type { Principal, PrincipalKind } from './principal.ts';
 export { principalFromClaims, principalFromIntrospection } from './principal.ts';
@@ -16,7 +16,7 @@ export { createJwksCache } from './verify/jwks-cache.ts';
 export type { JwksCache } from './verify/jwks-cache.ts';
 export { DEFAULT_ALGORITHMS } from './verify/jwt-verifier.ts';
 export { verifyIdToken } from './verify/id-token.ts';
-export { anyOf, requireGroup, requirePermission, requireScope } from './guards.ts';
+export { anyOf, requireAcr, requireAmr, requireGroup, requirePermission, requireScope } from './guards.ts';
 export type { Guard } from './guards.ts';
 export { authenticateRequest, authErrorBody, authErrorResponse, protect } from './http/web.ts';
 export type { PrincipalHandler } from './http/web.ts';

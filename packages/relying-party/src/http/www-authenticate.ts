@@ -1,3 +1,4 @@
+import { InsufficientUserAuthentication } from '../errors.ts';
 import type { AuthError } from '../errors.ts';
 
 function quoted(value: string): string {
@@ -15,6 +16,11 @@ export function bearerChallenge(error: AuthError, realm?: string): string {
   if (error.code !== undefined) {
     params.push(`error=${quoted(error.code)}`, `error_description=${quoted(error.message)}`);
     if (error.scope !== undefined) params.push(`scope=${quoted(error.scope)}`);
+    // RFC 9470 §3: what the client must ask the authorization server for when it signs the user in again.
+    if (error instanceof InsufficientUserAuthentication) {
+      if (error.acrValues.length > 0) params.push(`acr_values=${quoted(error.acrValues.join(' '))}`);
+      if (error.maxAge !== undefined) params.push(`max_age=${quoted(String(error.maxAge))}`);
+    }
   }
   return params.length === 0 ? 'Bearer' : `Bearer ${params.join(', ')}`;
 }

@@ -16,7 +16,8 @@ import type { User } from '../directory/users.ts';
 import { currentSession, endSession, startSession } from '../interaction/browser-session.ts';
 import { CSRF_FIELD, issueCsrfToken, verifyCsrfToken } from '../interaction/csrf.ts';
 import { sendPage } from '../interaction/layout.ts';
-import { accountSections } from './account-sections.ts';
+import { usableFactors } from '../authentication/factors.ts';
+import { mayEnrol } from '../authentication/step-up.ts';
 import { changePassword, confirmCurrentPassword, requestEmailChange, updateProfile } from './account-changes.ts';
 import type { ChangeResult } from './account-changes.ts';
 import { isEmailVerified, mustVerifyBeforeSignIn, verificationNeededMessage } from './email-verification.ts';
@@ -50,6 +51,15 @@ async function signedIn(ctx: Latchkey, request: FastifyRequest, tenant: Tenant):
   return user.status === 'active' ? { tenant, session, user } : undefined;
 }
 
+/**
+ * A user with a second factor manages the account only from a session that used it (issue 15): a password
+ * alone, which may be stolen, must not change the password, the address or the sessions. Such a session goes
+ * to the account security page, which asks for the factor first.
+ */
+async function needsSecondFactor(ctx: Latchkey, who: SignedIn): Promise<boolean> {
+  return !mayEnrol(who.session, await usableFactors(ctx, who.user.id));
+}
+
 function accountUrl(ctx: Latchkey, tenant: Tenant, done?: string): string {
   return tenantUrl(ctx, tenant, 'account', done ? { done } : {});
 }
@@ -69,7 +79,6 @@ async function showAccount(ctx: Latchkey, request: FastifyRequest, reply: Fastif
   const [sessions, applications] = await Promise.all([queries.liveSessions(tenant.id, user.id, now), queries.connectedApplications(tenant.id, user.id)]);
   const csrfToken = issueCsrfToken(ctx, request, reply, tenant, 'account', session.id);
   const idle = tenant.settings.session_idle_timeout * 1000;
-  const extraSections = await Promise.all(accountSections().map((section) => section.render({ ctx, tenant, user, csrfToken })));
   return sendPage(
     reply,
     accountPage({
@@ -87,7 +96,6 @@ async function showAccount(ctx: Latchkey, request: FastifyRequest, reply: Fastif
         lastActive: formatTime(Math.min(now, Math.max(s.auth_time, s.expires_at - idle))),
       })),
       applications: applications.map((a) => ({ clientId: a.clientId, name: a.name, scopes: a.scopes, since: formatTime(a.since) })),
-      extraSections,
       ...extra,
     }),
     status,
@@ -99,6 +107,7 @@ export function accountPageHandler(ctx: Latchkey) {
     const tenant = await pageTenant(ctx, request);
     const who = await signedIn(ctx, request, tenant);
     if (who === undefined) return showSignIn(ctx, request, reply, tenant);
+    if (await needsSecondFactor(ctx, who)) return reply.redirect(tenantUrl(ctx, tenant, 'account/security'), 303);
     const notice = NOTICES[queryOf(request).get('done') ?? ''];
     return showAccount(ctx, request, reply, who, notice ? { notice: message(notice) } : {});
   };
@@ -134,6 +143,7 @@ function accountAction(ctx: Latchkey, section: string, action: Action) {
     if (who === undefined) return reply.redirect(accountUrl(ctx, tenant), 303);
     const form = formOf(request);
     verifyCsrfToken(ctx, request, form.get(CSRF_FIELD), 'account', who.session.id);
+    if (await needsSecondFactor(ctx, who)) return reply.redirect(tenantUrl(ctx, tenant, 'account/security'), 303);
     const result = await action(ctx, who, form, request, reply);
     if (!result.ok) return showAccount(ctx, request, reply, { ...who, user: await requireUser(ctx.db, tenant.id, who.user.id) }, { error: { section, message: result.problem } }, result.status);
     return reply.redirect(accountUrl(ctx, tenant, result.done ?? section), 303);

@@ -24,6 +24,7 @@ import { signingKeyRoutes } from './signing-keys.ts';
 import { tenantRoutes } from './tenants.ts';
 import { userRoutes } from './users.ts';
 import { userSignOutRoutes } from './user-sign-out.ts';
+import { userFactorRoutes } from './user-factors.ts';
 import { invitationRoutes } from './invitations.ts';
 
 /** Every resource's routes. Add a resource: one file in this folder and one entry here. */
@@ -32,6 +33,7 @@ const RESOURCE_ROUTES: readonly AdminRoute[] = [
   ...tenantRoutes,
   ...userRoutes,
   ...userSignOutRoutes,
+  ...userFactorRoutes,
   ...invitationRoutes,
   ...groupRoutes,
   ...membershipRoutes,

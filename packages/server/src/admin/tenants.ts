@@ -37,6 +37,16 @@ export const TenantSettingsSchema = named('TenantSettings', {
     },
     features: { type: 'object', additionalProperties: true },
     default_locale: string({ description: `the hosted pages' language when neither ui_locales nor Accept-Language names a supported one (${SUPPORTED_LOCALES.join(', ')})` }),
+    mfa: {
+      type: 'object',
+      description: 'Strong sign-in: policy off | optional | required, required_for_admins, allowed_factors (totp, passkey)',
+      properties: {
+        policy: { type: 'string', enum: ['off', 'optional', 'required'] },
+        required_for_admins: boolean,
+        allowed_factors: { type: 'array', items: { type: 'string', enum: ['totp', 'passkey'] } },
+      },
+      additionalProperties: true,
+    },
   },
   additionalProperties: true,
 });

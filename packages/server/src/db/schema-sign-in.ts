@@ -16,7 +16,11 @@ export interface BrowserSessionsTable {
   created_at: number;
   expires_at: number;
   ended_at: number | null;
-  /** What the account page shows (migration 0005): where and with what the session started. */
+  /** JSON list of the RFC 8176 `amr` values this session was authenticated with; null (older rows) = `["pwd"]`. */
+  amr: string | null;
+  /** When the last factor was added (step-up); `auth_time` stays the first sign-in's. */
+  factor_time: number | null;
+  /** What the account page shows (migration 0006): where and with what the session started. */
   ip?: string | null;
   user_agent?: string | null;
 }
@@ -48,6 +52,9 @@ export interface GrantsTable {
   /** Space-separated granted scopes. */
   scope: string;
   auth_time: number;
+  /** JSON list of the session's `amr` at the time of the grant; null for grants older than strong sign-in. */
+  amr: string | null;
+  acr: string | null;
   /** 1 when `offline_access` was granted: refresh tokens outlive the browser session. */
   offline: number;
   created_at: number;

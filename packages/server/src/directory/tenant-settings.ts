@@ -40,6 +40,20 @@ export interface TenantSettings {
   readonly features: { readonly auth: { readonly password_grant_enabled: boolean } & AccountAuthSettings };
   /** The hosted pages' language when neither `ui_locales` nor the browser names a supported one. */
   readonly default_locale: string;
+  /** Strong sign-in (issue 15): who must use a second factor, and which factors users may enrol. */
+  readonly mfa: MfaSettings;
+}
+
+export const MFA_POLICIES = ['off', 'optional', 'required'] as const;
+export const MFA_FACTORS = ['totp', 'passkey'] as const;
+export type MfaFactor = (typeof MFA_FACTORS)[number];
+
+export interface MfaSettings {
+  /** off: never asked; optional: asked of users who enrolled a factor; required: every user, enrolling first. */
+  readonly policy: (typeof MFA_POLICIES)[number];
+  /** Any user with an admin role must use a second factor, whatever the policy. */
+  readonly required_for_admins: boolean;
+  readonly allowed_factors: readonly MfaFactor[];
 }
 
 export const DEFAULT_TENANT_SETTINGS: TenantSettings = Object.freeze<TenantSettings>({
@@ -58,6 +72,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = Object.freeze<TenantSetti
   password_policy: DEFAULT_PASSWORD_POLICY,
   features: { auth: { password_grant_enabled: false, ...DEFAULT_ACCOUNT_AUTH_SETTINGS } },
   default_locale: REFERENCE_LOCALE,
+  mfa: { policy: 'optional', required_for_admins: true, allowed_factors: ['totp', 'passkey'] },
 });
 
 type Problems = string[];
@@ -133,6 +148,7 @@ export function mergeTenantSettings(base: TenantSettings, update: unknown, optio
   }
   const defaultLocale = input.default_locale === undefined ? base.default_locale : input.default_locale;
   if (!isSupportedLocale(defaultLocale)) problems.push(`default_locale must be one of ${SUPPORTED_LOCALES.join(', ')}`);
+  const mfa = mergeMfa(problems, base.mfa, input.mfa);
   const settings: TenantSettings = {
     access_token_lifetime: lifetime(problems, 'access_token_lifetime', input.access_token_lifetime, base.access_token_lifetime, 86400),
     id_token_lifetime: lifetime(problems, 'id_token_lifetime', input.id_token_lifetime, base.id_token_lifetime, 86400),
@@ -159,9 +175,31 @@ export function mergeTenantSettings(base: TenantSettings, update: unknown, optio
       },
     },
     default_locale: isSupportedLocale(defaultLocale) ? defaultLocale : base.default_locale,
+    mfa,
   };
   if (problems.length > 0) throw new InvalidRequest(`invalid settings: ${problems.join('; ')}`);
   return settings;
+}
+
+function mergeMfa(problems: Problems, base: MfaSettings, update: unknown): MfaSettings {
+  if (update === undefined) return base;
+  if (!isRecord(update)) {
+    problems.push('mfa must look like {"policy": "required", "required_for_admins": true, "allowed_factors": ["totp", "passkey"]}');
+    return base;
+  }
+  for (const key of Object.keys(update)) if (!['policy', 'required_for_admins', 'allowed_factors'].includes(key)) problems.push(`unknown setting "mfa.${key}"`);
+  let policy = base.policy;
+  if (update.policy !== undefined) {
+    if (typeof update.policy === 'string' && (MFA_POLICIES as readonly string[]).includes(update.policy)) policy = update.policy as MfaSettings['policy'];
+    else problems.push(`mfa.policy must be one of ${MFA_POLICIES.join(', ')}`);
+  }
+  let allowed = base.allowed_factors;
+  if (update.allowed_factors !== undefined) {
+    const list = update.allowed_factors;
+    if (Array.isArray(list) && list.length > 0 && list.every((f) => (MFA_FACTORS as readonly unknown[]).includes(f))) allowed = [...new Set(list as MfaFactor[])];
+    else problems.push(`mfa.allowed_factors must be a non-empty list of ${MFA_FACTORS.join(', ')}`);
+  }
+  return { policy, required_for_admins: flag(problems, 'mfa.required_for_admins', update.required_for_admins, base.required_for_admins), allowed_factors: allowed };
 }
 
 /** Reads stored settings; settings added in later versions take their defaults. */

@@ -46,17 +46,17 @@ export async function currentSession(ctx: Latchkey, request: FastifyRequest, ten
 
 /**
  * Records a successful sign-in. The same user signing in again (`prompt=login`, `max_age`) keeps the session id
- * with a later `auth_time`; anyone else gets a new session and the old one ends. The cookie value is always new
- * (no session fixation).
+ * with a later `auth_time` and only the factors of this sign-in (`amr`, RFC 8176); anyone else gets a new
+ * session and the old one ends. The cookie value is always new (no session fixation).
  */
-export async function startSession(ctx: Latchkey, reply: FastifyReply, tenant: Tenant, userId: string, replaces?: BrowserSession): Promise<BrowserSession> {
+export async function startSession(ctx: Latchkey, reply: FastifyReply, tenant: Tenant, userId: string, replaces?: BrowserSession, amr: readonly string[] = ['pwd']): Promise<BrowserSession> {
   const now = ctx.now();
   const cookie = generateOpaqueToken(32);
   const expiresAt = idleDeadline(ctx, tenant, now, now);
   const queries = sessionQueries(ctx.db);
   let session: BrowserSession;
-  if (replaces !== undefined && replaces.user_id === userId && (await queries.reauthenticate(replaces.id, hashSecret(cookie), now, expiresAt))) {
-    session = { ...replaces, token_hash: hashSecret(cookie), auth_time: now, expires_at: expiresAt };
+  if (replaces !== undefined && replaces.user_id === userId && (await queries.reauthenticate(replaces.id, hashSecret(cookie), now, expiresAt, JSON.stringify(amr)))) {
+    session = { ...replaces, token_hash: hashSecret(cookie), auth_time: now, expires_at: expiresAt, amr: JSON.stringify(amr), factor_time: null };
   } else {
     session = {
       id: newId('ses', now),
@@ -67,6 +67,8 @@ export async function startSession(ctx: Latchkey, reply: FastifyReply, tenant: T
       created_at: now,
       expires_at: expiresAt,
       ended_at: null,
+      amr: JSON.stringify(amr),
+      factor_time: null,
       // For the account page's list of sessions (issue 16).
       ip: reply.request.ip,
       user_agent: (reply.request.headers['user-agent'] ?? '').slice(0, 300) || null,

@@ -49,6 +49,12 @@ ul.scopes{padding-left:1.25rem}
 .client-logo{display:block;max-height:3rem;max-width:10rem;margin:0 0 .5rem}
 footer{max-width:var(--lk-max-width);margin:0 auto 2rem;padding:0 2rem;font-size:.9rem;color:var(--lk-muted)}
 footer a{margin-right:1rem}
+.qr svg{display:block;width:13rem;height:13rem;margin:1rem 0}
+code.secret,ul.codes{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:1.05rem;letter-spacing:.05em}
+ul.codes{columns:2;padding-left:1.25rem}
+ul.factors{padding-left:1.25rem}
+hr{border:0;border-top:1px solid var(--lk-border);margin:1.5rem 0}
+[hidden]{display:none!important}
 `;
 
 function cspHash(text: string): string {
@@ -75,6 +81,8 @@ export interface PageOptions {
   readonly script?: string;
   /** https origins the page shows images from besides the brand's logo (the client's `logo_uri`). */
   readonly imageOrigins?: readonly string[];
+  /** Same-origin module scripts (the passkey pages' WebAuthn module): allowed by `script-src 'self'`, nothing inline. */
+  readonly moduleScripts?: readonly string[];
 }
 
 /** A CSP source for a redirect target: its origin for http(s), its scheme for a native app's private-use URI. */
@@ -90,13 +98,14 @@ export function formTargetFor(uri: string): string | undefined {
 
 const CSP_SOURCE = /^[A-Za-z0-9+.:/\[\]-]+$/;
 
-export function contentSecurityPolicy(options: Pick<PageOptions, 'formTargets' | 'script'>, extra: { styles?: readonly string[]; imageOrigins?: readonly string[] } = {}): string {
+export function contentSecurityPolicy(options: Pick<PageOptions, 'formTargets' | 'script' | 'moduleScripts'>, extra: { styles?: readonly string[]; imageOrigins?: readonly string[] } = {}): string {
   const targets = (options.formTargets ?? []).filter((t) => CSP_SOURCE.test(t));
   const images = (extra.imageOrigins ?? []).filter((o) => CSP_SOURCE.test(o) && o.startsWith('https://'));
   return [
     "default-src 'none'",
     `style-src ${[STYLE_HASH, ...(extra.styles ?? []).map(cspHash)].join(' ')}`,
     options.script === undefined ? undefined : `script-src ${cspHash(options.script)}`,
+    options.moduleScripts === undefined || options.script !== undefined ? undefined : "script-src 'self'",
     `img-src 'self'${images.map((o) => ` ${o}`).join('')}`,
     `form-action 'self'${targets.map((t) => ` ${t}`).join('')}`,
     "frame-ancestors 'none'",
@@ -146,6 +155,7 @@ ${body}
 </main>
 ${brandFooter(brand, t)}
 ${options.script === undefined ? '' : constantMarkup(`<script>${options.script}</script>`)}
+${(options.moduleScripts ?? []).map((src) => html`<script type="module" src="${src}"></script>`)}
 </body>
 </html>`}`;
   return { markup, csp: contentSecurityPolicy(options, { styles: css === '' ? [] : [css], imageOrigins: [...(logo === undefined ? [] : [logo]), ...(options.imageOrigins ?? [])] }), locale: t.locale };

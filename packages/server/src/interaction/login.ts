@@ -20,6 +20,7 @@ import type { Interaction } from './interactions.ts';
 import { formTargetFor, sendPage } from './layout.ts';
 import { readLastLogin, rememberLastLogin } from './last-login.ts';
 import { loginPage } from './pages/login-page.ts';
+import { beginPasskeyAuthentication, relyingPartyOf } from '../authentication/passkeys.ts';
 import type { LoginField, PageMessage } from './pages/login-page.ts';
 import { selfServiceLinks } from '../accounts/sign-in-links.ts';
 import { mustVerifyBeforeSignIn, verificationNeededMessage } from '../accounts/email-verification.ts';
@@ -43,9 +44,12 @@ interface FormState {
   fieldErrors?: Partial<Record<LoginField, PageMessage>>;
 }
 
-function showForm(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, page: FormState, status = 200) {
+async function showForm(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, page: FormState, status = 200) {
   const csrfToken = issueCsrfToken(ctx, request, reply, page.tenant, 'login', page.interaction.id);
   const target = formTargetFor(page.interaction.authz.redirectUri);
+  const rp = relyingPartyOf(ctx);
+  const issuer = issuerFor(ctx.config.baseUrl, page.tenant.slug);
+  const ceremony = rp !== undefined && page.tenant.settings.mfa.allowed_factors.includes('passkey') ? await beginPasskeyAuthentication(ctx, page.tenant, undefined, rp) : undefined;
   return sendPage(
     reply,
     loginPage({
@@ -62,6 +66,7 @@ function showForm(ctx: Latchkey, request: FastifyRequest, reply: FastifyReply, p
       clientLogoUri: page.client.logoUri,
       clientPolicyUri: page.client.policyUri,
       clientTosUri: page.client.tosUri,
+      ...(ceremony ? { passkey: { action: `${issuer}/login/passkey`, challengeId: ceremony.challengeId, options: ceremony.options } } : {}),
       ...selfServiceLinks(ctx, page.tenant, page.interaction.id),
     }),
     status,

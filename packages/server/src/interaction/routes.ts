@@ -11,6 +11,7 @@ import { consentPageHandler, consentSubmitHandler } from './consent.ts';
 import { loginPageHandler, loginSubmitHandler } from './login.ts';
 import { registerPageErrors } from './page-errors.ts';
 import { loadPageContext } from './page-context.ts';
+import { authenticationRoutes } from '../authentication/routes.ts';
 
 export async function browserRoutes(app: FastifyInstance, ctx: Latchkey): Promise<void> {
   registerPageErrors();
@@ -32,4 +33,5 @@ export async function browserRoutes(app: FastifyInstance, ctx: Latchkey): Promis
   app.get('/t/:tenant/consent', consentPageHandler(ctx));
   app.post('/t/:tenant/consent', consentSubmitHandler(ctx));
   app.post('/t/:tenant/logout/confirm', logoutConfirmHandler(ctx));
+  await authenticationRoutes(app, ctx);
 }

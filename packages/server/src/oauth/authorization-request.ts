@@ -39,6 +39,8 @@ export interface AuthorizationRequest {
   /** The `sub` of a valid `id_token_hint`. */
   readonly idTokenHintSubject?: string;
   readonly uiLocales?: string;
+  /** Acceptable authentication levels (`acr_values`, or the essential `acr` of the `claims` parameter). */
+  readonly acrValues?: readonly string[];
 }
 
 function refused(description: string): OAuthError {
@@ -119,6 +121,32 @@ async function readIdTokenHint(ctx: Latchkey, tenant: Tenant, params: Params): P
   return verified.sub;
 }
 
+/**
+ * `acr_values` (Core §3.1.2.1) and an essential `acr` request in `claims` (Core §5.5.1.1: `"acr": {"essential":
+ * true, "values": [...]}`); other members of `claims` are voluntary and ignored.
+ */
+function readAcrValues(params: Params): string[] | undefined {
+  const values = splitScope(params.get('acr_values'));
+  const claims = params.get('claims');
+  if (claims !== undefined && claims !== '') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(claims);
+    } catch {
+      throw refused('claims must be a JSON object');
+    }
+    assert(parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed), refused('claims must be a JSON object'));
+    for (const member of ['id_token', 'userinfo'] as const) {
+      const acr = (parsed as Record<string, unknown>)[member] as { acr?: { essential?: unknown; value?: unknown; values?: unknown } } | undefined;
+      const request = acr !== null && typeof acr === 'object' ? acr.acr : undefined;
+      if (request === null || typeof request !== 'object' || request.essential !== true) continue;
+      if (typeof request.value === 'string') values.push(request.value);
+      if (Array.isArray(request.values)) values.push(...request.values.filter((v): v is string => typeof v === 'string'));
+    }
+  }
+  return values.length === 0 ? undefined : values;
+}
+
 /** Stage two: everything else. Errors thrown here are sent back to the client's redirect URI. */
 export async function validateAuthorizationRequest(ctx: Latchkey, tenant: Tenant, client: Client, redirectUri: string, params: Params): Promise<AuthorizationRequest> {
   checkResponseType(params, client);
@@ -136,5 +164,6 @@ export async function validateAuthorizationRequest(ctx: Latchkey, tenant: Tenant
     nonce: text('nonce'),
     loginHint: text('login_hint'),
     uiLocales: text('ui_locales'),
+    acrValues: readAcrValues(params),
   };
 }

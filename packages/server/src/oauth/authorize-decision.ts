@@ -1,6 +1,7 @@
 /**
  * Decides what an authorization request needs next, for a new request and for one resumed after the sign-in or
- * consent page: sign-in (no session, `prompt=login`, `max_age` exceeded, another user hinted), consent (asked
+ * consent page: sign-in (no session, `prompt=login`, `max_age` exceeded, another user hinted), a second factor
+ * (tenant policy or `acr_values` not met by the session: step-up, issue 15), consent (asked
  * for, or scopes not yet agreed to), or the code. With `prompt=none` a needed page is an error instead
  * (OpenID Connect Core §3.1.2.6).
  */
@@ -13,7 +14,8 @@ import type { BrowserSession } from '../db/queries/sessions.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
 import { userQueries } from '../db/queries/users.ts';
 import { issuerFor } from '../directory/tenant-directory.ts';
-import { ConsentRequired, InvalidRequest, LoginRequired, assert } from '../errors/oauth-error.ts';
+import { ConsentRequired, InteractionRequired, InvalidRequest, LoginRequired, assert } from '../errors/oauth-error.ts';
+import { missingAuthentication } from '../authentication/step-up.ts';
 import { startInteraction } from '../interaction/interactions.ts';
 import type { Interaction } from '../interaction/interactions.ts';
 import type { AuthorizationRequest, ResponseTarget } from './authorization-request.ts';
@@ -77,6 +79,10 @@ export async function continueAuthorization(ctx: Latchkey, reply: FastifyReply, 
     return redirectToPage(reply, `${issuer}/login?interaction=${await interactionId(ctx, progress)}`);
   }
   const live = session!;
+  if ((await missingAuthentication(ctx, tenant, live, authz)) !== undefined) {
+    assert(!authz.prompt.includes('none'), new InteractionRequired('the sign-in must be completed with another factor and prompt=none forbids asking'));
+    return redirectToPage(reply, `${issuer}/mfa?interaction=${await interactionId(ctx, progress)}`);
+  }
   if (await needsConsent(ctx, progress, live)) {
     assert(!authz.prompt.includes('none'), new ConsentRequired('the user has not authorized this application for these scopes and prompt=none forbids asking'));
     return redirectToPage(reply, `${issuer}/consent?interaction=${await interactionId(ctx, progress)}`);

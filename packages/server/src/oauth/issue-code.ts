@@ -12,6 +12,7 @@ import type { Tenant } from '../db/queries/tenants.ts';
 import { generateOpaqueToken, hashSecret } from '../tokens/opaque.ts';
 import { newId } from '../util/ids.ts';
 import type { AuthorizationRequest } from './authorization-request.ts';
+import { sessionAcr, sessionAmr } from '../authentication/session-factors.ts';
 
 export async function issueAuthorizationCode(ctx: Latchkey, input: { tenant: Tenant; client: Client; authz: AuthorizationRequest; session: BrowserSession }): Promise<string> {
   const { tenant, client, authz, session } = input;
@@ -27,6 +28,8 @@ export async function issueAuthorizationCode(ctx: Latchkey, input: { tenant: Ten
       session_id: session.id,
       scope: authz.scope.join(' '),
       auth_time: session.auth_time,
+      amr: JSON.stringify(sessionAmr(session)),
+      acr: sessionAcr(session),
       offline: authz.scope.includes('offline_access') ? 1 : 0,
       created_at: now,
       revoked_at: null,

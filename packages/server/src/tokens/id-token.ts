@@ -1,6 +1,6 @@
 /**
  * OpenID Connect ID tokens (Core §2): signed with the tenant's current key (`kid`, `typ: JWT`), carrying iss,
- * sub, aud, azp, exp, iat, auth_time, nonce, at_hash, sid and the profile/email claims the scope releases.
+ * sub, aud, azp, exp, iat, auth_time, nonce, amr, acr, at_hash, sid and the profile/email claims the scope releases.
  */
 import { createHash } from 'node:crypto';
 import type { Latchkey } from '../context.ts';
@@ -20,6 +20,9 @@ export interface IdTokenRequest {
   /** Epoch milliseconds of the sign-in. */
   readonly authTime: number;
   readonly nonce?: string | null;
+  /** RFC 8176 methods and the level reached (Core §2). */
+  readonly amr?: readonly string[];
+  readonly acr?: string;
   readonly sessionId?: string | null;
   /** The access token issued alongside, for `at_hash`. */
   readonly accessToken?: string;
@@ -47,6 +50,8 @@ export async function issueIdToken(ctx: Latchkey, request: IdTokenRequest): Prom
     auth_time: Math.floor(request.authTime / 1000),
   };
   if (request.nonce) payload.nonce = request.nonce;
+  if (request.amr) payload.amr = [...request.amr];
+  if (request.acr) payload.acr = request.acr;
   if (request.sessionId) payload.sid = request.sessionId;
   if (request.accessToken) payload.at_hash = accessTokenHash(request.accessToken, key.alg);
   return signJwt(payload, key, { typ: 'JWT' });

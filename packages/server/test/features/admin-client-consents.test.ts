@@ -15,6 +15,7 @@ import type { AdminCaller } from '../support/admin.ts';
 import { createSignInFixture } from '../support/sign-in-fixture.ts';
 import type { SignInFixture } from '../support/sign-in-fixture.ts';
 import { exchangeCode, signIn, signInForTokens } from '../support/sign-in.ts';
+import { enrolSecondFactor } from '../support/mfa.ts';
 import { postForm } from '../support/http.ts';
 import { createTenant } from '../../src/directory/tenants.ts';
 
@@ -27,12 +28,15 @@ for (const dialect of DIALECTS) {
     let fixture: SignInFixture;
     let tenantAdmin: AdminCaller;
     let root: AdminCaller;
+    let recoveryCodes: string[];
 
     before(async () => {
       server = await startTestServer(dialect);
       fixture = await createSignInFixture(server, 'acme', { client: { scopes: ['openid', 'profile', 'email', 'offline_access', 'latchkey:admin'] } });
       // The signed-in user is a super_admin; the tenant's own admin is only a tenant_admin.
       await server.ctx.db.updateTable('users').set({ admin_role: 'super_admin' }).where('id', '=', fixture.user.id).execute();
+      // Admins sign in with a second factor (mfa.required_for_admins, on by default; issue 15).
+      recoveryCodes = (await enrolSecondFactor(server.ctx, fixture.tenant, fixture.user.id)).recoveryCodes;
       tenantAdmin = await adminCaller(server, fixture.tenant, 'tenant_admin');
       root = await adminCaller(server, await createTenant(server.ctx, { slug: 'ops' }), 'super_admin');
     });
@@ -42,8 +46,8 @@ for (const dialect of DIALECTS) {
       signIn({ issuer: fixture.issuer, clientId: fixture.clientId, redirectUri, scope: SCOPE, jar, extra: { prompt: 'none' } });
 
     it('refuses prompt=none to a redirect URI a tenant_admin added after a super_admin consented, and revokes the old grants', async () => {
-      const { tokens, result } = await signInForTokens({ ...fixture, scope: SCOPE, login: fixture.login, password: fixture.password });
-      assert.deepEqual(result.pages, ['login', 'consent']);
+      const { tokens, result } = await signInForTokens({ ...fixture, scope: SCOPE, login: fixture.login, password: fixture.password, recoveryCodes });
+      assert.deepEqual(result.pages, ['login', 'mfa', 'consent']);
       // Consent is remembered: prompt=none gives a code at the registered redirect URI, and an unrelated change keeps it.
       assert.equal((await silently(result.jar, fixture.redirectUri)).error, undefined);
       const renamed = await tenantAdmin.call('PATCH', `/tenants/acme/clients/${fixture.clientId}`, { name: 'Acme web (renamed)' });
@@ -73,7 +77,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('drops consents when scopes or grant types change, and a fresh consent works again', async () => {
-      const first = await signIn({ ...fixture, scope: SCOPE, login: fixture.login, password: fixture.password });
+      const first = await signIn({ ...fixture, scope: SCOPE, login: fixture.login, password: fixture.password, recoveryCodes });
       assert.ok(first.code);
       assert.equal((await exchangeCode({ ...fixture, code: first.code, codeVerifier: first.pkce.verifier })).status, 200);
       const scopes = await tenantAdmin.call('PATCH', `/tenants/acme/clients/${fixture.clientId}`, { scopes: ['openid', 'profile', 'email', 'offline_access', 'latchkey:admin', 'phone'] });

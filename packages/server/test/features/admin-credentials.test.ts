@@ -15,6 +15,7 @@ import { adminCaller, adminRequest } from '../support/admin.ts';
 import { basicAuth, json, postForm } from '../support/http.ts';
 import { createSignInFixture } from '../support/sign-in-fixture.ts';
 import { signInForTokens } from '../support/sign-in.ts';
+import { enrolSecondFactor } from '../support/mfa.ts';
 import { createClient } from '../../src/directory/clients.ts';
 import type { Tenant } from '../../src/db/queries/tenants.ts';
 import { issuerFor } from '../../src/directory/tenant-directory.ts';
@@ -31,6 +32,7 @@ for (const dialect of DIALECTS) {
     let server: TestServer;
     let tenant: Tenant;
     let adminUserId: string;
+    let recoveryCodes: string[];
 
     /** A correctly signed token of the tenant, with the admin scope, for `aud`. */
     async function tokenFor(aud: unknown, clientId: string): Promise<string> {
@@ -45,6 +47,8 @@ for (const dialect of DIALECTS) {
       tenant = fixture.tenant;
       adminUserId = fixture.user.id;
       await server.ctx.db.updateTable('users').set({ admin_role: 'tenant_admin' }).where('id', '=', adminUserId).execute();
+      // Admins sign in with a second factor (mfa.required_for_admins, on by default; issue 15).
+      recoveryCodes = (await enrolSecondFactor(server.ctx, tenant, adminUserId)).recoveryCodes;
     });
     after(() => server.stop());
 
@@ -65,7 +69,7 @@ for (const dialect of DIALECTS) {
       const fixture = { issuer: issuerFor(server.ctx.config.baseUrl, 'acme'), clientId: '', redirectUri: 'http://127.0.0.1:5999/callback' };
       const console_ = await createClient(server.ctx, tenant, { name: 'console', type: 'public', redirectUris: [fixture.redirectUri], scopes: ['openid', 'latchkey:admin'] });
       const login = (await server.ctx.db.selectFrom('users').select('email').where('id', '=', adminUserId).executeTakeFirstOrThrow()).email!;
-      const { tokens } = await signInForTokens({ ...fixture, clientId: console_.client.clientId, scope: 'openid latchkey:admin', login, password: 'correct horse battery staple' });
+      const { tokens } = await signInForTokens({ ...fixture, clientId: console_.client.clientId, scope: 'openid latchkey:admin', login, password: 'correct horse battery staple', recoveryCodes });
       const userToken = tokens.access_token as string;
       assert.equal(claimsOf(userToken).aud, `${server.ctx.config.baseUrl}/admin/v1`);
       assert.equal((await adminRequest(server, userToken, 'GET', '/tenants/acme')).status, 200);

@@ -204,6 +204,10 @@ for (const dialect of DIALECTS) {
       const rotated = (await json(first)).refresh_token;
       assert.equal(typeof rotated, 'string', 'a public client gets a new refresh token');
       assert.notEqual(rotated, tokens.refresh_token);
+      // Once the new one is used the family has moved on, so the old one is a replay even inside the reuse grace.
+      const second = await refreshPublic(rotated as string);
+      assert.equal(second.status, 200);
+      assert.notEqual((await json(second)).refresh_token, rotated, 'and it rotates again');
       const replay = await refreshPublic(tokens.refresh_token as string);
       assert.equal(replay.status, 400, 'the old one is spent');
       assert.equal((await json(replay)).error, 'invalid_grant');

@@ -127,6 +127,11 @@ export interface HostedPagesOptions {
   readonly consent?: 'allow' | 'deny';
   /** The "browser": reuse one to keep its session between sign-ins. */
   readonly jar?: CookieJar;
+  /**
+   * For users who must use a second factor (an admin under `mfa.required_for_admins`, policy `required`):
+   * recovery codes (from `enrolSecondFactor` in mfa.ts), one taken off the front each time the second step asks.
+   */
+  readonly recoveryCodes?: string[];
 }
 
 export interface SignInOptions extends AuthorizationOptions, HostedPagesOptions {}
@@ -179,6 +184,17 @@ export async function followAuthorization(url: string | URL, options: HostedPage
       pages.push('login');
       if (options.login === undefined || options.password === undefined) throw new Error('the sign-in page was shown but no login/password was given');
       response = await postFormWithJar(jar, action, { ...fields, login: options.login, password: options.password, action: 'sign_in' });
+    } else if (location.pathname.endsWith('/mfa') && options.recoveryCodes !== undefined && options.recoveryCodes.length > 0) {
+      pages.push('mfa');
+      const recovery = [...html.matchAll(/<form[^>]*action="([^"]*\/mfa\/recovery)"[^>]*>([\s\S]*?)<\/form>/g)][0];
+      if (!recovery) throw new Error(`the second step offers no recovery code:\n${html.slice(0, 500)}`);
+      const { fields: recoveryFields } = readForm(recovery[0]);
+      const used = await postFormWithJar(jar, decodeEntities(recovery[1]!), { ...recoveryFields, recovery_code: options.recoveryCodes.shift()! });
+      const notice = await used.text();
+      if (used.status !== 200) throw new SignInStopped(used.status, notice);
+      const next = /<a href="([^"]*\/mfa\?interaction=[^"]*)"/.exec(notice);
+      if (!next) throw new Error('no way on after the recovery code');
+      response = await fetchWithJar(jar, decodeEntities(next[1]!));
     } else if (location.pathname.endsWith('/consent')) {
       pages.push('consent');
       response = await postFormWithJar(jar, action, { ...fields, decision: options.consent ?? 'allow' });

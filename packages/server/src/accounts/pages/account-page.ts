@@ -35,7 +35,6 @@ export interface AccountPageInput {
   readonly user: { readonly email: string | null; readonly emailVerified: boolean; readonly firstName: string; readonly lastName: string; readonly displayName: string; readonly username: string };
   readonly sessions: readonly SessionView[];
   readonly applications: readonly ApplicationView[];
-  readonly extraSections: readonly SafeHtml[];
   readonly notice?: PageMessage;
   /** An error and the section it belongs to (shown next to that section's form). */
   readonly error?: { readonly section: string; readonly message: PageMessage };
@@ -63,8 +62,8 @@ export function accountPage(input: AccountPageInput): PageOptions {
   return {
     tenantName: input.tenantName,
     content: (t) => ({
-      title: t.text('page.account.title'),
-      body: html`<h1>${t.text('page.account.title')}</h1>
+      title: t.text('page.account.heading'),
+      body: html`<h1>${t.text('page.account.heading')}</h1>
 <p>${t.html('page.account.signed_in_as', { user: user.email ?? user.username })}</p>
 ${input.notice ? html`<p class="notice" role="status">${say(t, input.notice)}</p>` : ''}
 <form method="post" action="${input.base}/sign-out">${csrf(input.csrfToken)}<button type="submit" class="secondary">${t.text('page.account.sign_out')}</button></form>
@@ -108,7 +107,9 @@ ${csrf(input.csrfToken)}
 <p id="new_password-hint">${t.text('page.account.new_password_hint')}</p>
 <div class="actions"><button type="submit">${t.text('page.account.change_password')}</button></div>
 </form>
-${input.extraSections}
+
+<h2 id="factors">${t.text('page.account.factors_heading')}</h2>
+<p><a href="${input.base}/security">${t.text('page.account.security_link')}</a></p>
 <h2 id="sessions">${t.text('page.account.sessions')}</h2>
 ${sectionError(t, input, 'sessions')}
 <ul class="sessions">

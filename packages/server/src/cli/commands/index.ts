@@ -13,6 +13,7 @@ import { keysCommand } from './keys.ts';
 import { serveCommand } from './serve.ts';
 import { tenantCommand } from './tenant.ts';
 import { userCommand } from './user.ts';
+import { mfaCommand } from './mfa.ts';
 import { invitationCommand } from './invitation.ts';
 
 /** Every `latchkey` command. Add one: a file in this folder and one entry here. */
@@ -22,6 +23,7 @@ export const commands: readonly Command[] = [
   clientCommand,
   keysCommand,
   userCommand,
+  mfaCommand,
   invitationCommand,
   partnerCommand,
   groupCommand,

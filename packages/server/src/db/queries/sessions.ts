@@ -23,14 +23,18 @@ export function sessionQueries(db: Database) {
       return db.selectFrom('browser_sessions').selectAll().where('id', '=', id).executeTakeFirst();
     },
     /** A new sign-in of the same user: new cookie hash and auth_time; false when the session ended meanwhile. */
-    async reauthenticate(id: string, tokenHash: string, authTime: number, expiresAt: number): Promise<boolean> {
+    async reauthenticate(id: string, tokenHash: string, authTime: number, expiresAt: number, amr: string | null = null): Promise<boolean> {
       const result = await db
         .updateTable('browser_sessions')
-        .set({ token_hash: tokenHash, auth_time: authTime, expires_at: expiresAt })
+        .set({ token_hash: tokenHash, auth_time: authTime, expires_at: expiresAt, amr, factor_time: null })
         .where('id', '=', id)
         .where('ended_at', 'is', null)
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
+    },
+    /** Step-up: the session's factors grow; `auth_time` is left alone. */
+    async recordFactors(id: string, amr: string, factorTime: number): Promise<void> {
+      await db.updateTable('browser_sessions').set({ amr, factor_time: factorTime }).where('id', '=', id).where('ended_at', 'is', null).execute();
     },
     async end(id: string, now: number): Promise<boolean> {
       const result = await db.updateTable('browser_sessions').set({ ended_at: now }).where('id', '=', id).where('ended_at', 'is', null).executeTakeFirst();

@@ -1,6 +1,7 @@
 import { html } from '../html.ts';
 import type { PageOptions } from '../layout.ts';
 import { CSRF_FIELD } from '../csrf.ts';
+import { passkeyForm, PASSKEY_SCRIPT } from '../../authentication/pages/passkey-form.ts';
 import type { MessageValues, Translator } from '../../i18n/translator.ts';
 
 export type LoginField = 'login' | 'password';
@@ -23,6 +24,8 @@ export interface LoginPageInput {
   /** Shown next to the field they concern, and listed in an error summary linking to it. */
   readonly fieldErrors?: Partial<Readonly<Record<LoginField, PageMessage>>>;
   readonly formTargets: readonly string[];
+  /** Offered when passkeys are on: a discoverable-credential ceremony (button, and autofill in the login field). */
+  readonly passkey?: { readonly action: string; readonly challengeId: string; readonly options: unknown };
   readonly uiLocales?: string | undefined;
   /** The client's registered `logo_uri`, `policy_uri` and `tos_uri` (https, validated at registration). */
   readonly clientLogoUri?: string | null;
@@ -68,6 +71,7 @@ export function loginPage(input: LoginPageInput): PageOptions {
     tenantName: input.tenantName,
     formTargets: input.formTargets,
     uiLocales: input.uiLocales,
+    ...(input.passkey ? { moduleScripts: [PASSKEY_SCRIPT] } : {}),
     imageOrigins: input.clientLogoUri ? [new URL(input.clientLogoUri).origin] : [],
     content: (t) => ({
       title: t.text('page.login.title'),
@@ -81,7 +85,7 @@ ${input.error ? html`<p class="alert" role="alert" id="form-error">${t.text(inpu
 <input type="hidden" name="${CSRF_FIELD}" value="${input.csrfToken}">
 <label for="login">${t.text('page.login.field_login')}</label>
 ${fieldError(t, 'login', fieldErrors.login)}
-<input type="text" id="login" name="login" value="${input.login ?? ''}" autocomplete="username" autocapitalize="none" spellcheck="false" required${focus === 'login' ? html` autofocus` : ''}${describedBy('login', input)}>
+<input type="text" id="login" name="login" value="${input.login ?? ''}" autocomplete="${input.passkey ? 'username webauthn' : 'username'}" autocapitalize="none" spellcheck="false" required${focus === 'login' ? html` autofocus` : ''}${describedBy('login', input)}>
 <label for="password">${t.text('page.login.field_password')}</label>
 ${fieldError(t, 'password', fieldErrors.password)}
 <input type="password" id="password" name="password" autocomplete="current-password" required${focus === 'password' ? html` autofocus` : ''}${describedBy('password', input)}>
@@ -92,6 +96,7 @@ ${fieldError(t, 'password', fieldErrors.password)}
 </form>
 ${input.forgotPasswordUrl ? html`<p><a href="${input.forgotPasswordUrl}">${t.text('page.login.forgot_password')}</a></p>` : ''}
 ${input.signUpUrl ? html`<p>${t.text('page.login.sign_up_prompt')} <a href="${input.signUpUrl}">${t.text('page.login.sign_up_link')}</a></p>` : ''}
+${input.passkey ? html`<hr>${passkeyForm(t, { ...input.passkey, mode: 'autofill', label: t.text('page.passkey.sign_in'), csrfToken: input.csrfToken, hidden: { interaction: input.interactionId } })}` : ''}
 ${clientLinks(t, input)}`,
     }),
   };

@@ -9,6 +9,9 @@ import { signInWithPassword } from '../../directory/password-sign-in.ts';
 import { mustVerifyBeforeSignIn } from '../../accounts/email-verification.ts';
 import { InvalidGrant, TooManyRequests, UnauthorizedClient, assert } from '../../errors/oauth-error.ts';
 import { newId } from '../../util/ids.ts';
+import { ACR_PASSWORD } from '../../authentication/amr.ts';
+import { usableFactors } from '../../authentication/factors.ts';
+import { policyRequiresSecondFactor } from '../../authentication/mfa-policy.ts';
 import { assertPresent } from '../request-params.ts';
 import { grantedScope } from './client-credentials.ts';
 import type { Grant, GrantContext, TokenResponse } from './grant.ts';
@@ -29,6 +32,9 @@ export const passwordGrant: Grant = {
     }
     assert(result.outcome === 'success', new InvalidGrant('the username or password is incorrect'));
     if (mustVerifyBeforeSignIn(tenant, result.user)) throw new InvalidGrant('the email address of this account is not verified yet');
+    // A password alone must not get around the tenant's second-factor policy (issue 15).
+    const factors = await usableFactors(ctx, result.user.id);
+    assert(!policyRequiresSecondFactor(tenant, result.user, factors), new InvalidGrant('this account must sign in with a second factor; use the browser sign-in (authorization code flow)'));
     const now = ctx.now();
     const grant: GrantRow = {
       id: newId('grt', now),
@@ -38,6 +44,8 @@ export const passwordGrant: Grant = {
       session_id: null,
       scope: scope.join(' '),
       auth_time: now,
+      amr: JSON.stringify(['pwd']),
+      acr: ACR_PASSWORD,
       offline: scope.includes('offline_access') ? 1 : 0,
       created_at: now,
       revoked_at: null,

@@ -17,6 +17,7 @@ import { issueIdToken } from '../../../tokens/id-token.ts';
 import { generateOpaqueToken, hashSecret } from '../../../tokens/opaque.ts';
 import { newId } from '../../../util/ids.ts';
 import { principalClaims } from '../../principal-claims.ts';
+import { acrOf, parseAmr } from '../../../authentication/amr.ts';
 import type { TokenResponse } from '../grant.ts';
 
 export interface UserTokenRequest {
@@ -66,6 +67,12 @@ export async function createRefreshToken(ctx: Latchkey, tenant: Tenant, grant: G
   return token;
 }
 
+/** The `amr` and `acr` of a grant: as recorded at sign-in (grants older than strong sign-in were passwords). */
+function grantAuthentication(grant: GrantRow): { amr: string[]; acr: string } {
+  const amr = parseAmr(grant.amr);
+  return { amr, acr: grant.acr ?? acrOf(amr) };
+}
+
 /** Thrown out of the writes' transaction when `claim` lost its race, so nothing of this issuance is stored. */
 export class ClaimLost extends Error {
   override name = 'ClaimLost';
@@ -83,11 +90,14 @@ export async function issueUserTokens(ctx: Latchkey, request: UserTokenRequest, 
   const { tenant, client, grant, user, scope } = request;
   const claims: Record<string, unknown> = { ...(await principalClaims(ctx, tenant, client, user, scope)), auth_time: Math.floor(grant.auth_time / 1000) };
   if (grant.session_id) claims.sid = grant.session_id;
+  // RFC 8176 / OpenID Connect Core §2: how the user signed in, for resource servers that demand more (RFC 9470).
+  const authentication = grantAuthentication(grant);
+  Object.assign(claims, authentication);
   const accessToken = await issueAccessToken(ctx, { tenant, client, subject: user.id, scope, claims });
   const plan = client.grantTypes.includes('refresh_token') ? request.refreshToken : ({ kind: 'none' } as const);
   const refreshToken = plan.kind === 'new' ? newRefreshToken(ctx, tenant, grant, scope, plan.value) : undefined;
   const idToken = scope.includes('openid')
-    ? await issueIdToken(ctx, { tenant, client, user, scope, authTime: grant.auth_time, nonce: request.nonce ?? null, sessionId: grant.session_id, accessToken: accessToken.token })
+    ? await issueIdToken(ctx, { tenant, client, user, scope, authTime: grant.auth_time, ...authentication, nonce: request.nonce ?? null, sessionId: grant.session_id, accessToken: accessToken.token })
     : undefined;
   await ctx.db.transaction().execute(async (trx) => {
     if (claim !== undefined && !(await claim(trx))) throw new ClaimLost('another request used this grant first');
