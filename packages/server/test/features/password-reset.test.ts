@@ -181,3 +181,19 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('password reset: the per-IP limit', () => {
+  it('stops one address from asking for mail for many addresses (429), whatever the addresses', async () => {
+    const env = await startMailedServer('sqlite', { LATCHKEY_ACCOUNT_MAIL_MAX_PER_IP: '3' });
+    try {
+      const acme = await createSignInFixture(env.server, 'acme');
+      const statuses: number[] = [];
+      for (const email of [acme.login, 'a@acme.example', 'b@acme.example', 'c@acme.example']) statuses.push((await submitForm(new CookieJar(), `${acme.issuer}/forgot-password`, { email })).status);
+      assert.deepEqual(statuses, [200, 200, 200, 429]);
+      assert.equal(env.smtp.received.filter((m) => m.to === 'c@acme.example').length, 0, 'no mail past the limit');
+      assert.equal((await env.server.ctx.db.selectFrom('mail_outbox').select('id').where('recipient', '=', 'c@acme.example').execute()).length, 0);
+    } finally {
+      await env.stop();
+    }
+  });
+});
