@@ -27,6 +27,9 @@ export interface NewAccountToken {
 /** Inserts the token (in the caller's transaction, with the mail that carries it) and returns the raw value. */
 export async function issueAccountToken(db: Database, token: NewAccountToken, now: number): Promise<string> {
   const raw = generateOpaqueToken(32);
+  // Housekeeping rides along with new links (as with interactions): expired links lose what they carried, and
+  // are dropped a week after.
+  await accountTokenQueries(db).pruneExpired(now, now - 7 * 86_400_000);
   if (token.userId !== null) await accountTokenQueries(db).voidUnused(token.userId, token.purpose, now);
   await accountTokenQueries(db).insert({
     token_hash: hashSecret(raw),

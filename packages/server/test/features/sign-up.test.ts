@@ -87,6 +87,16 @@ for (const dialect of DIALECTS) {
       assert.equal(await users(), before, 'no account created or changed');
     });
 
+    it("keeps no password hash of a sign-up once its link is used or has expired", async () => {
+      const tokens = async (email: string) => env.server.ctx.db.selectFrom('account_tokens').select(['data', 'expires_at']).where('email', '=', email).execute();
+      assert.ok((await tokens('grace@open.example')).every((t) => t.data === '{}'), 'used: nothing kept');
+      await submitForm(new CookieJar(), `${open.issuer}/sign-up`, { email: 'pending@open.example', password: PASSWORD });
+      assert.match((await tokens('pending@open.example'))[0]!.data, /password_hash/);
+      await env.server.ctx.db.updateTable('account_tokens').set({ expires_at: Date.now() - 1 }).where('email', '=', 'pending@open.example').execute();
+      await submitForm(new CookieJar(), `${open.issuer}/sign-up`, { email: 'another@open.example', password: PASSWORD });
+      assert.deepEqual((await tokens('pending@open.example')).map((t) => t.data), ['{}'], 'expired: the hash is gone, the row still tells the link expired');
+    });
+
     it('refuses other domains and weak passwords with the form and a reason (400)', async () => {
       const domain = await submitForm(new CookieJar(), `${open.issuer}/sign-up`, { email: 'mallory@elsewhere.example', password: PASSWORD });
       assert.equal(domain.status, 400);

@@ -40,6 +40,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('consumed_at', 'bigint')
     .execute();
   await db.schema.createIndex('account_tokens_user_idx').on('account_tokens').columns(['user_id', 'purpose']).execute();
+  await db.schema.createIndex('account_tokens_expires_idx').on('account_tokens').column('expires_at').execute();
 
   await db.schema
     .createTable('invitations')
