@@ -81,9 +81,16 @@ describe('bench harness (tiny mode)', () => {
     const prepared = await prepareLatchkey({ seed: async ({ ctx, tenant, client }) => seedRefreshTokens(ctx, tenant, client, await benchUser(ctx, tenant), 4) });
     const server = await startLatchkey(prepared);
     try {
-      const result = await load(refreshChains(prepared, [...prepared.seeded]), { durationSeconds: 1, warmupSeconds: 0, connections: 2 });
-      assert.ok(result.ok > 4, 'the chains went on past the seeded tokens');
-      assert.equal(result.errors, 0);
+      // Runs of 1 s over the same chains until they went on past the 4 seeded tokens (no throughput is assumed:
+      // a busy machine only takes more runs), every request answered 200.
+      const pool = [...prepared.seeded];
+      let ok = 0;
+      for (const deadline = Date.now() + 120_000; ok <= 4; ) {
+        assert.ok(Date.now() < deadline, `the chains did not get past the seeded tokens within 120 s (${ok} refreshes)`);
+        const result = await load(refreshChains(prepared, pool), { durationSeconds: 1, warmupSeconds: 0, connections: 2 });
+        assert.equal(result.errors, 0);
+        ok += result.ok;
+      }
     } finally {
       await server.stop();
       await prepared.drop();

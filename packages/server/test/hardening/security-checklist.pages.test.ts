@@ -107,11 +107,14 @@ describe('security checklist: hosted pages', () => {
     const start = await fetchWithJar(jar, authorizationUrl({ ...acme, scope: 'openid' }, createPkce(), 'st', 'n'));
     const { action, fields } = readForm(await (await fetchWithJar(jar, new URL(start.headers.get('location')!, acme.issuer).href)).text());
     const { csrf_token: _dropped, ...withoutToken } = fields;
+    const sessions = async () => (await server.ctx.db.selectFrom('browser_sessions').select('id').execute()).length;
+    const sessionsBefore = await sessions();
     for (const [browser, form] of [[jar, withoutToken], [jar, { ...fields, csrf_token: 'forged' }], [jar, { ...fields, csrf_token: `${fields.csrf_token!.slice(0, -2)}AA` }], [new CookieJar(), fields]] as const) {
       const refused = await postFormWithJar(browser, action, { ...form, login: acme.login, password: acme.password, action: 'sign_in' });
       assert.equal(refused.status, 403);
       assert.equal(refused.headers.get('location'), null);
-      assert.equal(jar.get('lk_session'), undefined, 'nobody signed in');
+      assert.equal(browser.get('lk_session'), undefined, 'the browser that posted got no session');
+      assert.equal(await sessions(), sessionsBefore, 'no session was started on the server');
     }
   });
 

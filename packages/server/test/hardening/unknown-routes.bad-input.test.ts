@@ -24,7 +24,8 @@ function chunked(text: string): string {
 
 /**
  * Sends `head`, then each part with a pause before it (so later parts arrive after the server could have
- * answered), then `tail`; reads nothing until all is sent; then collects what the server sent until it is quiet.
+ * answered), then `tail`; reads nothing until all is sent; then collects what the server sends until it closes
+ * the connection (every exchange here ends with a `Connection: close` request). The deadline only guards a hang.
  */
 function uploadThenRead(port: number, head: string, parts: readonly string[], tail = ''): Promise<Exchange> {
   return new Promise((resolve) => {
@@ -44,8 +45,7 @@ function uploadThenRead(port: number, head: string, parts: readonly string[], ta
       }
       if (tail) socket.write(tail);
       socket.resume();
-      await sleep(500);
-      socket.destroy();
+      setTimeout(() => socket.destroy(), 15_000).unref();
     });
   });
 }

@@ -1,7 +1,7 @@
 /**
  * The directory nouns of the latchkey command (partner, tenant under a partner, group, role, apikey, admin grant, audit tail): each
  * prints --json, refuses what the directory refuses (a cycle, more than the owner holds) with exit code 1,
- * and leaves an audit trail with the `cli` actor.
+ * and leaves an audit trail with the `cli` actor. Each test makes its own tenant, so any one runs alone.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -63,22 +63,27 @@ for (const dialect of DIALECTS) {
     });
 
     it('grants and revokes admin roles, and tails the audit log', async () => {
-      await cliJson('client', 'create', '--tenant', 'acme', '--name', 'ops-bot');
-      const granted = await cliJson('admin', 'grant', '--tenant', 'acme', '--user', String((JSON.parse((await cli('client', 'list', '--tenant', 'acme', '--json')).stdout) as Array<{ client_id: string }>)[1]!.client_id), '--role', 'super_admin');
+      await cliJson('tenant', 'create', 'ops');
+      await cliJson('group', 'create', '--tenant', 'ops', '--name', 'staff');
+      await cliJson('group', 'create', '--tenant', 'ops', '--name', 'devs');
+      await cliJson('group', 'nest', '--tenant', 'ops', '--group', 'devs', '--parent', 'staff');
+      const bot = await cliJson('client', 'create', '--tenant', 'ops', '--name', 'ops-bot');
+      const granted = await cliJson('admin', 'grant', '--tenant', 'ops', '--user', String(bot.client_id), '--role', 'super_admin');
       assert.equal(granted.admin_role, 'super_admin');
-      assert.equal((await cli('admin', 'grant', '--tenant', 'acme', '--user', String(granted.id), '--role', 'root')).code, 2);
-      const revoked = await cliJson('admin', 'revoke', '--tenant', 'acme', '--user', String(granted.id));
+      assert.equal(granted.id, bot.service_account_id);
+      assert.equal((await cli('admin', 'grant', '--tenant', 'ops', '--user', String(granted.id), '--role', 'root')).code, 2);
+      const revoked = await cliJson('admin', 'revoke', '--tenant', 'ops', '--user', String(granted.id));
       assert.equal(revoked.admin_role, null);
 
-      const tail = await cli('audit', 'tail', '--tenant', 'acme', '--lines', '3', '--json');
+      const tail = await cli('audit', 'tail', '--tenant', 'ops', '--lines', '3', '--json');
       assert.equal(tail.code, 0);
       const events = tail.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-      assert.deepEqual(events.map((e) => e.action), ['api_key.revoke', 'admin.grant', 'admin.revoke']);
+      assert.deepEqual(events.map((e) => e.action), ['group.nest', 'admin.grant', 'admin.revoke']);
       assert.ok(events.every((e) => e.actor_type === 'cli'));
-      const rotated = await cliJson('keys', 'rotate', '--tenant', 'acme');
-      const rotation = JSON.parse((await cli('audit', 'tail', '--action', 'signing_key.rotate', '--json')).stdout) as Record<string, unknown>;
+      const rotated = await cliJson('keys', 'rotate', '--tenant', 'ops');
+      const rotation = JSON.parse((await cli('audit', 'tail', '--tenant', 'ops', '--action', 'signing_key.rotate', '--lines', '1', '--json')).stdout) as Record<string, unknown>;
       assert.equal(rotation.target_id, rotated.kid);
-      const human = await cli('audit', 'tail', '--action', 'group.nest');
+      const human = await cli('audit', 'tail', '--tenant', 'ops', '--action', 'group.nest');
       assert.match(human.stdout, /group\.nest actor=cli:-/);
     });
 
@@ -97,7 +102,8 @@ for (const dialect of DIALECTS) {
       assert.match(unknown.stderr, /no such partner/);
       const tenants = JSON.parse((await cli('tenant', 'list', '--json')).stdout) as Array<{ slug: string; partner_id: string | null }>;
       assert.deepEqual(tenants.filter((t) => t.slug === 'initech'), []);
-      assert.equal(tenants.find((t) => t.slug === 'acme')?.partner_id, null);
+      await cliJson('tenant', 'create', 'independent');
+      assert.equal((JSON.parse((await cli('tenant', 'list', '--json')).stdout) as Array<{ slug: string; partner_id: string | null }>).find((t) => t.slug === 'independent')?.partner_id, null);
       assert.equal((await cli('tenant', 'create', 'initech', '--partner')).code, 2);
     });
   });
