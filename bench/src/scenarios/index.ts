@@ -7,5 +7,6 @@ import { introspectionScenario } from './introspection.ts';
 import { refreshScenario } from './refresh.ts';
 import type { Scenario } from './scenario.ts';
 import { tokensScenario } from './tokens.ts';
+import { tokenExchangeScenario } from './token-exchange.ts';
 
-export const scenarios: readonly Scenario[] = [tokensScenario, algorithmsScenario, refreshScenario, introspectionScenario, authorizationCodeScenario, growthScenario, coldStartScenario];
+export const scenarios: readonly Scenario[] = [tokensScenario, algorithmsScenario, refreshScenario, introspectionScenario, authorizationCodeScenario, growthScenario, coldStartScenario, tokenExchangeScenario];

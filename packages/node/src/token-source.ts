@@ -1,7 +1,8 @@
 /**
- * A client-credentials token source for server-to-server callers (seed 000): one token shared by every caller,
- * renewed before it expires, one request in flight however many callers ask at once, and 429/5xx retried with
- * backoff that honours `Retry-After`.
+ * A token source for server-to-server callers: client credentials (seed 000), or an API key exchanged for a
+ * short-lived JWT for one API resource (RFC 8693, with `apiKey` and `resource`). One token shared by every
+ * caller, renewed before it expires, one request in flight however many callers ask at once, and 429/5xx
+ * retried with backoff that honours `Retry-After`.
  */
 import { retryAfterMs } from './retry-after.ts';
 
@@ -15,6 +16,14 @@ export interface TokenSourceOptions {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly scope?: string;
+  /** The API resource (RFC 8707) tokens are for: their `aud`. Required with `apiKey`. */
+  readonly resource?: string;
+  /**
+   * An API key (`sg_live_…`) to exchange for the token instead of asking for the client's own: the token then
+   * stands for the key's owner with the key's rights, and the client needs the token-exchange grant.
+   * @example createTokenSource({ issuer, clientId, clientSecret, apiKey: process.env.API_KEY!, resource: 'https://mail.example.com/api' })
+   */
+  readonly apiKey?: string;
   /** Renew this many seconds before expiry (default 60, capped at half the lifetime). */
   readonly refreshBeforeSeconds?: number;
   /** Retries after the first attempt for 429, 5xx and network errors (default 4). */
@@ -55,6 +64,9 @@ interface CachedToken {
   readonly expiresAt: number;
 }
 
+const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const API_KEY_TOKEN_TYPE = 'urn:latchkey:params:oauth:token-type:api-key';
+
 const sleeper = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -89,8 +101,17 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     return endpoint;
   }
 
+  if (options.apiKey !== undefined && options.resource === undefined) throw new Error('createTokenSource with apiKey needs the resource the token is for');
+
   async function requestOnce(): Promise<Response> {
-    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: options.clientId, client_secret: options.clientSecret });
+    const body = new URLSearchParams(
+      options.apiKey === undefined
+        ? { grant_type: 'client_credentials' }
+        : { grant_type: TOKEN_EXCHANGE_GRANT, subject_token: options.apiKey, subject_token_type: API_KEY_TOKEN_TYPE },
+    );
+    body.set('client_id', options.clientId);
+    body.set('client_secret', options.clientSecret);
+    if (options.resource) body.set('resource', options.resource);
     if (options.scope) body.set('scope', options.scope);
     return fetchImpl(await tokenEndpoint(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: body.toString() });
   }

@@ -10,6 +10,8 @@ export { principalFromClaims, principalFromIntrospection } from './principal.ts'
 export { createVerifier } from './verify/verifier.ts';
 export type { Verifier, VerifierOptions } from './verify/verifier.ts';
 export type { ApiKeyOptions } from './verify/api-key-verifier.ts';
+export { protectedResourceMetadata, protectedResourceMetadataUrl, protectedResourceRoute } from './verify/protected-resource.ts';
+export type { ProtectedResourceOptions } from './verify/protected-resource.ts';
 export { discoverIssuer } from './verify/issuer-metadata.ts';
 export type { IssuerDiscovery, IssuerMetadata } from './verify/issuer-metadata.ts';
 export { createJwksCache } from './verify/jwks-cache.ts';

@@ -58,7 +58,8 @@ export function principalFromClaims(claims: Readonly<Record<string, unknown>>): 
     groups: strings(claims.groups),
     scopes: scopesOf(claims.scope),
     permissions: strings(claims.permissions),
-    kind: isService ? 'service' : 'user',
+    // A token exchanged for an API key (RFC 8693) names the key it came from.
+    kind: typeof claims.api_key_id === 'string' ? 'api_key' : isService ? 'service' : 'user',
     claims,
   };
 }

@@ -9,7 +9,7 @@ import type { Verifier } from '../verify/verifier.ts';
 import { answerWith, splitOptions, toWebRequest, writeWebResponse } from './node-bridge.ts';
 import type { WebHandler } from './node-bridge.ts';
 import type { BridgeOptions } from './body-limit.ts';
-import { authErrorResponse } from './web.ts';
+import { authErrorBody, authErrorResponse } from './web.ts';
 
 export type NextFunction = (error?: unknown) => void;
 export type Middleware = (req: IncomingMessage & { principal?: Principal }, res: ServerResponse, next: NextFunction) => void;
@@ -29,7 +29,7 @@ export function expressGuard(verifier: Verifier, ...guards: Guard[]): Middleware
         next();
       })
       .catch((error: unknown) => {
-        if (error instanceof AuthError) void writeWebResponse(res, authErrorResponse(error)).catch(next);
+        if (error instanceof AuthError) void writeWebResponse(res, authErrorResponse(error, undefined, authErrorBody(error), verifier.resourceMetadataUrl)).catch(next);
         else next(error);
       });
   };

@@ -42,7 +42,7 @@ export function fastifyGuard(verifier: Verifier, ...guards: Guard[]): (request: 
       (request as WithPrincipal)[PRINCIPAL] = principal;
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
-      if (error.status === 401 || error.status === 403) reply.header('www-authenticate', bearerChallenge(error));
+      if (error.status === 401 || error.status === 403) reply.header('www-authenticate', bearerChallenge(error, undefined, verifier.resourceMetadataUrl));
       await reply.code(error.status).header('cache-control', 'no-store').send(authErrorBody(error));
     }
   };

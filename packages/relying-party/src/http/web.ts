@@ -31,9 +31,9 @@ export function authErrorBody(error: AuthError): Record<string, string> {
  * @example
  * catch (error) { if (error instanceof AuthError) return authErrorResponse(error, 'mail'); throw error; }
  */
-export function authErrorResponse(error: AuthError, realm?: string, body: unknown = authErrorBody(error)): Response {
+export function authErrorResponse(error: AuthError, realm?: string, body: unknown = authErrorBody(error), resourceMetadata?: string): Response {
   const headers = new Headers({ 'content-type': 'application/json', 'cache-control': 'no-store' });
-  if (error.status === 401 || error.status === 403) headers.set('www-authenticate', bearerChallenge(error, realm));
+  if (error.status === 401 || error.status === 403) headers.set('www-authenticate', bearerChallenge(error, realm, resourceMetadata));
   if (error.status === 503) headers.set('retry-after', '5');
   return new Response(JSON.stringify(body), { status: error.status, headers });
 }
@@ -55,7 +55,7 @@ export function protect(verifier: Verifier, guards: readonly Guard[], handler: P
     try {
       principal = await authenticateRequest(verifier, request, ...guards);
     } catch (error) {
-      if (error instanceof AuthError) return authErrorResponse(error, realm);
+      if (error instanceof AuthError) return authErrorResponse(error, realm, authErrorBody(error), verifier.resourceMetadataUrl);
       throw error;
     }
     return handler(request, principal);

@@ -23,6 +23,12 @@ export interface ApiKeyOptions {
   readonly negativeTtlMs?: number;
   /** Refuse `_test_` keys (production deployments). */
   readonly liveOnly?: boolean;
+  /**
+   * Accept keys by exchanging them (RFC 8693) for a short-lived JWT for this verifier's `resource`, cached until
+   * shortly before it expires, instead of introspecting them. The client needs the token-exchange grant.
+   * @example createVerifier({ issuer, resource: 'https://mail.example.com/api', apiKeys: { clientId, clientSecret, exchange: true } });
+   */
+  readonly exchange?: boolean;
 }
 
 export interface ApiKeyVerifier {

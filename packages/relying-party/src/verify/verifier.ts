@@ -12,6 +12,8 @@ import type { IssuerDiscovery } from './issuer-metadata.ts';
 import { createJwksCache } from './jwks-cache.ts';
 import type { JwksCache } from './jwks-cache.ts';
 import { createJwtVerifier } from './jwt-verifier.ts';
+import { createApiKeyExchanger } from './api-key-exchange.ts';
+import { protectedResourceMetadataUrl } from './protected-resource.ts';
 
 /**
  * How to verify: the issuer and audience are required; the rest have safe defaults.
@@ -21,8 +23,17 @@ import { createJwtVerifier } from './jwt-verifier.ts';
 export interface VerifierOptions {
   /** The tenant's issuer, e.g. `https://id.example.com/t/acme`. */
   readonly issuer: string;
-  /** The audience access tokens must carry: the product's client_id or its configured audience. */
-  readonly audience: string | readonly string[];
+  /**
+   * The audience access tokens must carry: the product's client_id or its configured audience. Defaults to
+   * `resource` when that is set.
+   */
+  readonly audience?: string | readonly string[];
+  /**
+   * This API's RFC 8707 resource identifier (an API resource of the tenant): tokens must carry it as `aud`,
+   * `protectedResourceRoute` publishes RFC 9728 metadata for it, and every 401 names that document
+   * (`resource_metadata`), so an MCP-style client can find the authorization server on its own.
+   */
+  readonly resource?: string;
   /** Accepted JWS algorithms; `none` and HS* are always refused. */
   readonly algorithms?: readonly string[];
   /** Tolerated clock skew on exp/nbf in seconds (default 30). */
@@ -42,6 +53,10 @@ export interface VerifierOptions {
 export interface Verifier {
   readonly discovery: IssuerDiscovery;
   readonly jwks: JwksCache;
+  /** The resource identifier, when created with one. */
+  readonly resource?: string;
+  /** Its RFC 9728 metadata URL, for `WWW-Authenticate: Bearer resource_metadata="…"`. */
+  readonly resourceMetadataUrl?: string;
   /** Verifies one credential (a JWT or an API key). */
   verify(credential: string): Promise<Principal>;
   /** Verifies the credential of an `Authorization` header value (`Bearer …`). */
@@ -73,17 +88,24 @@ export function createVerifier(options: VerifierOptions): Verifier {
     maxAgeMs: options.jwksMaxAgeMs,
     refetchCooldownMs: options.jwksRefetchCooldownMs,
   });
+  const audience = options.audience ?? options.resource;
+  if (audience === undefined) throw new TypeError('createVerifier needs an audience or a resource');
   const verifyJwt = createJwtVerifier(jwks, {
     issuer: options.issuer,
-    audience: options.audience,
+    audience,
     algorithms: options.algorithms,
     clockToleranceSeconds: options.clockToleranceSeconds,
     now: options.now,
   });
   const apiKeys = options.apiKeys ? createApiKeyVerifier(discovery, options.apiKeys, fetchImpl, now) : undefined;
+  if (options.apiKeys?.exchange && options.resource === undefined) throw new TypeError('apiKeys.exchange needs createVerifier({ resource })');
+  const exchanger = options.apiKeys?.exchange ? createApiKeyExchanger(discovery, options.apiKeys, options.resource!, verifyJwt, fetchImpl, now) : undefined;
 
   async function verify(credential: string): Promise<Principal> {
-    if (apiKeys?.isApiKey(credential)) return principalFromIntrospection(await apiKeys.introspect(credential));
+    if (apiKeys?.isApiKey(credential)) {
+      if (options.apiKeys?.liveOnly && /_test_/.test(credential)) throw new InvalidToken('test API keys are not accepted here');
+      return exchanger ? principalFromClaims(await exchanger.exchange(credential)) : principalFromIntrospection(await apiKeys.introspect(credential));
+    }
     if (!isCompactJws(credential)) throw new InvalidToken('the credential is neither a JWT nor an API key');
     return principalFromClaims(await verifyJwt(credential));
   }
@@ -91,6 +113,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   return {
     discovery,
     jwks,
+    ...(options.resource === undefined ? {} : { resource: options.resource, resourceMetadataUrl: protectedResourceMetadataUrl(options.resource) }),
     verify,
     async authenticate(authorization) {
       if (authorization === null || authorization === undefined || authorization.trim() === '') throw new MissingCredentials();

@@ -11,6 +11,9 @@ import { limitAdminCalls } from './admin-rate-limit.ts';
 import { adminRoute } from './admin-route.ts';
 import type { AdminRoute } from './admin-route.ts';
 import { apiKeyRoutes } from './api-keys.ts';
+import { apiResourceRoutes } from './api-resources.ts';
+import { tokenExchangePolicyRoutes } from './token-exchange-policies.ts';
+import { initialAccessTokenRoutes } from './initial-access-tokens.ts';
 import { auditEventRoutes } from './audit-events.ts';
 import { brandingRoutes } from './branding.ts';
 import { clientRoutes } from './clients.ts';
@@ -41,6 +44,9 @@ const RESOURCE_ROUTES: readonly AdminRoute[] = [
   ...roleAssignmentRoutes,
   ...clientRoutes,
   ...apiKeyRoutes,
+  ...apiResourceRoutes,
+  ...tokenExchangePolicyRoutes,
+  ...initialAccessTokenRoutes,
   ...signingKeyRoutes,
   ...auditEventRoutes,
   ...brandingRoutes,

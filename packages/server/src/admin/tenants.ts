@@ -37,6 +37,8 @@ export const TenantSettingsSchema = named('TenantSettings', {
     },
     features: { type: 'object', additionalProperties: true },
     default_locale: string({ description: `the hosted pages' language when neither ui_locales nor Accept-Language names a supported one (${SUPPORTED_LOCALES.join(', ')})` }),
+    client_registration: { type: 'object', additionalProperties: true, description: 'RFC 7591 dynamic registration: enabled, open (no initial access token), grant_types, redirect_uri_schemes, scopes, token_endpoint_auth_methods' },
+    client_id_metadata_documents: { type: 'boolean', description: 'Accept client ID metadata documents (client_id is an https URL)' },
     mfa: {
       type: 'object',
       description: 'Strong sign-in: policy off | optional | required, required_for_admins, allowed_factors (totp, passkey)',

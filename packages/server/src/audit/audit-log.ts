@@ -6,6 +6,7 @@
 import type { Latchkey } from '../context.ts';
 import type { Database } from '../db/database.ts';
 import { newId } from '../util/ids.ts';
+import type { AuditEventsTable } from '../db/schema.ts';
 
 export interface AuditEvent {
   readonly action: string;
@@ -18,24 +19,26 @@ export interface AuditEvent {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
+/** The stored row of an event. */
+export function auditEventRow(event: AuditEvent, now: number): AuditEventsTable {
+  return {
+    id: newId('evt', now),
+    tenant_id: event.tenantId ?? null,
+    occurred_at: now,
+    action: event.action,
+    outcome: event.outcome ?? 'success',
+    actor_type: event.actor?.type ?? null,
+    actor_id: event.actor?.id ?? null,
+    target_type: event.target?.type ?? null,
+    target_id: event.target?.id ?? null,
+    ip: event.ip ?? null,
+    details: JSON.stringify(event.details ?? {}),
+  };
+}
+
 /** Writes an event inside the caller's transaction (admin changes: the change and its record commit together). */
 export async function insertAuditEvent(db: Database, event: AuditEvent, now: number): Promise<void> {
-  await db
-    .insertInto('audit_events')
-    .values({
-      id: newId('evt', now),
-      tenant_id: event.tenantId ?? null,
-      occurred_at: now,
-      action: event.action,
-      outcome: event.outcome ?? 'success',
-      actor_type: event.actor?.type ?? null,
-      actor_id: event.actor?.id ?? null,
-      target_type: event.target?.type ?? null,
-      target_id: event.target?.id ?? null,
-      ip: event.ip ?? null,
-      details: JSON.stringify(event.details ?? {}),
-    })
-    .execute();
+  await db.insertInto('audit_events').values(auditEventRow(event, now)).execute();
 }
 
 /** Records a security event outside any transaction; failures are logged, not thrown. */

@@ -270,6 +270,13 @@ export const variables = {
     defaultText: '4000',
     parse: integer('LATCHKEY_MAX_CONNECTIONS', 4000, 0, 1_000_000),
   },
+  clientMetadataLoopback: {
+    name: 'LATCHKEY_TEST_CLIENT_METADATA_LOOPBACK',
+    description:
+      'TESTS ONLY: let client ID metadata documents be fetched from loopback addresses (127.0.0.0/8, ::1), over http too. Never set it in production: it opens the fetcher to the machine\'s own services.',
+    defaultText: 'false',
+    parse: oneOf('LATCHKEY_TEST_CLIENT_METADATA_LOOPBACK', ['false', 'true'], 'false'),
+  },
   shutdownTimeout: {
     name: 'LATCHKEY_SHUTDOWN_TIMEOUT_SECONDS',
     description: 'On SIGTERM, how long in-flight requests may take to finish before the process exits.',

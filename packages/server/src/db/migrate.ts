@@ -6,7 +6,8 @@ import * as signIn from './migrations/0002-sign-in.ts';
 import * as directory from './migrations/0003-directory.ts';
 import * as branding from './migrations/0004-branding.ts';
 import * as authentication from './migrations/0005-authentication.ts';
-import * as accounts from './migrations/0006-accounts.ts';
+import * as resources from './migrations/0006-resources.ts';
+import * as accounts from './migrations/0007-accounts.ts';
 
 /**
  * The migrations, in order. Listed here rather than read from a folder so the set is fixed at build time and
@@ -18,7 +19,8 @@ const migrations: Record<string, Migration> = {
   '0003-directory': directory,
   '0004-branding': branding,
   '0005-authentication': authentication,
-  '0006-accounts': accounts,
+  '0006-resources': resources,
+  '0007-accounts': accounts,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -1,5 +1,5 @@
 /**
- * Tables of self-service accounts (migration 0006): the mail outbox, the single-use tokens behind mailed links
+ * Tables of self-service accounts (migration 0007): the mail outbox, the single-use tokens behind mailed links
  * (stored as SHA-256 hashes only) and invitations.
  */
 

@@ -20,7 +20,7 @@ export interface BrowserSessionsTable {
   amr: string | null;
   /** When the last factor was added (step-up); `auth_time` stays the first sign-in's. */
   factor_time: number | null;
-  /** What the account page shows (migration 0006): where and with what the session started. */
+  /** What the account page shows (migration 0007): where and with what the session started. */
   ip?: string | null;
   user_agent?: string | null;
 }
@@ -59,6 +59,8 @@ export interface GrantsTable {
   offline: number;
   created_at: number;
   revoked_at: number | null;
+  /** JSON array of the RFC 8707 resources authorized with the grant; absent or null when none was named. */
+  resources?: string | null;
 }
 
 export interface AuthorizationCodesTable {

@@ -6,6 +6,7 @@ import type { Generated } from 'kysely';
 import type { SignInTables } from './schema-sign-in.ts';
 import type { BrandingTables } from './schema-branding.ts';
 import type { AuthenticationTables } from './schema-authentication.ts';
+import type { ResourceTables } from './schema-resources.ts';
 import type { AccountTables } from './schema-accounts.ts';
 
 export interface PartnersTable {
@@ -63,7 +64,7 @@ export interface UsersTable {
   /** The user's primary role name (seed 003 `role`). */
   role: string | null;
   admin_role: AdminRole | null;
-  /** When the user proved they receive mail at `email` (migration 0006); null: not verified. */
+  /** When the user proved they receive mail at `email` (migration 0007); null: not verified. */
   email_verified_at?: number | null;
   created_at: number;
   updated_at: number;
@@ -203,4 +204,4 @@ export interface FoundationTables {
   revoked_access_tokens: RevokedAccessTokensTable;
 }
 
-export interface Schema extends FoundationTables, SignInTables, BrandingTables, AuthenticationTables, AccountTables {}
+export interface Schema extends FoundationTables, SignInTables, BrandingTables, AuthenticationTables, ResourceTables, AccountTables {}

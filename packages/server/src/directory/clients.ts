@@ -13,7 +13,7 @@ import { InvalidRequest, NotFound } from '../errors/oauth-error.ts';
 import { generateOpaqueToken, hashSecret } from '../tokens/opaque.ts';
 import { newId, randomAlphanumeric } from '../util/ids.ts';
 
-export const SUPPORTED_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', 'password'] as const;
+export const SUPPORTED_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', 'password', 'urn:ietf:params:oauth:grant-type:token-exchange'] as const;
 export const TOKEN_CLAIM_OPTIONS = ['groups', 'roles', 'permissions', 'tenant_id', 'tenant_slug', 'partner_id'] as const;
 export const DEFAULT_TOKEN_CLAIMS = ['groups', 'tenant_id'] as const;
 export const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;

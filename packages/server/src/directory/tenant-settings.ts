@@ -4,6 +4,8 @@ import { InvalidRequest } from '../errors/oauth-error.ts';
 import { DEFAULT_ACCOUNT_AUTH_SETTINGS, DEFAULT_PASSWORD_POLICY, mergeAccountAuthSettings, mergePasswordPolicy } from '../accounts/account-settings.ts';
 import type { AccountAuthSettings, PasswordPolicy } from '../accounts/account-settings.ts';
 import { isSupportedLocale, REFERENCE_LOCALE, SUPPORTED_LOCALES } from '../i18n/catalogs.ts';
+import { DEFAULT_REGISTRATION_POLICY, mergeRegistrationPolicy } from '../resources/registration/registration-policy.ts';
+import type { ClientRegistrationPolicy } from '../resources/registration/registration-policy.ts';
 
 /** A tenant's settings, as stored (JSON) and as shown by the admin API. Lifetimes are in seconds. */
 export interface TenantSettings {
@@ -40,6 +42,10 @@ export interface TenantSettings {
   readonly features: { readonly auth: { readonly password_grant_enabled: boolean } & AccountAuthSettings };
   /** The hosted pages' language when neither `ui_locales` nor the browser names a supported one. */
   readonly default_locale: string;
+  /** RFC 7591/7592 dynamic client registration (off by default) and what it may register. */
+  readonly client_registration: ClientRegistrationPolicy;
+  /** Accept OAuth Client ID Metadata Documents: a client_id that is an https URL (off by default). */
+  readonly client_id_metadata_documents: boolean;
   /** Strong sign-in (issue 15): who must use a second factor, and which factors users may enrol. */
   readonly mfa: MfaSettings;
 }
@@ -72,6 +78,8 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = Object.freeze<TenantSetti
   password_policy: DEFAULT_PASSWORD_POLICY,
   features: { auth: { password_grant_enabled: false, ...DEFAULT_ACCOUNT_AUTH_SETTINGS } },
   default_locale: REFERENCE_LOCALE,
+  client_registration: DEFAULT_REGISTRATION_POLICY,
+  client_id_metadata_documents: false,
   mfa: { policy: 'optional', required_for_admins: true, allowed_factors: ['totp', 'passkey'] },
 });
 
@@ -175,6 +183,8 @@ export function mergeTenantSettings(base: TenantSettings, update: unknown, optio
       },
     },
     default_locale: isSupportedLocale(defaultLocale) ? defaultLocale : base.default_locale,
+    client_registration: mergeRegistrationPolicy(problems, base.client_registration, input.client_registration),
+    client_id_metadata_documents: flag(problems, 'client_id_metadata_documents', input.client_id_metadata_documents, base.client_id_metadata_documents),
     mfa,
   };
   if (problems.length > 0) throw new InvalidRequest(`invalid settings: ${problems.join('; ')}`);

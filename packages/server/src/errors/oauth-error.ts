@@ -67,6 +67,11 @@ export const UnsupportedTokenType = define('unsupported_token_type', 400, 'the t
 export const LoginRequired = define('login_required', 400, 'the user must sign in');
 export const ConsentRequired = define('consent_required', 400, 'the user must consent');
 export const InteractionRequired = define('interaction_required', 400, 'user interaction is required');
+// RFC 8707 §2
+export const InvalidTarget = define('invalid_target', 400, 'the requested resource is invalid, unknown or not allowed');
+// RFC 7591 §3.2.2
+export const InvalidClientMetadata = define('invalid_client_metadata', 400, 'a client metadata field is invalid');
+export const InvalidRedirectUri = define('invalid_redirect_uri', 400, 'a redirect URI is invalid');
 // Beyond the RFCs, in the same shape.
 export const NotFound = define('not_found', 404, 'no such resource');
 export const MethodNotAllowed = define('method_not_allowed', 405, 'method not allowed');

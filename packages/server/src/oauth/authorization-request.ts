@@ -10,6 +10,9 @@ import type { Client } from '../db/queries/clients.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
 import { InvalidRequest, InvalidScope, UnauthorizedClient, UnsupportedResponseType, assert, OAuthError } from '../errors/oauth-error.ts';
 import { verifyIdTokenHint } from '../tokens/id-token.ts';
+import { resolveResource } from '../resources/resource-indicators.ts';
+import { isMetadataDocumentClientId, metadataDocumentClient } from '../resources/registration/metadata-document-clients.ts';
+import type { ApiResource } from '../resources/api-resources.ts';
 import { splitScope } from './request-params.ts';
 import type { Params } from './request-params.ts';
 
@@ -39,6 +42,8 @@ export interface AuthorizationRequest {
   /** The `sub` of a valid `id_token_hint`. */
   readonly idTokenHintSubject?: string;
   readonly uiLocales?: string;
+  /** RFC 8707: the identifiers of the API resources the client asked for (at most one). */
+  readonly resources?: readonly string[];
   /** Acceptable authentication levels (`acr_values`, or the essential `acr` of the `claims` parameter). */
   readonly acrValues?: readonly string[];
 }
@@ -51,7 +56,10 @@ function refused(description: string): OAuthError {
 export async function findClientAndRedirect(ctx: Latchkey, tenant: Tenant, params: Params): Promise<{ client: Client; redirectUri: string }> {
   const clientId = params.get('client_id');
   assert(clientId !== undefined && clientId !== '', refused('the request has no client_id'));
-  const client = clientId.length <= 128 ? await clientQueries(ctx.db).findById(clientId) : undefined;
+  // A client_id that is a URL names a client ID metadata document; its failures are shown on the error page.
+  const client = isMetadataDocumentClientId(clientId)
+    ? await metadataDocumentClient(ctx, tenant, clientId)
+    : clientId.length <= 128 ? await clientQueries(ctx.db).findById(clientId) : undefined;
   assert(client !== undefined && client.tenantId === tenant.id, refused('the application (client_id) is not known here'));
   const redirectUri = params.get('redirect_uri');
   assert(redirectUri !== undefined && redirectUri !== '', refused('the request has no redirect_uri'));
@@ -77,9 +85,10 @@ function checkResponseType(params: Params, client: Client): void {
   assert(client.grantTypes.includes('authorization_code'), new UnauthorizedClient('this application may not use the authorization code flow'));
 }
 
-function checkScope(params: Params, client: Client): string[] {
+/** The client's own scopes, and those of the resource it asked for (an agent registered on the fly has none of its own). */
+function checkScope(params: Params, client: Client, resource: ApiResource | undefined): string[] {
   const scope = splitScope(params.get('scope'));
-  const notAllowed = scope.filter((s) => !client.scopes.includes(s));
+  const notAllowed = scope.filter((s) => !client.scopes.includes(s) && !resource?.scopes.includes(s));
   assert(notAllowed.length === 0, new InvalidScope(`scope not allowed for this application: ${notAllowed.join(' ')}`));
   return scope;
 }
@@ -151,11 +160,14 @@ function readAcrValues(params: Params): string[] | undefined {
 export async function validateAuthorizationRequest(ctx: Latchkey, tenant: Tenant, client: Client, redirectUri: string, params: Params): Promise<AuthorizationRequest> {
   checkResponseType(params, client);
   const text = (name: string) => params.get(name) || undefined;
+  const requested = text('resource');
+  const resource = requested === undefined ? undefined : await resolveResource(ctx, tenant, client, requested);
   return {
     clientId: client.clientId,
     redirectUri,
     responseMode: responseModeOf(params),
-    scope: checkScope(params, client),
+    scope: checkScope(params, client, resource),
+    ...(resource === undefined ? {} : { resources: [resource.identifier] }),
     prompt: checkPrompt(params),
     codeChallenge: checkPkce(params, client),
     maxAge: readMaxAge(params),

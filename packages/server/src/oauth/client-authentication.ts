@@ -71,7 +71,7 @@ export async function authenticateClient(
   findClient: (clientId: string) => Promise<Client | undefined> = (clientId) => clientQueries(db).findById(clientId),
 ): Promise<AuthenticatedClient> {
   const viaBasic = presented.method === 'client_secret_basic';
-  const client = presented.clientId.length <= 128 ? await findClient(presented.clientId) : undefined;
+  const client = presented.clientId.length <= 512 ? await findClient(presented.clientId) : undefined;
   if (presented.secret !== undefined) {
     const matches = secretMatchesHash(presented.secret, client?.secretHash ?? DUMMY_HASH);
     // `Basic base64(client_id + ":")` is how requests-oauthlib and Go's x/oauth2 send a client without a secret:

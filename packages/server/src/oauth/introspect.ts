@@ -10,6 +10,8 @@ import type { Tenant } from '../db/queries/tenants.ts';
 import { requireTenantBySlug } from '../directory/tenants.ts';
 import { InvalidClient } from '../errors/oauth-error.ts';
 import { authenticateClient, readClientCredentials } from './client-authentication.ts';
+import { clientQueries } from '../db/queries/clients.ts';
+import { isMetadataDocumentClientId, metadataDocumentClient } from '../resources/registration/metadata-document-clients.ts';
 import { introspectors } from './introspection/index.ts';
 import { assertLengths, assertPresent, readBodyParams } from './request-params.ts';
 import type { Params } from './request-params.ts';
@@ -17,9 +19,13 @@ import { noStore } from './token.ts';
 
 type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
 
-/** The client calling introspection or revocation, which must belong to the tenant of the endpoint. */
+/**
+ * The client calling introspection or revocation, which must belong to the tenant of the endpoint. A client_id
+ * that is a URL is a client ID metadata document of this tenant (issue 20): it revokes with that same id.
+ */
 export async function authenticateTenantClient(ctx: Latchkey, request: FastifyRequest, params: Params, tenant: Tenant): Promise<Client> {
-  const { client } = await authenticateClient(ctx.db, readClientCredentials(request, params));
+  const find = (clientId: string) => (isMetadataDocumentClientId(clientId) ? metadataDocumentClient(ctx, tenant, clientId) : clientQueries(ctx.db).findById(clientId));
+  const { client } = await authenticateClient(ctx.db, readClientCredentials(request, params), find);
   if (client.tenantId !== tenant.id) throw new InvalidClient('client authentication failed');
   return client;
 }

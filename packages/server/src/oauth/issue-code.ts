@@ -33,6 +33,7 @@ export async function issueAuthorizationCode(ctx: Latchkey, input: { tenant: Ten
       offline: authz.scope.includes('offline_access') ? 1 : 0,
       created_at: now,
       revoked_at: null,
+      resources: authz.resources === undefined ? null : JSON.stringify(authz.resources),
     });
     await authorizationCodeQueries(trx).insert({
       code_hash: hashSecret(code),

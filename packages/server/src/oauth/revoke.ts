@@ -34,7 +34,8 @@ async function revokeAccessToken(ctx: Latchkey, tenant: Tenant, client: Client, 
   const checked = await checkAccessToken(ctx, tenant, token);
   if (!checked.valid) return checked.reason !== 'not_a_jwt';
   const { jti, exp, client_id: clientId } = checked.payload;
-  assert(clientId === client.clientId, new UnauthorizedClient(NOT_YOURS));
+  // A metadata-document client's tokens name it by its URL (issue 20).
+  assert(clientId === (client.metadataUrl ?? client.clientId), new UnauthorizedClient(NOT_YOURS));
   if (typeof jti === 'string' && typeof exp === 'number') {
     await ctx.db
       .insertInto('revoked_access_tokens')

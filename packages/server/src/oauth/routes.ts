@@ -8,6 +8,8 @@ import { requireTenantBySlug } from '../directory/tenants.ts';
 import { registerOpenCors } from '../http/cors.ts';
 import { tenantMetadata } from './discovery.ts';
 import { tokenHandler } from './token.ts';
+import { registrationRoutes } from '../resources/registration/routes.ts';
+import { exchangeAuditFor } from '../resources/token-exchange/exchange-audit.ts';
 
 type TenantParams = { Params: { tenant: string } };
 
@@ -45,4 +47,7 @@ export async function oauthRoutes(app: FastifyInstance, ctx: Latchkey): Promise<
   app.post('/oauth2/token', token);
   // Seed 000: `POST https://login.ask-ai.ca/application/o/token/`.
   app.post('/application/o/token', token);
+  registrationRoutes(app, ctx);
+  // Token exchange audit events are written in batches (exchange-audit.ts): the last ones on the way out.
+  app.addHook('onClose', async () => exchangeAuditFor(ctx).stop());
 }

@@ -24,6 +24,7 @@ import type { Params } from './request-params.ts';
 import { tenantForClient } from '../directory/tenant-settings.ts';
 import { requireTenantBySlug } from '../directory/tenants.ts';
 import { addressKey } from '../http/rate-limit/address-key.ts';
+import { isMetadataDocumentClientId, metadataDocumentClient } from '../resources/registration/metadata-document-clients.ts';
 
 export function readTokenParams(request: FastifyRequest): Params {
   const params = readBodyParams(request.headers['content-type'], request.body, { allowJson: true });
@@ -50,6 +51,18 @@ async function authenticateCounted(ctx: Latchkey, presented: PresentedCredential
     }
     throw error;
   }
+}
+
+/**
+ * A client_id that is a URL names a client ID metadata document of the route's tenant; the global endpoints
+ * cannot tell which tenant's, so there it is an unknown client.
+ */
+function clientFinderFor(ctx: Latchkey, tenantSlug: string | undefined, findClient: (clientId: string) => Promise<Client | undefined>) {
+  return async (clientId: string): Promise<Client | undefined> => {
+    if (!isMetadataDocumentClientId(clientId)) return findClient(clientId);
+    if (tenantSlug === undefined) return undefined;
+    return metadataDocumentClient(ctx, await requireTenantBySlug(ctx, tenantSlug), clientId);
+  };
 }
 
 function findGrant(params: Params): Grant {
@@ -85,7 +98,7 @@ export function tokenHandler(ctx: Latchkey) {
     await enforceRateLimit(ctx, `token:ip:${addressKey(request.ip)}`, ctx.config.rateLimitPerIp);
     const grant = findGrant(params);
     const presented = readClientCredentials(request, params);
-    const { client, method } = await authenticateCounted(ctx, presented, findClient);
+    const { client, method } = await authenticateCounted(ctx, presented, clientFinderFor(ctx, request.params.tenant, findClient));
     await enforceRateLimit(ctx, `token:client:${client.clientId}`, ctx.config.rateLimitPerClient);
     const tenant = await resolveTenant(ctx, request.params.tenant, client.tenantId);
     if (!client.grantTypes.includes(grant.type)) throw new UnauthorizedClient(`this client may not use the ${grant.type} grant`);

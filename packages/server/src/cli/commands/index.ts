@@ -7,6 +7,8 @@ import { clientCommand } from './client.ts';
 import { groupCommand } from './group.ts';
 import { partnerCommand } from './partner.ts';
 import { roleCommand } from './role.ts';
+import { resourceCommand } from './resource.ts';
+import { registrationCommand } from './registration.ts';
 import { exportCommand } from './export.ts';
 import { importCommand } from './import.ts';
 import { keysCommand } from './keys.ts';
@@ -29,6 +31,8 @@ export const commands: readonly Command[] = [
   groupCommand,
   roleCommand,
   apikeyCommand,
+  resourceCommand,
+  registrationCommand,
   adminCommand,
   auditCommand,
   exportCommand,

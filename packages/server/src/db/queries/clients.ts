@@ -20,6 +20,8 @@ export interface Client {
   readonly tosUri: string | null;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** A client ID metadata document client: the URL it presents as client_id (the row's id is internal). */
+  readonly metadataUrl?: string;
 }
 
 export function toClient(row: ClientsTable): Client {

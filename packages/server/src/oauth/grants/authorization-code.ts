@@ -21,6 +21,7 @@ import type { Grant, GrantContext, TokenResponse } from './grant.ts';
 import { requireActiveUser, requireLiveGrant, revokeGrantFamily, scopeTheClientStillHas } from './shared/grant-checks.ts';
 import { ClaimLost, issueUserTokens } from './shared/issue-tokens.ts';
 import { verifyPkce } from './shared/pkce.ts';
+import { grantResources, resourceForGrant } from '../../resources/resource-indicators.ts';
 
 async function findCode(ctx: Latchkey, code: string, client: Client): Promise<AuthorizationCodeRow> {
   const row = code.length <= 256 ? await authorizationCodeQueries(ctx.db).findByHash(hashSecret(code)) : undefined;
@@ -38,6 +39,7 @@ export const authorizationCodeGrant: Grant = {
   type: 'authorization_code',
   async handle({ ctx, request, params, tenant, client }: GrantContext): Promise<TokenResponse> {
     assertPresent(params, 'code', 'redirect_uri');
+    const requestedResource = params.get('resource');
     const row = await findCode(ctx, params.get('code')!, client);
     assert(row.expires_at > ctx.now(), new InvalidGrant('the authorization code has expired'));
     assert(row.redirect_uri === params.get('redirect_uri'), new InvalidGrant('redirect_uri does not match the one of the authorization request'));
@@ -45,10 +47,11 @@ export const authorizationCodeGrant: Grant = {
     if (row.consumed_at !== null) return reuseDetected(ctx, row, request.ip);
     const grant = await requireLiveGrant(ctx, row.grant_id);
     const user = await requireActiveUser(ctx, grant);
-    const scope = scopeTheClientStillHas(splitScope(grant.scope), client);
+    const resource = await resourceForGrant(ctx, tenant, client, grantResources(grant.resources), requestedResource);
+    const scope = scopeTheClientStillHas(splitScope(grant.scope), client, resource?.scopes);
     const consume = (trx: Database) => authorizationCodeQueries(trx).consume(row.code_hash, ctx.now());
     try {
-      return await issueUserTokens(ctx, { tenant, client, grant, user, scope, nonce: row.nonce, refreshToken: { kind: 'new' } }, consume);
+      return await issueUserTokens(ctx, { tenant, client, grant, user, scope, nonce: row.nonce, refreshToken: { kind: 'new' }, resource }, consume);
     } catch (error) {
       if (!(error instanceof ClaimLost)) throw error;
       // Another exchange of this code committed first (this one waited for it and rolled back): a reuse.

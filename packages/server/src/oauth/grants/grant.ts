@@ -23,6 +23,8 @@ export interface TokenResponse {
   readonly scope?: string;
   readonly refresh_token?: string;
   readonly id_token?: string;
+  /** RFC 8693 §2.2.1 (token exchange only). */
+  readonly issued_token_type?: string;
 }
 
 /** One grant type: `grants/<grant-type>.ts` exports one of these and `grants/index.ts` registers it. */

@@ -4,6 +4,7 @@ import { clientCredentialsGrant } from './client-credentials.ts';
 import type { Grant } from './grant.ts';
 import { passwordGrant } from './password.ts';
 import { refreshTokenGrant } from './refresh-token.ts';
+import { tokenExchangeGrant } from './token-exchange.ts';
 
 export const grants: ReadonlyMap<string, Grant> = new Map(
   [
@@ -11,5 +12,6 @@ export const grants: ReadonlyMap<string, Grant> = new Map(
     authorizationCodeGrant,
     refreshTokenGrant,
     passwordGrant,
+    tokenExchangeGrant,
   ].map((grant) => [grant.type, grant]),
 );

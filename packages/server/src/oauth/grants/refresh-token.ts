@@ -17,6 +17,8 @@ import { assertPresent, splitScope } from '../request-params.ts';
 import type { Grant, GrantContext, TokenResponse } from './grant.ts';
 import { recordRetry, requireActiveUser, requireLiveGrant, revokeGrantFamily, scopeTheClientStillHas } from './shared/grant-checks.ts';
 import { ClaimLost, issueUserTokens } from './shared/issue-tokens.ts';
+import { grantResources, resourceForGrant } from '../../resources/resource-indicators.ts';
+import type { ApiResource } from '../../resources/api-resources.ts';
 import { isUnusedRefreshToken, isWithinReuseGrace } from './shared/reuse-grace.ts';
 import { successorRefreshToken } from './shared/successor-token.ts';
 
@@ -32,8 +34,8 @@ async function replayDetected(ctx: Latchkey, row: RefreshTokenRow, ip: string): 
 }
 
 /** The scope of the new tokens: as asked (never wider than granted), and only what the client may still have (issue 13). */
-function narrowScope(requested: string | undefined, granted: readonly string[], client: Client): string[] {
-  const allowed = scopeTheClientStillHas(granted, client);
+function narrowScope(requested: string | undefined, granted: readonly string[], client: Client, resource: ApiResource | undefined): string[] {
+  const allowed = scopeTheClientStillHas(granted, client, resource?.scopes);
   if (requested === undefined) return allowed;
   const scope = splitScope(requested);
   const wider = scope.filter((s) => !allowed.includes(s));
@@ -54,10 +56,11 @@ async function retryOrReplay({ ctx, request, params, tenant, client }: GrantCont
     if (isUnusedRefreshToken(child, row.grant_id, ctx.now())) {
       const grant = await requireLiveGrant(ctx, row.grant_id);
       const user = await requireActiveUser(ctx, grant);
-      const scope = narrowScope(params.get('scope'), splitScope(child.scope), client);
+      const resource = await resourceForGrant(ctx, tenant, client, grantResources(grant.resources), params.get('resource'));
+      const scope = narrowScope(params.get('scope'), splitScope(child.scope), client, resource);
       const stillUnused = (trx: Database) => refreshTokenQueries(trx).holdUnused(child.token_hash);
       try {
-        const response = await issueUserTokens(ctx, { tenant, client, grant, user, scope, refreshToken: { kind: 'again', value: successor } }, stillUnused);
+        const response = await issueUserTokens(ctx, { tenant, client, grant, user, scope, refreshToken: { kind: 'again', value: successor }, resource }, stillUnused);
         await recordRetry(ctx, grant, 'refresh_token.retry', request.ip, { refresh_token_id: row.id });
         return response;
       } catch (error) {
@@ -81,14 +84,16 @@ export const refreshTokenGrant: Grant = {
     assert(row.expires_at > ctx.now(), new InvalidGrant('the refresh token has expired'));
     const grant = await requireLiveGrant(ctx, row.grant_id);
     const user = await requireActiveUser(ctx, grant);
-    const scope = narrowScope(params.get('scope'), splitScope(row.scope), client);
-    if (!tenant.settings.refresh_token_rotation) return issueUserTokens(ctx, { tenant, client, grant, user, scope, refreshToken: { kind: 'none' } });
+    // RFC 8707 §2.2: an access token for one of the resources the grant authorized.
+    const resource = await resourceForGrant(ctx, tenant, client, grantResources(grant.resources), params.get('resource'));
+    const scope = narrowScope(params.get('scope'), splitScope(row.scope), client, resource);
+    if (!tenant.settings.refresh_token_rotation) return issueUserTokens(ctx, { tenant, client, grant, user, scope, refreshToken: { kind: 'none' }, resource });
     // The rotation is claimed in the same transaction that stores the new tokens: of concurrent requests with
     // this token exactly one commits; the others roll back and are retries or replays of it.
     const claim = (trx: Database) => refreshTokenQueries(trx).markRotated(row.token_hash, ctx.now());
     const successor = successorRefreshToken(ctx, presented);
     try {
-      return await issueUserTokens(ctx, { tenant, client, grant, user, scope, refreshToken: { kind: 'new', value: successor } }, claim);
+      return await issueUserTokens(ctx, { tenant, client, grant, user, scope, refreshToken: { kind: 'new', value: successor }, resource }, claim);
     } catch (error) {
       if (!(error instanceof ClaimLost)) throw error;
       return retryOrReplay(context, (await refreshTokenQueries(ctx.db).findByHash(row.token_hash))!, presented);

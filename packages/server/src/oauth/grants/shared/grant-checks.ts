@@ -34,8 +34,9 @@ export async function requireActiveUser(ctx: Latchkey, grant: GrantRow): Promise
 }
 
 /** A grant outlives changes to its client: tokens issued from it carry only the scopes the client still has (issue 13). */
-export function scopeTheClientStillHas(granted: readonly string[], client: Client): string[] {
-  return granted.filter((scope) => client.scopes.includes(scope));
+export function scopeTheClientStillHas(granted: readonly string[], client: Client, resourceScopes: readonly string[] = []): string[] {
+  // The scopes of the API resource the token is for (RFC 8707) stay allowed: they were granted with it.
+  return granted.filter((scope) => client.scopes.includes(scope) || resourceScopes.includes(scope));
 }
 
 /** Records that a refresh token presented again within the reuse grace was answered as a retry. */

@@ -19,6 +19,8 @@ import { newId } from '../../../util/ids.ts';
 import { principalClaims } from '../../principal-claims.ts';
 import { acrOf, parseAmr } from '../../../authentication/amr.ts';
 import type { TokenResponse } from '../grant.ts';
+import type { ApiResource } from '../../../resources/api-resources.ts';
+import { scopeForResource } from '../../../resources/resource-indicators.ts';
 
 export interface UserTokenRequest {
   readonly tenant: Tenant;
@@ -30,6 +32,8 @@ export interface UserTokenRequest {
   readonly nonce?: string | null;
   /** The refresh token of the answer (only for a client that may refresh). */
   readonly refreshToken: RefreshTokenPlan;
+  /** RFC 8707: the API resource the access token is for (its scope cut to the resource's); the refresh token keeps the grant's. */
+  readonly resource?: ApiResource | undefined;
 }
 
 /**
@@ -93,7 +97,8 @@ export async function issueUserTokens(ctx: Latchkey, request: UserTokenRequest, 
   // RFC 8176 / OpenID Connect Core §2: how the user signed in, for resource servers that demand more (RFC 9470).
   const authentication = grantAuthentication(grant);
   Object.assign(claims, authentication);
-  const accessToken = await issueAccessToken(ctx, { tenant, client, subject: user.id, scope, claims });
+  const accessScope = scopeForResource(scope, request.resource);
+  const accessToken = await issueAccessToken(ctx, { tenant, client, subject: user.id, scope: accessScope, claims, resource: request.resource });
   const plan = client.grantTypes.includes('refresh_token') ? request.refreshToken : ({ kind: 'none' } as const);
   const refreshToken = plan.kind === 'new' ? newRefreshToken(ctx, tenant, grant, scope, plan.value) : undefined;
   const idToken = scope.includes('openid')
@@ -115,7 +120,7 @@ export async function issueUserTokens(ctx: Latchkey, request: UserTokenRequest, 
     access_token: accessToken.token,
     token_type: 'Bearer',
     expires_in: accessToken.expiresIn,
-    scope: scope.join(' '),
+    scope: accessScope.join(' '),
     ...(refreshToken !== undefined ? { refresh_token: refreshToken.token } : plan.kind === 'again' ? { refresh_token: plan.value } : {}),
     ...(idToken === undefined ? {} : { id_token: idToken }),
   };
