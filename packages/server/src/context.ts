@@ -14,6 +14,8 @@ import { migrateToLatest } from './db/migrate.ts';
 import { SigningKeys } from './tokens/signing-keys.ts';
 import { TenantDirectory } from './directory/tenant-directory.ts';
 import { createRateLimiter } from './http/rate-limit/create-rate-limiter.ts';
+import { DEFAULT_PRESET_ENDPOINTS } from './federation/presets.ts';
+import type { PresetEndpoints } from './federation/presets.ts';
 import type { RateLimiter } from './http/rate-limit/rate-limiter.ts';
 import { MailSender } from './mail/sender.ts';
 import { createMailTransport } from './mail/transport.ts';
@@ -31,6 +33,8 @@ export interface Latchkey {
   readonly metrics: Metrics;
   /** The outbox sender: started by the server (`startServer`), never by the CLI; `wake()` after queuing mail. */
   readonly mail: MailSender;
+  /** The endpoints of OAuth 2.0 federation presets (GitHub); only code building the context can change them. */
+  readonly federationPresets: PresetEndpoints;
   now(): number;
   close(): Promise<void>;
 }
@@ -39,6 +43,8 @@ export interface CreateOptions {
   readonly logger?: Logger;
   /** Run migrations (the server does; the CLI does too, so it works on a fresh database). */
   readonly migrate?: boolean;
+  /** Tests point preset endpoints at a loopback server; no configuration or API reaches this. */
+  readonly federationPresets?: PresetEndpoints;
 }
 
 export async function createLatchkey(config: Config, options: CreateOptions = {}): Promise<Latchkey> {
@@ -87,6 +93,7 @@ export async function createLatchkey(config: Config, options: CreateOptions = {}
     rateLimiter,
     metrics,
     mail,
+    federationPresets: options.federationPresets ?? DEFAULT_PRESET_ENDPOINTS,
     now,
     async close() {
       await mail.stop();

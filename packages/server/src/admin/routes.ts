@@ -17,6 +17,7 @@ import { initialAccessTokenRoutes } from './initial-access-tokens.ts';
 import { auditEventRoutes } from './audit-events.ts';
 import { brandingRoutes } from './branding.ts';
 import { clientRoutes } from './clients.ts';
+import { connectionRoutes } from './connections.ts';
 import { groupRoutes } from './groups.ts';
 import { membershipRoutes } from './memberships.ts';
 import { ADMIN_PREFIX, buildOpenApiDocument } from './openapi.ts';
@@ -50,6 +51,7 @@ const RESOURCE_ROUTES: readonly AdminRoute[] = [
   ...signingKeyRoutes,
   ...auditEventRoutes,
   ...brandingRoutes,
+  ...connectionRoutes,
 ];
 
 let cachedDocument: { baseUrl: string; document: Record<string, unknown> } | undefined;

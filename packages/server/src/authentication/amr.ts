@@ -25,7 +25,8 @@ const POSSESSION = new Set(['otp', 'hwk', 'swk']);
 /** Adds `mfa` when the set holds two different kinds of factor (RFC 8176 §2: "multiple-factor authentication"). */
 export function withMfa(amr: readonly string[]): string[] {
   const base = [...new Set(amr.filter((value) => value !== 'mfa'))];
-  const knowledge = base.some((v) => KNOWLEDGE.has(v)) || base.includes('user');
+  // A sign-in at an upstream identity provider (`fed`, issue 18) is the first factor of a federated session.
+  const knowledge = base.some((v) => KNOWLEDGE.has(v)) || base.includes('user') || base.includes('fed');
   const possession = base.some((v) => POSSESSION.has(v));
   return knowledge && possession ? [...base, 'mfa'] : base;
 }

@@ -7,7 +7,8 @@ import * as directory from './migrations/0003-directory.ts';
 import * as branding from './migrations/0004-branding.ts';
 import * as authentication from './migrations/0005-authentication.ts';
 import * as resources from './migrations/0006-resources.ts';
-import * as accounts from './migrations/0007-accounts.ts';
+import * as federation from './migrations/0007-federation.ts';
+import * as accounts from './migrations/0008-accounts.ts';
 
 /**
  * The migrations, in order. Listed here rather than read from a folder so the set is fixed at build time and
@@ -20,7 +21,8 @@ const migrations: Record<string, Migration> = {
   '0004-branding': branding,
   '0005-authentication': authentication,
   '0006-resources': resources,
-  '0007-accounts': accounts,
+  '0007-federation': federation,
+  '0008-accounts': accounts,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

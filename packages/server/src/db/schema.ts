@@ -7,6 +7,7 @@ import type { SignInTables } from './schema-sign-in.ts';
 import type { BrandingTables } from './schema-branding.ts';
 import type { AuthenticationTables } from './schema-authentication.ts';
 import type { ResourceTables } from './schema-resources.ts';
+import type { FederationTables } from './schema-federation.ts';
 import type { AccountTables } from './schema-accounts.ts';
 
 export interface PartnersTable {
@@ -204,4 +205,4 @@ export interface FoundationTables {
   revoked_access_tokens: RevokedAccessTokensTable;
 }
 
-export interface Schema extends FoundationTables, SignInTables, BrandingTables, AuthenticationTables, ResourceTables, AccountTables {}
+export interface Schema extends FoundationTables, SignInTables, BrandingTables, AuthenticationTables, ResourceTables, FederationTables, AccountTables {}

@@ -55,6 +55,8 @@ ul.codes{columns:2;padding-left:1.25rem}
 ul.factors{padding-left:1.25rem}
 hr{border:0;border-top:1px solid var(--lk-border);margin:1.5rem 0}
 [hidden]{display:none!important}
+h2.or{margin:1.75rem 0 0;font-size:1rem;color:var(--lk-muted)}
+form.connection button{width:100%;margin-top:.75rem}
 `;
 
 function cspHash(text: string): string {

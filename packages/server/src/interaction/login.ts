@@ -26,6 +26,9 @@ import { selfServiceLinks } from '../accounts/sign-in-links.ts';
 import { mustVerifyBeforeSignIn, verificationNeededMessage } from '../accounts/email-verification.ts';
 import { rememberPageTenant } from './page-errors.ts';
 import { abandonAuthorization, requireInteractionClient, resumeAuthorization } from './resume.ts';
+import { connectionForHint, connectionForLogin, linkPendingIdentity, pendingLinkName, signInOptions } from '../federation/sign-in-options.ts';
+import { sendUpstream } from '../federation/routes.ts';
+import { unmarkFederatedSession } from '../federation/session-claims.ts';
 
 type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
 
@@ -50,18 +53,22 @@ async function showForm(ctx: Latchkey, request: FastifyRequest, reply: FastifyRe
   const rp = relyingPartyOf(ctx);
   const issuer = issuerFor(ctx.config.baseUrl, page.tenant.slug);
   const ceremony = rp !== undefined && page.tenant.settings.mfa.allowed_factors.includes('passkey') ? await beginPasskeyAuthentication(ctx, page.tenant, undefined, rp) : undefined;
+  const linking = await pendingLinkName(ctx, page.tenant, page.interaction.idHash);
+  const federation = await signInOptions(ctx, page.tenant);
   return sendPage(
     reply,
     loginPage({
       tenantName: page.tenant.name,
       clientName: page.client.name,
-      action: `${issuerFor(ctx.config.baseUrl, page.tenant.slug)}/login`,
+      action: `${issuer}/login`,
       interactionId: page.interaction.id,
       csrfToken,
+      connections: federation.buttons.map((button) => ({ ...button, action: `${issuer}/federation/${button.slug}/start` })),
+      ...(linking === undefined ? {} : { linking }),
       ...(page.login === undefined ? {} : { login: page.login }),
       ...(page.error === undefined ? {} : { error: page.error }),
       ...(page.fieldErrors === undefined ? {} : { fieldErrors: page.fieldErrors }),
-      formTargets: target === undefined ? [] : [target],
+      formTargets: [...(target === undefined ? [] : [target]), ...federation.formTargets],
       uiLocales: page.interaction.authz.uiLocales,
       clientLogoUri: page.client.logoUri,
       clientPolicyUri: page.client.policyUri,
@@ -79,6 +86,9 @@ export function loginPageHandler(ctx: Latchkey) {
     rememberPageTenant(request, tenant);
     const interaction = await requireInteraction(ctx, tenant, readQueryParams(request.url).get('interaction'));
     const client = await requireInteractionClient(ctx, interaction);
+    // idp_hint (kc_idp_hint): straight to the named connection, as Keycloak does; an unknown one shows the page.
+    const hinted = await connectionForHint(ctx, tenant, interaction.authz.idpHint);
+    if (hinted !== undefined) return sendUpstream(ctx, reply, tenant, hinted, interaction, interaction.authz.loginHint);
     // login_hint first; else the login this browser last signed in with.
     const login = interaction.authz.loginHint || readLastLogin(request);
     return showForm(ctx, request, reply, { tenant, client, interaction, ...(login ? { login } : {}) });
@@ -98,6 +108,9 @@ export function loginSubmitHandler(ctx: Latchkey) {
     const login = (form.get('login') ?? '').trim();
     const password = form.get('password') ?? '';
     const page = { tenant, client, interaction, login };
+    // Home-realm discovery: an email in a domain a connection claims signs in there, whatever was typed as password.
+    const home = await connectionForLogin(ctx, tenant, login);
+    if (home !== undefined) return sendUpstream(ctx, reply, tenant, home, interaction, login);
     if (login === '' || password === '') {
       const fieldErrors = { ...(login === '' ? { login: { key: 'page.login.missing_login' } } : {}), ...(password === '' ? { password: { key: 'page.login.missing_password' } } : {}) };
       return showForm(ctx, request, reply, { ...page, fieldErrors }, 400);
@@ -110,7 +123,9 @@ export function loginSubmitHandler(ctx: Latchkey) {
     if (result.outcome === 'invalid') return showForm(ctx, request, reply, { ...page, error: INVALID_CREDENTIALS }, 401);
     if (mustVerifyBeforeSignIn(tenant, result.user)) return showForm(ctx, request, reply, { ...page, error: await verificationNeededMessage(ctx, tenant, result.user, request.ip) }, 403);
 
+    await linkPendingIdentity(ctx, tenant, interaction.idHash, result.user.id, request.ip);
     const session = await startSession(ctx, reply, tenant, result.user.id, await currentSession(ctx, request, tenant));
+    await unmarkFederatedSession(ctx.db, session.id);
     rememberLastLogin(ctx, reply, tenant, login);
     await interactionQueries(ctx.db).recordSignIn(interaction.idHash, { userId: result.user.id, sessionId: session.id, authTime: session.auth_time });
     const signedIn: Interaction = { ...interaction, row: { ...interaction.row, user_id: result.user.id, session_id: session.id, auth_time: session.auth_time } };

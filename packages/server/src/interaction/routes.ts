@@ -12,6 +12,7 @@ import { loginPageHandler, loginSubmitHandler } from './login.ts';
 import { registerPageErrors } from './page-errors.ts';
 import { loadPageContext } from './page-context.ts';
 import { authenticationRoutes } from '../authentication/routes.ts';
+import { federationRoutes } from '../federation/routes.ts';
 
 export async function browserRoutes(app: FastifyInstance, ctx: Latchkey): Promise<void> {
   registerPageErrors();
@@ -34,4 +35,5 @@ export async function browserRoutes(app: FastifyInstance, ctx: Latchkey): Promis
   app.post('/t/:tenant/consent', consentSubmitHandler(ctx));
   app.post('/t/:tenant/logout/confirm', logoutConfirmHandler(ctx));
   await authenticationRoutes(app, ctx);
+  await federationRoutes(app, ctx);
 }

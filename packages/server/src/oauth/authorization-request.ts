@@ -46,6 +46,8 @@ export interface AuthorizationRequest {
   readonly resources?: readonly string[];
   /** Acceptable authentication levels (`acr_values`, or the essential `acr` of the `claims` parameter). */
   readonly acrValues?: readonly string[];
+  /** A connection to sign in with (`idp_hint`, or Keycloak's `kc_idp_hint`): skips the sign-in page. */
+  readonly idpHint?: string;
 }
 
 function refused(description: string): OAuthError {
@@ -177,5 +179,6 @@ export async function validateAuthorizationRequest(ctx: Latchkey, tenant: Tenant
     loginHint: text('login_hint'),
     uiLocales: text('ui_locales'),
     acrValues: readAcrValues(params),
+    idpHint: text('idp_hint') ?? text('kc_idp_hint'),
   };
 }

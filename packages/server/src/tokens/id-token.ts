@@ -26,6 +26,8 @@ export interface IdTokenRequest {
   readonly sessionId?: string | null;
   /** The access token issued alongside, for `at_hash`. */
   readonly accessToken?: string;
+  /** Claims of a session begun upstream (`idp`, see federation/session-claims.ts). */
+  readonly federation?: Readonly<Record<string, unknown>>;
 }
 
 /** Core §3.1.3.6: the left half of the hash of the access token, with the hash of the signing algorithm. */
@@ -49,6 +51,7 @@ export async function issueIdToken(ctx: Latchkey, request: IdTokenRequest): Prom
     iat,
     auth_time: Math.floor(request.authTime / 1000),
   };
+  if (request.federation) Object.assign(payload, request.federation);
   if (request.nonce) payload.nonce = request.nonce;
   if (request.amr) payload.amr = [...request.amr];
   if (request.acr) payload.acr = request.acr;

@@ -110,6 +110,7 @@ ${csrf(input.csrfToken)}
 
 <h2 id="factors">${t.text('page.account.factors_heading')}</h2>
 <p><a href="${input.base}/security">${t.text('page.account.security_link')}</a></p>
+<p><a href="${input.base}/identities">${t.text('page.identities.title')}</a></p>
 <h2 id="sessions">${t.text('page.account.sessions')}</h2>
 ${sectionError(t, input, 'sessions')}
 <ul class="sessions">

@@ -4,6 +4,7 @@ import { apikeyCommand } from './apikey.ts';
 import { auditCommand } from './audit.ts';
 import { brandingCommand } from './branding.ts';
 import { clientCommand } from './client.ts';
+import { connectionCommand } from './connection.ts';
 import { groupCommand } from './group.ts';
 import { partnerCommand } from './partner.ts';
 import { roleCommand } from './role.ts';
@@ -35,6 +36,7 @@ export const commands: readonly Command[] = [
   registrationCommand,
   adminCommand,
   auditCommand,
+  connectionCommand,
   exportCommand,
   importCommand,
   brandingCommand,

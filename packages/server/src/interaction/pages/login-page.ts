@@ -34,6 +34,21 @@ export interface LoginPageInput {
   /** Self-service links (issue 16): the forgot-password page, and the sign-up page when the tenant has one. */
   readonly forgotPasswordUrl?: string;
   readonly signUpUrl?: string;
+  /** One button per enabled connection of the tenant (federation). */
+  readonly connections?: ReadonlyArray<{ readonly slug: string; readonly name: string; readonly action: string }>;
+  /** The connection waiting to be linked once the user signs in with a password here. */
+  readonly linking?: string;
+}
+
+/** A form per connection (CSRF-checked POST, so a link cannot start an upstream sign-in for someone). */
+function connectionButtons(t: Translator, input: LoginPageInput) {
+  if (!input.connections || input.connections.length === 0 || input.linking) return '';
+  return html`<h2 class="or">${t.text('page.login.federation_heading')}</h2>
+${input.connections.map((c) => html`<form method="post" action="${c.action}" class="connection">
+<input type="hidden" name="interaction" value="${input.interactionId}">
+<input type="hidden" name="${CSRF_FIELD}" value="${input.csrfToken}">
+<button type="submit" class="secondary" data-connection="${c.slug}">${t.text('page.login.federation_button', { connection: c.name })}</button>
+</form>`)}`;
 }
 
 function clientLinks(t: Translator, input: LoginPageInput) {
@@ -80,6 +95,7 @@ ${input.clientLogoUri ? html`<img class="client-logo" src="${input.clientLogoUri
 <p>${t.html('page.login.intro', { client: input.clientName })}</p>
 ${errorSummary(t, fieldErrors)}
 ${input.error ? html`<p class="alert" role="alert" id="form-error">${t.text(input.error.key, input.error.values)}</p>` : ''}
+${input.linking ? html`<p class="notice" role="status">${t.text('page.login.federation_linking', { connection: input.linking })}</p>` : ''}
 <form method="post" action="${input.action}" novalidate>
 <input type="hidden" name="interaction" value="${input.interactionId}">
 <input type="hidden" name="${CSRF_FIELD}" value="${input.csrfToken}">
@@ -97,6 +113,7 @@ ${fieldError(t, 'password', fieldErrors.password)}
 ${input.forgotPasswordUrl ? html`<p><a href="${input.forgotPasswordUrl}">${t.text('page.login.forgot_password')}</a></p>` : ''}
 ${input.signUpUrl ? html`<p>${t.text('page.login.sign_up_prompt')} <a href="${input.signUpUrl}">${t.text('page.login.sign_up_link')}</a></p>` : ''}
 ${input.passkey ? html`<hr>${passkeyForm(t, { ...input.passkey, mode: 'autofill', label: t.text('page.passkey.sign_in'), csrfToken: input.csrfToken, hidden: { interaction: input.interactionId } })}` : ''}
+${connectionButtons(t, input)}
 ${clientLinks(t, input)}`,
     }),
   };

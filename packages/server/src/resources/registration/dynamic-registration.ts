@@ -4,7 +4,6 @@
  * `none`) plus a registration record holding the metadata and the SHA-256 of its registration access token,
  * the bearer credential for reading, replacing and deleting it. Everything commits with its audit event.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { Latchkey } from '../../context.ts';
 import type { Database } from '../../db/database.ts';
 import type { Client } from '../../db/queries/clients.ts';
@@ -15,7 +14,7 @@ import { createClient } from '../../directory/clients.ts';
 import { deleteClient, requireClient, updateClient } from '../../directory/client-changes.ts';
 import { issuerFor } from '../../directory/tenant-directory.ts';
 import { InvalidClientMetadata, InvalidToken, OAuthError } from '../../errors/oauth-error.ts';
-import { generateOpaqueToken, hashSecret } from '../../tokens/opaque.ts';
+import { generateOpaqueToken, hashSecret, secretMatchesHash } from '../../tokens/opaque.ts';
 import { checkClientMetadata } from './client-metadata.ts';
 import type { ClientMetadata } from './client-metadata.ts';
 import { spendInitialAccessToken } from './initial-access-tokens.ts';
@@ -91,9 +90,7 @@ async function authorizeManagement(ctx: Latchkey, tenant: Tenant, clientId: stri
   if (token === undefined || clientId.length > 128) throw refused;
   const row = await ctx.db.selectFrom('client_registrations').selectAll().where('client_id', '=', clientId).executeTakeFirst();
   if (row === undefined || row.tenant_id !== tenant.id || row.registration_token_hash === null) throw refused;
-  const presented = Buffer.from(hashSecret(token));
-  const stored = Buffer.from(row.registration_token_hash);
-  if (presented.length !== stored.length || !timingSafeEqual(presented, stored)) throw refused;
+  if (!secretMatchesHash(token, row.registration_token_hash)) throw refused;
   return { client: await requireClient(ctx.db, tenant.id, clientId), metadata: JSON.parse(row.metadata) as ClientMetadata };
 }
 
@@ -107,7 +104,7 @@ export async function updateRegistration(ctx: Latchkey, tenant: Tenant, clientId
   const { client } = await authorizeManagement(ctx, tenant, clientId, token);
   const input = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
   if (input === undefined || input.client_id !== clientId) throw new InvalidClientMetadata('the body must be the client metadata with this client_id (RFC 7592 §2.2)');
-  if (input.client_secret !== undefined && (typeof input.client_secret !== 'string' || client.secretHash !== hashSecret(input.client_secret))) throw new InvalidClientMetadata('client_secret does not match');
+  if (input.client_secret !== undefined && (typeof input.client_secret !== 'string' || client.secretHash === null || !secretMatchesHash(input.client_secret, client.secretHash))) throw new InvalidClientMetadata('client_secret does not match');
   const { client_id: _id, client_secret: _secret, registration_access_token: _token, registration_client_uri: _uri, client_id_issued_at: _at, client_secret_expires_at: _exp, ...fields } = input;
   const metadata = checkClientMetadata(fields, tenant.settings.client_registration, await openResourceScopes(ctx.db, tenant.id));
   if ((metadata.token_endpoint_auth_method === 'none') !== (client.type === 'public')) throw new InvalidClientMetadata('token_endpoint_auth_method cannot change between none and a secret; register a new client');

@@ -14,6 +14,7 @@ import type { Tenant } from '../../../db/queries/tenants.ts';
 import type { UserRow } from '../../../db/queries/users.ts';
 import { issueAccessToken } from '../../../tokens/access-token.ts';
 import { issueIdToken } from '../../../tokens/id-token.ts';
+import { federatedSessionClaims } from '../../../federation/session-claims.ts';
 import { generateOpaqueToken, hashSecret } from '../../../tokens/opaque.ts';
 import { newId } from '../../../util/ids.ts';
 import { principalClaims } from '../../principal-claims.ts';
@@ -102,7 +103,7 @@ export async function issueUserTokens(ctx: Latchkey, request: UserTokenRequest, 
   const plan = client.grantTypes.includes('refresh_token') ? request.refreshToken : ({ kind: 'none' } as const);
   const refreshToken = plan.kind === 'new' ? newRefreshToken(ctx, tenant, grant, scope, plan.value) : undefined;
   const idToken = scope.includes('openid')
-    ? await issueIdToken(ctx, { tenant, client, user, scope, authTime: grant.auth_time, ...authentication, nonce: request.nonce ?? null, sessionId: grant.session_id, accessToken: accessToken.token })
+    ? await issueIdToken(ctx, { tenant, client, user, scope, authTime: grant.auth_time, ...authentication, nonce: request.nonce ?? null, sessionId: grant.session_id, accessToken: accessToken.token, federation: await federatedSessionClaims(ctx.db, grant.session_id) })
     : undefined;
   await ctx.db.transaction().execute(async (trx) => {
     if (claim !== undefined && !(await claim(trx))) throw new ClaimLost('another request used this grant first');
