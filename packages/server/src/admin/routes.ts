@@ -29,6 +29,7 @@ import { tenantRoutes } from './tenants.ts';
 import { userRoutes } from './users.ts';
 import { userSignOutRoutes } from './user-sign-out.ts';
 import { userFactorRoutes } from './user-factors.ts';
+import { invitationRoutes } from './invitations.ts';
 
 /** Every resource's routes. Add a resource: one file in this folder and one entry here. */
 const RESOURCE_ROUTES: readonly AdminRoute[] = [
@@ -37,6 +38,7 @@ const RESOURCE_ROUTES: readonly AdminRoute[] = [
   ...userRoutes,
   ...userSignOutRoutes,
   ...userFactorRoutes,
+  ...invitationRoutes,
   ...groupRoutes,
   ...membershipRoutes,
   ...roleRoutes,
