@@ -18,6 +18,9 @@ import { createRateLimiter } from './http/rate-limit/create-rate-limiter.ts';
 import { DEFAULT_PRESET_ENDPOINTS } from './federation/presets.ts';
 import type { PresetEndpoints } from './federation/presets.ts';
 import type { RateLimiter } from './http/rate-limit/rate-limiter.ts';
+import { MailSender } from './mail/sender.ts';
+import { createMailTransport } from './mail/transport.ts';
+import { registerMailMetrics } from './mail/metrics.ts';
 
 export interface Latchkey {
   readonly config: Config;
@@ -29,6 +32,8 @@ export interface Latchkey {
   readonly tenants: TenantDirectory;
   readonly rateLimiter: RateLimiter;
   readonly metrics: Metrics;
+  /** The outbox sender: started by the server (`startServer`), never by the CLI; `wake()` after queuing mail. */
+  readonly mail: MailSender;
   /** The endpoints of OAuth 2.0 federation presets (GitHub); only code building the context can change them. */
   readonly federationPresets: PresetEndpoints;
   now(): number;
@@ -73,6 +78,15 @@ export async function createLatchkey(config: Config, options: CreateOptions = {}
   observeCache(metrics, 'tenants', tenants);
   observeCache(metrics, 'signing_key_sets', { stats: () => signingKeys.stats().keySets });
   observeCache(metrics, 'private_keys', { stats: () => signingKeys.stats().privateKeys });
+  const mail = new MailSender({
+    db,
+    dialect,
+    config,
+    transport: createMailTransport(config, logger),
+    metrics: registerMailMetrics(metrics.registry, db, now, logger),
+    logger,
+    now,
+  });
   return {
     config,
     db,
@@ -83,9 +97,11 @@ export async function createLatchkey(config: Config, options: CreateOptions = {}
     tenants,
     rateLimiter,
     metrics,
+    mail,
     federationPresets: options.federationPresets ?? DEFAULT_PRESET_ENDPOINTS,
     now,
     async close() {
+      await mail.stop();
       await rateLimiter.close();
       await db.destroy();
     },

@@ -25,6 +25,7 @@ export async function startServer(config: Config, ctxOverride?: Latchkey): Promi
     await checkDeployment(ctx);
     app = await buildApp(ctx, { isShuttingDown: () => shuttingDown });
     await app.listen({ host: config.host, port: config.port });
+    startMailSender(ctx);
   } catch (error) {
     // An open database pool would keep a process that cannot serve (port taken, bad secret) from exiting.
     if (!ctxOverride) await ctx.close();
@@ -47,6 +48,16 @@ export async function startServer(config: Config, ctxOverride?: Latchkey): Promi
       return closing;
     },
   };
+}
+
+function startMailSender(ctx: Latchkey): void {
+  const transport = ctx.mail.transport;
+  if (transport.isLocalSink) {
+    ctx.logger.warn({ directory: transport.description }, 'LATCHKEY_SMTP_URL is not set: mail is not sent but written to the log and to this directory');
+  } else {
+    ctx.logger.info({ smtp: transport.description }, 'mail goes through SMTP');
+  }
+  ctx.mail.start();
 }
 
 /** What a `node:cluster` primary sends a worker to make it drain and exit (see `cluster/primary.ts`). */

@@ -35,6 +35,7 @@ import { meRoutes } from './me.ts';
 import { bootstrapRoutes } from './bootstrap.ts';
 import { metricsSummaryRoutes } from './metrics-summary.ts';
 import { userFactorRoutes } from './user-factors.ts';
+import { invitationRoutes } from './invitations.ts';
 
 /** Every resource's routes. Add a resource: one file in this folder and one entry here. */
 const RESOURCE_ROUTES: readonly AdminRoute[] = [
@@ -47,6 +48,7 @@ const RESOURCE_ROUTES: readonly AdminRoute[] = [
   ...userSignOutRoutes,
   ...userDetailRoutes,
   ...userFactorRoutes,
+  ...invitationRoutes,
   ...groupRoutes,
   ...membershipRoutes,
   ...roleRoutes,

@@ -29,6 +29,12 @@ export const TenantSettingsSchema = named('TenantSettings', {
     allowed_signing_algs: { type: 'array', items: { type: 'string', enum: ['RS256', 'ES256', 'EdDSA'] } },
     api_key_prefix: string({ description: 'API keys look like <prefix>_live_… / <prefix>_test_…' }),
     require_live_api_keys: { type: 'boolean', description: 'Refuse <prefix>_test_… API keys at creation and at use' },
+    password_policy: {
+      type: 'object',
+      description: 'Passwords people choose (sign-up, reset, invitation, account page): length bounds and the least zxcvbn strength score (0..4)',
+      properties: { min_length: { type: 'integer', minimum: 8, maximum: 128 }, max_length: { type: 'integer', minimum: 8, maximum: 128 }, min_strength: { type: 'integer', minimum: 0, maximum: 4 } },
+      additionalProperties: true,
+    },
     features: { type: 'object', additionalProperties: true },
     default_locale: string({ description: `the hosted pages' language when neither ui_locales nor Accept-Language names a supported one (${SUPPORTED_LOCALES.join(', ')})` }),
     client_registration: { type: 'object', additionalProperties: true, description: 'RFC 7591 dynamic registration: enabled, open (no initial access token), grant_types, redirect_uri_schemes, scopes, token_endpoint_auth_methods' },

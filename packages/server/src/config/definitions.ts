@@ -290,6 +290,78 @@ export const variables = {
     defaultText: '10',
     parse: integer('LATCHKEY_SHUTDOWN_TIMEOUT_SECONDS', 10, 0, 600),
   },
+  smtpUrl: {
+    name: 'LATCHKEY_SMTP_URL',
+    description:
+      'Where mail goes: `smtp://user:pass@host:587` (STARTTLS when the server offers it) or `smtps://…:465` (TLS from the start). Unset: each mail is written to the log and to `<data dir>/mail/` (for local use).',
+    defaultText: '(unset)',
+    parse: (raw: string | undefined) => {
+      const value = optional(raw);
+      if (value === undefined) return undefined;
+      let protocol: string;
+      try {
+        protocol = new URL(value).protocol;
+      } catch {
+        throw new ConfigError('LATCHKEY_SMTP_URL must be an smtp:// or smtps:// URL');
+      }
+      if (protocol !== 'smtp:' && protocol !== 'smtps:') throw new ConfigError('LATCHKEY_SMTP_URL must be an smtp:// or smtps:// URL');
+      return value;
+    },
+  },
+  mailFrom: {
+    name: 'LATCHKEY_MAIL_FROM',
+    description: 'The `From` of every mail Latchkey sends (`Acme Login <login@acme.example>`).',
+    defaultText: 'Latchkey <latchkey@localhost>',
+    parse: text('Latchkey <latchkey@localhost>'),
+  },
+  mailMaxAttempts: {
+    name: 'LATCHKEY_MAIL_MAX_ATTEMPTS',
+    description: 'How many times the outbox tries to hand a mail to the SMTP server before it counts it as failed.',
+    defaultText: '10',
+    parse: integer('LATCHKEY_MAIL_MAX_ATTEMPTS', 10, 1, 100),
+  },
+  mailRetryBase: {
+    name: 'LATCHKEY_MAIL_RETRY_BASE_SECONDS',
+    description: 'The first retry of a mail waits this long; each next one twice as long, up to an hour.',
+    defaultText: '30',
+    parse: integer('LATCHKEY_MAIL_RETRY_BASE_SECONDS', 30, 1, 3600),
+  },
+  mailPollInterval: {
+    name: 'LATCHKEY_MAIL_POLL_INTERVAL_MS',
+    description: 'How often each instance looks for mail due in the outbox (mail queued by the instance itself goes at once).',
+    defaultText: '2000',
+    parse: integer('LATCHKEY_MAIL_POLL_INTERVAL_MS', 2000, 50, 600_000),
+  },
+  passwordResetLifetime: {
+    name: 'LATCHKEY_PASSWORD_RESET_LIFETIME_SECONDS',
+    description: 'How long a password-reset link works (it works once).',
+    defaultText: '1800',
+    parse: integer('LATCHKEY_PASSWORD_RESET_LIFETIME_SECONDS', 1800, 60, 86400),
+  },
+  verificationLifetime: {
+    name: 'LATCHKEY_EMAIL_VERIFICATION_LIFETIME_SECONDS',
+    description: 'How long an email-verification or sign-up confirmation link works (it works once).',
+    defaultText: '86400',
+    parse: integer('LATCHKEY_EMAIL_VERIFICATION_LIFETIME_SECONDS', 86400, 60, 30 * 86400),
+  },
+  invitationLifetime: {
+    name: 'LATCHKEY_INVITATION_LIFETIME_SECONDS',
+    description: 'How long an invitation link works; resending an invitation starts the time again.',
+    defaultText: '604800',
+    parse: integer('LATCHKEY_INVITATION_LIFETIME_SECONDS', 604800, 60, 90 * 86400),
+  },
+  accountMailPerAddress: {
+    name: 'LATCHKEY_ACCOUNT_MAIL_MAX_PER_ADDRESS',
+    description: 'Password-reset, verification and sign-up mails one address may be sent per hour (asked for by anyone; unknown addresses count alike). 0: no limit.',
+    defaultText: '5',
+    parse: integer('LATCHKEY_ACCOUNT_MAIL_MAX_PER_ADDRESS', 5, 0, 1_000_000),
+  },
+  accountMailPerIp: {
+    name: 'LATCHKEY_ACCOUNT_MAIL_MAX_PER_IP',
+    description: 'Password-reset, verification and sign-up requests one IP address may make per hour. 0: no limit.',
+    defaultText: '30',
+    parse: integer('LATCHKEY_ACCOUNT_MAIL_MAX_PER_IP', 30, 0, 1_000_000),
+  },
 } as const satisfies Record<string, VariableDefinition<unknown>>;
 
 export type Variables = typeof variables;

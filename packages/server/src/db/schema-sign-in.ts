@@ -20,6 +20,9 @@ export interface BrowserSessionsTable {
   amr: string | null;
   /** When the last factor was added (step-up); `auth_time` stays the first sign-in's. */
   factor_time: number | null;
+  /** What the account page shows (migration 0007): where and with what the session started. */
+  ip?: string | null;
+  user_agent?: string | null;
 }
 
 export interface InteractionsTable {

@@ -8,6 +8,7 @@ import type { BrandingTables } from './schema-branding.ts';
 import type { AuthenticationTables } from './schema-authentication.ts';
 import type { ResourceTables } from './schema-resources.ts';
 import type { FederationTables } from './schema-federation.ts';
+import type { AccountTables } from './schema-accounts.ts';
 
 export interface PartnersTable {
   id: string;
@@ -65,6 +66,8 @@ export interface UsersTable {
   /** The user's primary role name (seed 003 `role`). */
   role: string | null;
   admin_role: AdminRole | null;
+  /** When the user proved they receive mail at `email` (migration 0007); null: not verified. */
+  email_verified_at?: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -217,4 +220,4 @@ export interface ConsoleTables {
   bootstrap_tokens: BootstrapTokensTable;
 }
 
-export interface Schema extends FoundationTables, SignInTables, BrandingTables, AuthenticationTables, ResourceTables, FederationTables, ConsoleTables {}
+export interface Schema extends FoundationTables, SignInTables, BrandingTables, AuthenticationTables, ResourceTables, FederationTables, AccountTables, ConsoleTables {}

@@ -37,6 +37,10 @@ export const LEAF_TABLES: ReadonlySet<string> = new Set([
   'federated_identities',
   'federated_sessions',
   'saml_assertion_ids',
+  // Accounts (0008): mail rows and one-time link tokens; nothing cached reads them.
+  'mail_outbox',
+  'account_tokens',
+  'invitations',
 ]);
 
 interface NamedNode {

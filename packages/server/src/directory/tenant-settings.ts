@@ -1,6 +1,8 @@
 import { isSigningAlgorithm, SIGNING_ALGORITHMS } from '../tokens/jose.ts';
 import type { SigningAlgorithm } from '../tokens/jose.ts';
 import { InvalidRequest } from '../errors/oauth-error.ts';
+import { DEFAULT_ACCOUNT_AUTH_SETTINGS, DEFAULT_PASSWORD_POLICY, mergeAccountAuthSettings, mergePasswordPolicy } from '../accounts/account-settings.ts';
+import type { AccountAuthSettings, PasswordPolicy } from '../accounts/account-settings.ts';
 import { isSupportedLocale, REFERENCE_LOCALE, SUPPORTED_LOCALES } from '../i18n/catalogs.ts';
 import { DEFAULT_REGISTRATION_POLICY, mergeRegistrationPolicy } from '../resources/registration/registration-policy.ts';
 import type { ClientRegistrationPolicy } from '../resources/registration/registration-policy.ts';
@@ -35,7 +37,9 @@ export interface TenantSettings {
   readonly api_key_prefix: string;
   /** Refuse `<prefix>_test_…` keys on this tenant (production tenants). */
   readonly require_live_api_keys: boolean;
-  readonly features: { readonly auth: { readonly password_grant_enabled: boolean } };
+  /** Self-service accounts (`accounts/account-settings.ts`). */
+  readonly password_policy: PasswordPolicy;
+  readonly features: { readonly auth: { readonly password_grant_enabled: boolean } & AccountAuthSettings };
   /** The hosted pages' language when neither `ui_locales` nor the browser names a supported one. */
   readonly default_locale: string;
   /** RFC 7591/7592 dynamic client registration (off by default) and what it may register. */
@@ -71,7 +75,8 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = Object.freeze<TenantSetti
   allowed_signing_algs: ['RS256', 'ES256', 'EdDSA'],
   api_key_prefix: 'sg',
   require_live_api_keys: false,
-  features: { auth: { password_grant_enabled: false } },
+  password_policy: DEFAULT_PASSWORD_POLICY,
+  features: { auth: { password_grant_enabled: false, ...DEFAULT_ACCOUNT_AUTH_SETTINGS } },
   default_locale: REFERENCE_LOCALE,
   client_registration: DEFAULT_REGISTRATION_POLICY,
   client_id_metadata_documents: false,
@@ -139,12 +144,14 @@ export function mergeTenantSettings(base: TenantSettings, update: unknown, optio
     problems.push('api_key_prefix must be 2 to 16 lower-case letters or digits, starting with a letter');
   }
   let passwordGrant = base.features.auth.password_grant_enabled;
+  let accountAuth: AccountAuthSettings = base.features.auth;
   if (input.features !== undefined) {
     const auth = isRecord(input.features) ? input.features.auth : undefined;
     if (!isRecord(input.features) || (input.features.auth !== undefined && !isRecord(auth))) {
       problems.push('features must look like {"auth": {"password_grant_enabled": true}}');
     } else if (isRecord(auth)) {
       passwordGrant = flag(problems, 'features.auth.password_grant_enabled', auth.password_grant_enabled, passwordGrant);
+      accountAuth = mergeAccountAuthSettings(problems, base.features.auth, auth);
     }
   }
   const defaultLocale = input.default_locale === undefined ? base.default_locale : input.default_locale;
@@ -165,7 +172,16 @@ export function mergeTenantSettings(base: TenantSettings, update: unknown, optio
     allowed_signing_algs: allowedAlgs,
     api_key_prefix: typeof prefix === 'string' ? prefix : base.api_key_prefix,
     require_live_api_keys: flag(problems, 'require_live_api_keys', input.require_live_api_keys, base.require_live_api_keys),
-    features: { auth: { password_grant_enabled: passwordGrant } },
+    password_policy: mergePasswordPolicy(problems, base.password_policy, input.password_policy),
+    features: {
+      auth: {
+        password_grant_enabled: passwordGrant,
+        registration_enabled: accountAuth.registration_enabled,
+        registration_allowed_domains: accountAuth.registration_allowed_domains,
+        registration_requires_verified_email: accountAuth.registration_requires_verified_email,
+        require_verified_email: accountAuth.require_verified_email,
+      },
+    },
     default_locale: isSupportedLocale(defaultLocale) ? defaultLocale : base.default_locale,
     client_registration: mergeRegistrationPolicy(problems, base.client_registration, input.client_registration),
     client_id_metadata_documents: flag(problems, 'client_id_metadata_documents', input.client_id_metadata_documents, base.client_id_metadata_documents),

@@ -10,6 +10,7 @@ import { adminRoutes } from '../admin/routes.ts';
 import { oauthRoutes } from '../oauth/routes.ts';
 import { userTokenRoutes } from '../oauth/user-token-routes.ts';
 import { browserRoutes } from '../interaction/routes.ts';
+import { accountRoutes } from '../accounts/routes.ts';
 import { registerErrorHandling, sendError } from './error-handler.ts';
 import { registerHealth } from './health.ts';
 import { registerMetrics } from './metrics.ts';
@@ -29,7 +30,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export type RouteGroup = (app: FastifyInstance, ctx: Latchkey) => Promise<void>;
 
 /** Every part of Latchkey that serves HTTP, in registration order. */
-const ROUTE_GROUPS: readonly RouteGroup[] = [oauthRoutes, userTokenRoutes, browserRoutes, adminRoutes, sdkRoutes, consoleRoutes];
+const ROUTE_GROUPS: readonly RouteGroup[] = [oauthRoutes, userTokenRoutes, browserRoutes, accountRoutes, adminRoutes, sdkRoutes, consoleRoutes];
 
 export interface AppOptions {
   /** Reports shutdown state to /readyz. */

@@ -69,6 +69,9 @@ export async function startSession(ctx: Latchkey, reply: FastifyReply, tenant: T
       ended_at: null,
       amr: JSON.stringify(amr),
       factor_time: null,
+      // For the account page's list of sessions (issue 16).
+      ip: reply.request.ip,
+      user_agent: (reply.request.headers['user-agent'] ?? '').slice(0, 300) || null,
     };
     await queries.insert(session);
     if (replaces !== undefined) await queries.end(replaces.id, now);

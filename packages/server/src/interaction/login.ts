@@ -22,6 +22,8 @@ import { readLastLogin, rememberLastLogin } from './last-login.ts';
 import { loginPage } from './pages/login-page.ts';
 import { beginPasskeyAuthentication, relyingPartyOf } from '../authentication/passkeys.ts';
 import type { LoginField, PageMessage } from './pages/login-page.ts';
+import { selfServiceLinks } from '../accounts/sign-in-links.ts';
+import { mustVerifyBeforeSignIn, verificationNeededMessage } from '../accounts/email-verification.ts';
 import { rememberPageTenant } from './page-errors.ts';
 import { abandonAuthorization, requireInteractionClient, resumeAuthorization } from './resume.ts';
 import { connectionForHint, connectionForLogin, linkPendingIdentity, pendingLinkName, signInOptions } from '../federation/sign-in-options.ts';
@@ -72,6 +74,7 @@ async function showForm(ctx: Latchkey, request: FastifyRequest, reply: FastifyRe
       clientPolicyUri: page.client.policyUri,
       clientTosUri: page.client.tosUri,
       ...(ceremony ? { passkey: { action: `${issuer}/login/passkey`, challengeId: ceremony.challengeId, options: ceremony.options } } : {}),
+      ...selfServiceLinks(ctx, page.tenant, page.interaction.id),
     }),
     status,
   );
@@ -118,6 +121,7 @@ export function loginSubmitHandler(ctx: Latchkey) {
       return showForm(ctx, request, reply, { ...page, error: lockoutMessage(result.retryAfterSeconds) }, 429);
     }
     if (result.outcome === 'invalid') return showForm(ctx, request, reply, { ...page, error: INVALID_CREDENTIALS }, 401);
+    if (mustVerifyBeforeSignIn(tenant, result.user)) return showForm(ctx, request, reply, { ...page, error: await verificationNeededMessage(ctx, tenant, result.user, request.ip) }, 403);
 
     await linkPendingIdentity(ctx, tenant, interaction.idHash, result.user.id, request.ip);
     const session = await startSession(ctx, reply, tenant, result.user.id, await currentSession(ctx, request, tenant));

@@ -16,7 +16,7 @@ export function rememberPageTenant(request: FastifyRequest, tenant: Tenant): voi
   pageTenants.set(request, tenant);
 }
 
-export const BROWSER_ROUTE = /^\/t\/[^/?]+\/(?:oauth2\/authorize|oauth2\/logout|login|login\/passkey|consent|logout\/confirm|mfa|mfa\/[a-z]+(?:\/[a-z]+)?|account\/security|federation\/[^/?]+\/[a-z]+|account\/identities)\/?(?:\?|$)/;
+export const BROWSER_ROUTE = /^\/t\/[^/?]+\/(?:oauth2\/authorize|oauth2\/logout|login|login\/passkey|consent|logout\/confirm|mfa|mfa\/[a-z]+(?:\/[a-z]+)?|forgot-password|reset-password|verify-email|sign-up|invitation|account(?:\/[a-z-]+)*|federation\/[^/?]+\/[a-z]+)\/?(?:\?|$)/;
 
 let registered = false;
 

@@ -30,7 +30,7 @@ export function tenantMetadata(ctx: Latchkey, tenant: Tenant, signingAlgs: reado
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [...signingAlgs],
     code_challenge_methods_supported: ['S256'],
-    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope', 'email', 'preferred_username', 'groups', 'roles', 'permissions', 'tenant_id', 'tenant_slug', 'partner_id'],
+    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope', 'email', 'email_verified', 'preferred_username', 'groups', 'roles', 'permissions', 'tenant_id', 'tenant_slug', 'partner_id'],
   };
   for (const contribute of contributors) Object.assign(metadata, contribute(issuer, tenant));
   return metadata;

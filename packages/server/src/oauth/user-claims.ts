@@ -1,6 +1,7 @@
 /**
  * Claims about a person released by scope (OpenID Connect Core §5.4): `profile` → name, given_name,
- * family_name, preferred_username, updated_at; `email` → email. Used in ID tokens and by userinfo.
+ * family_name, preferred_username, updated_at; `email` → email and email_verified (true once the person proved
+ * they receive mail there: a verification, sign-up, invitation or reset link). Used in ID tokens and by userinfo.
  */
 import type { UserRow } from '../db/queries/users.ts';
 
@@ -13,6 +14,9 @@ export function userClaimsForScope(user: UserRow, scope: readonly string[]): Rec
     if (user.username) claims.preferred_username = user.username;
     claims.updated_at = Math.floor(user.updated_at / 1000);
   }
-  if (scope.includes('email') && user.email) claims.email = user.email;
+  if (scope.includes('email') && user.email) {
+    claims.email = user.email;
+    claims.email_verified = user.email_verified_at !== null && user.email_verified_at !== undefined;
+  }
   return claims;
 }

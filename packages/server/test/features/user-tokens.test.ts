@@ -41,7 +41,7 @@ for (const dialect of DIALECTS) {
 
     it('userinfo answers GET with a bearer header and POST with a form body, claims by scope', async () => {
       // Plus the directory claims the client's token_claims names (issue 4), as they are now.
-      const expected = { sub: acme.user.id, name: 'Ada Lovelace', given_name: 'Ada', family_name: 'Lovelace', preferred_username: 'ada-acme', email: acme.login, groups: ['staff'], tenant_id: acme.tenant.id };
+      const expected = { sub: acme.user.id, name: 'Ada Lovelace', given_name: 'Ada', family_name: 'Lovelace', preferred_username: 'ada-acme', email: acme.login, email_verified: false, groups: ['staff'], tenant_id: acme.tenant.id };
       const viaGet = await fetch(`${acme.issuer}/oauth2/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}`, origin: 'https://app.example' } });
       assert.equal(viaGet.status, 200);
       assert.equal(viaGet.headers.get('access-control-allow-origin'), '*');

@@ -179,7 +179,7 @@ describe('security checklist: hosted pages', () => {
         (error: unknown) => error as { status: number; body: string },
       );
       // Per-request values (CSRF token, interaction id) and the echoed login differ by design; nothing else may.
-      const body = stopped.body.replaceAll(login, 'LOGIN').replace(/value="[A-Za-z0-9_-]{20,}"/g, 'value="X"').replace(/\/interaction\/[A-Za-z0-9_-]+/g, '/interaction/X').replace(/nonce-[A-Za-z0-9+/=_-]+/g, 'nonce-X');
+      const body = stopped.body.replaceAll(login, 'LOGIN').replace(/value="[A-Za-z0-9_-]{20,}"/g, 'value="X"').replace(/\/interaction\/[A-Za-z0-9_-]+/g, '/interaction/X').replace(/interaction=[A-Za-z0-9_-]+/g, 'interaction=X').replace(/nonce-[A-Za-z0-9+/=_-]+/g, 'nonce-X');
       return { status: stopped.status, body };
     };
     const wrong = await answer(acme.login);

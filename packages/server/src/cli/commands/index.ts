@@ -17,6 +17,7 @@ import { serveCommand } from './serve.ts';
 import { tenantCommand } from './tenant.ts';
 import { userCommand } from './user.ts';
 import { mfaCommand } from './mfa.ts';
+import { invitationCommand } from './invitation.ts';
 
 /** Every `latchkey` command. Add one: a file in this folder and one entry here. */
 export const commands: readonly Command[] = [
@@ -26,6 +27,7 @@ export const commands: readonly Command[] = [
   keysCommand,
   userCommand,
   mfaCommand,
+  invitationCommand,
   partnerCommand,
   groupCommand,
   roleCommand,

@@ -28,6 +28,7 @@ const USER: Columns<UsersTable> = {
   password_hash: true,
   role: true,
   admin_role: true,
+  email_verified_at: true,
   created_at: true,
   updated_at: true,
 };

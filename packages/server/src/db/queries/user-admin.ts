@@ -21,7 +21,7 @@ export interface UserFilter {
 
 /**
  * The user search: one text of email, username and display name, lower-cased, containing `q` (wildcards
- * escaped). On PostgreSQL the trigram index of migration 0008 is built on exactly this expression.
+ * escaped). On PostgreSQL the trigram index of migration 0009 is built on exactly this expression.
  */
 function searchTextContains(q: string): RawBuilder<SqlBool> {
   const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

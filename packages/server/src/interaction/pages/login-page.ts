@@ -31,6 +31,9 @@ export interface LoginPageInput {
   readonly clientLogoUri?: string | null;
   readonly clientPolicyUri?: string | null;
   readonly clientTosUri?: string | null;
+  /** Self-service links (issue 16): the forgot-password page, and the sign-up page when the tenant has one. */
+  readonly forgotPasswordUrl?: string;
+  readonly signUpUrl?: string;
   /** One button per enabled connection of the tenant (federation). */
   readonly connections?: ReadonlyArray<{ readonly slug: string; readonly name: string; readonly action: string }>;
   /** The connection waiting to be linked once the user signs in with a password here. */
@@ -107,6 +110,8 @@ ${fieldError(t, 'password', fieldErrors.password)}
 <button type="submit" name="action" value="cancel" class="secondary" formnovalidate>${t.text('page.login.cancel')}</button>
 </div>
 </form>
+${input.forgotPasswordUrl ? html`<p><a href="${input.forgotPasswordUrl}">${t.text('page.login.forgot_password')}</a></p>` : ''}
+${input.signUpUrl ? html`<p>${t.text('page.login.sign_up_prompt')} <a href="${input.signUpUrl}">${t.text('page.login.sign_up_link')}</a></p>` : ''}
 ${input.passkey ? html`<hr>${passkeyForm(t, { ...input.passkey, mode: 'autofill', label: t.text('page.passkey.sign_in'), csrfToken: input.csrfToken, hidden: { interaction: input.interactionId } })}` : ''}
 ${connectionButtons(t, input)}
 ${clientLinks(t, input)}`,

@@ -6,6 +6,7 @@
 import { grantQueries } from '../../db/queries/grants.ts';
 import type { GrantRow } from '../../db/queries/grants.ts';
 import { signInWithPassword } from '../../directory/password-sign-in.ts';
+import { mustVerifyBeforeSignIn } from '../../accounts/email-verification.ts';
 import { InvalidGrant, TooManyRequests, UnauthorizedClient, assert } from '../../errors/oauth-error.ts';
 import { newId } from '../../util/ids.ts';
 import { ACR_PASSWORD } from '../../authentication/amr.ts';
@@ -30,6 +31,7 @@ export const passwordGrant: Grant = {
       throw new TooManyRequests('too many failed sign-in attempts; retry after the time in Retry-After', { headers: { 'Retry-After': String(result.retryAfterSeconds) } });
     }
     assert(result.outcome === 'success', new InvalidGrant('the username or password is incorrect'));
+    if (mustVerifyBeforeSignIn(tenant, result.user)) throw new InvalidGrant('the email address of this account is not verified yet');
     // A password alone must not get around the tenant's second-factor policy (issue 15).
     const factors = await usableFactors(ctx, result.user.id);
     assert(!policyRequiresSecondFactor(tenant, result.user, factors), new InvalidGrant('this account must sign in with a second factor; use the browser sign-in (authorization code flow)'));
