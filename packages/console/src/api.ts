@@ -67,6 +67,9 @@ export const OPERATIONS = {
   listConnections: ['GET', '/tenants/{tenant}/connections'],
   createConnection: ['POST', '/tenants/{tenant}/connections'],
   updateConnection: ['PATCH', '/tenants/{tenant}/connections/{connection}'],
+  listInvitations: ['GET', '/tenants/{tenant}/invitations'],
+  createInvitation: ['POST', '/tenants/{tenant}/invitations'],
+  revokeInvitation: ['POST', '/tenants/{tenant}/invitations/{invitationId}/revoke'],
   listAuditEvents: ['GET', '/audit-events'],
   exportAuditEvents: ['GET', '/audit-events/export'],
 } as const;
@@ -123,6 +126,10 @@ export interface Connection {
   id: string; tenant_id: string; slug: string; name: string; type: 'oidc' | 'oauth2' | 'saml'; preset: string | null; enabled: boolean; domains: string[];
   settings: Record<string, unknown>; has_secrets: boolean; callback_url: string; sp_metadata_url?: string; created_at: string; updated_at: string;
 }
+export interface Invitation {
+  id: string; tenant_id: string; email: string; first_name: string | null; last_name: string | null; role: string | null; status: 'pending' | 'accepted' | 'revoked' | 'expired';
+  invited_by: string | null; created_at: string; sent_at: string; expires_at: string; accepted_at: string | null; user_id: string | null; revoked_at: string | null;
+}
 export interface TenantBranding { brand: Brand; inherited: Brand; effective: Brand }
 export interface GroupList { data: Group[] }
 
@@ -143,6 +150,7 @@ export interface Results {
   listUserFactors: FactorList; resetUserFactors: FactorReset; getMfaEnrolmentReport: MfaEnrolmentReport;
   listApiResources: Page<ApiResource>; createApiResource: ApiResource; grantApiResource: ApiResourceDetail;
   listConnections: Page<Connection>; createConnection: Connection; updateConnection: Connection;
+  listInvitations: Page<Invitation>; createInvitation: Invitation; revokeInvitation: Invitation;
   listAuditEvents: Page<AuditEvent>; exportAuditEvents: string;
 }
 
@@ -173,6 +181,7 @@ export const MODEL_FIELDS = {
   SignOut: fields<SignOut>()(['sessions_ended', 'grants_revoked']),
   Brand: fields<Required<Brand>>()(['display_name', 'logo_url', 'logo_alt', 'primary_color', 'accent_color', 'appearance', 'support_email', 'terms_url', 'privacy_url', 'custom_css']),
   TenantBranding: fields<TenantBranding>()(['brand', 'inherited', 'effective']),
+  Invitation: fields<Invitation>()(['id', 'tenant_id', 'email', 'first_name', 'last_name', 'role', 'status', 'invited_by', 'created_at', 'sent_at', 'expires_at', 'accepted_at', 'user_id', 'revoked_at']),
   Connection: fields<Required<Connection>>()(['id', 'tenant_id', 'slug', 'name', 'type', 'preset', 'enabled', 'domains', 'settings', 'has_secrets', 'callback_url', 'sp_metadata_url', 'created_at', 'updated_at']),
   ApiResource: fields<ApiResource>()(['id', 'tenant_id', 'identifier', 'name', 'scopes', 'token_lifetime', 'signing_alg', 'all_clients', 'created_at', 'updated_at']),
   ApiResourceDetail: fields<ApiResourceDetail>()(['id', 'tenant_id', 'identifier', 'name', 'scopes', 'token_lifetime', 'signing_alg', 'all_clients', 'created_at', 'updated_at', 'client_ids']),

@@ -19,7 +19,7 @@ import { issueBootstrapLink } from '../../src/directory/bootstrap.ts';
 import { createUser } from '../../src/directory/users.ts';
 
 const PASSWORD = 'correct horse battery staple';
-const CHANGE_CONTROL = /^(Create|Save|Rotate|Delete|Disable|Enable|Revoke|Add|Assign|Change|Remove|Take|Reset|Grant|Sign out everywhere)/;
+const CHANGE_CONTROL = /^(Create|Save|Rotate|Delete|Disable|Enable|Revoke|Add|Assign|Change|Remove|Take|Reset|Grant|Send|Withdraw|Sign out everywhere)/;
 
 async function heading(page: Page, name: string | RegExp): Promise<void> {
   await page.getByRole('heading', { level: 1, name }).waitFor();
@@ -170,6 +170,15 @@ describe('admin console in a real browser', () => {
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('table', { name: 'Users matching “dana”' }).waitFor();
     assert.deepEqual(await page.locator('tbody tr td:first-child').allInnerTexts(), ['Dana Developer']);
+    // Invitations (accounts landed in main with issue 16): the person gets a link by email.
+    const inviteForm = page.getByRole('form', { name: 'Invite a person' });
+    await inviteForm.getByLabel('Email').fill('newcomer@initech.test');
+    await inviteForm.getByRole('button', { name: 'Send invitation' }).click();
+    await page.getByText('Invitation sent to newcomer@initech.test.').waitFor();
+    await page.getByRole('table', { name: 'Invitations' }).getByRole('cell', { name: 'newcomer@initech.test', exact: true }).waitFor();
+    await page.getByRole('searchbox').fill('dana');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('table', { name: 'Users matching “dana”' }).waitFor();
     await checkPage(page, 'users');
 
     await go(page, '#/t/initech/roles', 'Roles of initech');
