@@ -6,6 +6,7 @@
  */
 import type { Database } from '../db/database.ts';
 import { apiKeyQueries } from '../db/queries/api-keys.ts';
+import { PeriodicFlush } from '../util/periodic-flush.ts';
 
 export const FLUSH_INTERVAL_MS = 10_000;
 
@@ -13,8 +14,7 @@ export class ApiKeyUsage {
   readonly #db: Database;
   readonly #pending = new Map<string, number>();
   readonly #onError: (error: unknown) => void;
-  #timer: NodeJS.Timeout | undefined;
-  #flushing: Promise<void> = Promise.resolve();
+  readonly #flusher = new PeriodicFlush(FLUSH_INTERVAL_MS, () => this.#write());
 
   constructor(db: Database, onError: (error: unknown) => void) {
     this.#db = db;
@@ -24,7 +24,7 @@ export class ApiKeyUsage {
   record(keyId: string, usedAt: number): void {
     const previous = this.#pending.get(keyId);
     if (previous === undefined || previous < usedAt) this.#pending.set(keyId, usedAt);
-    this.#timer ??= setInterval(() => void this.flush(), FLUSH_INTERVAL_MS).unref();
+    this.#flusher.schedule();
   }
 
   /** How many keys wait to be written. */
@@ -34,25 +34,24 @@ export class ApiKeyUsage {
 
   /** Writes every pending time now (also called on shutdown). */
   flush(): Promise<void> {
-    this.#flushing = this.#flushing.then(async () => {
-      const batch = [...this.#pending];
-      this.#pending.clear();
-      const queries = apiKeyQueries(this.#db);
-      for (const [keyId, usedAt] of batch) {
-        try {
-          await queries.touch(keyId, usedAt);
-        } catch (error) {
-          this.#onError(error);
-        }
-      }
-    });
-    return this.#flushing;
+    return this.#flusher.flush();
   }
 
-  async stop(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.flush();
+  stop(): Promise<void> {
+    return this.#flusher.stop();
+  }
+
+  async #write(): Promise<void> {
+    const batch = [...this.#pending];
+    this.#pending.clear();
+    const queries = apiKeyQueries(this.#db);
+    for (const [keyId, usedAt] of batch) {
+      try {
+        await queries.touch(keyId, usedAt);
+      } catch (error) {
+        this.#onError(error);
+      }
+    }
   }
 }
 

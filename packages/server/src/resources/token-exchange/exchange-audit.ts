@@ -8,6 +8,7 @@
 import type { AuditEvent } from '../../audit/audit-log.ts';
 import { auditEventRow } from '../../audit/audit-log.ts';
 import type { Database } from '../../db/database.ts';
+import { PeriodicFlush } from '../../util/periodic-flush.ts';
 
 export const FLUSH_INTERVAL_MS = 1000;
 const MAX_PENDING = 500;
@@ -16,8 +17,7 @@ export class ExchangeAudit {
   readonly #db: Database;
   readonly #onError: (error: unknown) => void;
   #pending: Array<{ event: AuditEvent; at: number }> = [];
-  #timer: NodeJS.Timeout | undefined;
-  #flushing: Promise<void> = Promise.resolve();
+  readonly #flusher = new PeriodicFlush(FLUSH_INTERVAL_MS, () => this.#write());
 
   constructor(db: Database, onError: (error: unknown) => void) {
     this.#db = db;
@@ -27,31 +27,30 @@ export class ExchangeAudit {
   record(event: AuditEvent, at: number): void {
     this.#pending.push({ event, at });
     if (this.#pending.length >= MAX_PENDING) void this.flush();
-    this.#timer ??= setInterval(() => void this.flush(), FLUSH_INTERVAL_MS).unref();
+    this.#flusher.schedule();
   }
 
   /** Writes every pending event now (also called on shutdown). */
   flush(): Promise<void> {
-    this.#flushing = this.#flushing.then(async () => {
-      const batch = this.#pending;
-      if (batch.length === 0) return;
-      this.#pending = [];
-      try {
-        // Multi-row statements of at most MAX_PENDING rows each (11 parameters a row: far under SQLite's limit).
-        for (let start = 0; start < batch.length; start += MAX_PENDING) {
-          await this.#db.insertInto('audit_events').values(batch.slice(start, start + MAX_PENDING).map(({ event, at }) => auditEventRow(event, at))).execute();
-        }
-      } catch (error) {
-        this.#onError(error);
-      }
-    });
-    return this.#flushing;
+    return this.#flusher.flush();
   }
 
-  async stop(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.flush();
+  stop(): Promise<void> {
+    return this.#flusher.stop();
+  }
+
+  async #write(): Promise<void> {
+    const batch = this.#pending;
+    if (batch.length === 0) return;
+    this.#pending = [];
+    try {
+      // Multi-row statements of at most MAX_PENDING rows each (11 parameters a row: far under SQLite's limit).
+      for (let start = 0; start < batch.length; start += MAX_PENDING) {
+        await this.#db.insertInto('audit_events').values(batch.slice(start, start + MAX_PENDING).map(({ event, at }) => auditEventRow(event, at))).execute();
+      }
+    } catch (error) {
+      this.#onError(error);
+    }
   }
 }
 
