@@ -2,7 +2,8 @@
  * Who is calling the admin API. The credential is a Bearer access token (a JWT of one of our tenants) that
  * carries the `latchkey:admin` scope; then:
  *  - a user token (sub = a person) needs the user to hold `admin_role` (`tenant_admin` of its own tenant,
- *    `partner_admin` of every tenant of its tenant's partner, or `super_admin` of everything);
+ *    `partner_admin` of every tenant of its tenant's partner, or `super_admin` of everything; an `auditor`
+ *    reads its own tenant as a tenant_admin would and changes nothing);
  *  - a client token (client_credentials: sub = the client's service account) makes the client `tenant_admin` of
  *    its tenant, or what its service account holds when that is more (`partner_admin`, `super_admin`).
  * Requiring the scope means an ordinary sign-in token of an admin user (for some product) is not an admin

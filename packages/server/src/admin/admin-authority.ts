@@ -28,8 +28,17 @@ import { ADMIN_SCOPE } from './admin-audience.ts';
 /** What an admin principal may do; `none` for principals without admin rights. */
 export type AdminRights = AdminRole | 'none';
 
-/** Higher covers lower. A new admin role is one entry here (and its tenant reach in admin-auth.ts). */
-const RANK: Readonly<Record<AdminRights, number>> = { none: 0, tenant_admin: 1, partner_admin: 2, super_admin: 3 };
+/**
+ * Higher covers lower. A new admin role is one entry here (and its tenant reach in admin-auth.ts). An auditor
+ * ranks just above none: any admin may grant it (it reads, never writes), and it covers nothing, because it
+ * may not act at all (`assertActsDownward` refuses it; `routes.ts` refuses its every change before that).
+ */
+const RANK: Readonly<Record<AdminRights, number>> = { none: 0, auditor: 1, tenant_admin: 2, partner_admin: 3, super_admin: 4 };
+
+/** Roles that may read but never change anything. */
+export function isReadOnly(role: AdminRights): boolean {
+  return role === 'auditor';
+}
 
 /** Who acts: an admin API principal, or the operator at the command line (who owns the database: super_admin). */
 export interface Actor {
@@ -48,6 +57,7 @@ export function higherOf(a: AdminRights, b: AdminRights): AdminRights {
 
 /** The rule itself: 403 unless the actor's rights cover the target's before and after the change. */
 export function assertActsDownward(actor: Actor, target: { readonly before: AdminRights; readonly after?: AdminRights }, what: string): void {
+  if (isReadOnly(actor.role)) throw new AccessDenied(`an ${actor.role} may read but not change ${what}`);
   if (!covers(actor.role, target.before)) throw new AccessDenied(`${what} holds ${target.before} rights, above this admin's ${actor.role}`);
   if (target.after !== undefined && !covers(actor.role, target.after)) throw new AccessDenied(`${what} would hold ${target.after} rights, above this admin's ${actor.role}`);
 }

@@ -35,6 +35,8 @@ export interface AdminRouteDefinition<P, Q, B> {
   readonly response: JsonSchema | null;
   /** Reachable without credentials (the OpenAPI document). */
   readonly public?: boolean;
+  /** The success body's media type when it is not JSON (`text/csv`); `response` then describes it as a string. */
+  readonly contentType?: string;
   handle(call: AdminCall<P, Q, B>): Promise<unknown>;
 }
 

@@ -1,12 +1,20 @@
-/** GET /admin/v1/audit-events: admin changes and security events, oldest first; a tenant_admin sees its tenant's. */
+/**
+ * GET /admin/v1/audit-events: admin changes and security events, oldest first (or newest first with
+ * `order=desc`); a tenant_admin or auditor sees its tenant's. GET /admin/v1/audit-events/export: the same
+ * filters as CSV (RFC 4180), for spreadsheets and archives.
+ */
+import type { Latchkey } from '../context.ts';
 import { auditEventQueries } from '../db/queries/audit-events.ts';
+import type { AuditFilter } from '../db/queries/audit-events.ts';
 import type { AuditEventsTable } from '../db/schema.ts';
 import { InvalidRequest } from '../errors/oauth-error.ts';
 import { parseJsonObject } from '../util/json.ts';
 import { canAccessTenant } from './admin-auth.ts';
+import type { AdminPrincipal } from './admin-auth.ts';
 import { adminRoute, pageRequest, pageResponse } from './admin-route.ts';
 import type { ListQuery } from './admin-route.ts';
 import { dateTime, listQuery, named, nullableString, object, pageOf, string } from './json-schema.ts';
+import { auditCsv, CSV_EXPORT_LIMIT } from './audit-csv.ts';
 
 export const AuditEventSchema = named(
   'AuditEvent',
@@ -31,22 +39,41 @@ function time(value: string | undefined, field: string): number | undefined {
   return ms;
 }
 
-type AuditQuery = ListQuery & { tenant_id?: string; action?: string; actor_id?: string; target_id?: string; outcome?: 'success' | 'failure'; since?: string; until?: string };
+type AuditQuery = ListQuery & { tenant_id?: string; action?: string; actor_id?: string; target_id?: string; outcome?: 'success' | 'failure'; since?: string; until?: string; order?: 'asc' | 'desc' };
+
+const filters = {
+  tenant_id: string(), action: string({ description: 'e.g. group.member.add, api_key.use_denied' }), actor_id: string(), target_id: string(),
+  outcome: { type: 'string', enum: ['success', 'failure'] }, since: string({ format: 'date-time' }), until: string({ format: 'date-time' }),
+  order: { type: 'string', enum: ['asc', 'desc'], default: 'asc', description: 'asc: oldest first, follow new events with next_cursor; desc: newest first' },
+};
+
+/** The caller's filter: a tenant_admin's (or auditor's) view is its own tenant whatever it asks; a partner_admin may name one of its partner's. */
+async function filterFor(ctx: Latchkey, principal: AdminPrincipal, query: AuditQuery): Promise<AuditFilter> {
+  const asked = principal.role === 'partner_admin' && query.tenant_id !== undefined ? await ctx.tenants.byId(query.tenant_id) : undefined;
+  const tenantId = principal.role === 'super_admin' ? query.tenant_id : asked && canAccessTenant(principal, asked) ? asked.id : principal.tenantId;
+  return { tenantId, action: query.action, actorId: query.actor_id, targetId: query.target_id, outcome: query.outcome, since: time(query.since, 'since'), until: time(query.until, 'until') };
+}
 
 export const auditEventRoutes = [
   adminRoute<Record<string, never>, AuditQuery>({
     method: 'GET', path: '/audit-events', operationId: 'listAuditEvents', summary: 'Audit events, oldest first; follow new ones with the last next_cursor', tag: 'Audit',
-    query: listQuery({
-      tenant_id: string(), action: string({ description: 'e.g. group.member.add, api_key.use_denied' }), actor_id: string(), target_id: string(),
-      outcome: { type: 'string', enum: ['success', 'failure'] }, since: string({ format: 'date-time' }), until: string({ format: 'date-time' }),
-    }),
+    query: listQuery(filters),
     status: 200, response: pageOf('AuditEventPage', AuditEventSchema),
     async handle({ ctx, principal, query }) {
-      // A tenant_admin's view is its own tenant, whatever tenant_id it asks for; a partner_admin may name one of its partner's.
-      const asked = principal.role === 'partner_admin' && query.tenant_id !== undefined ? await ctx.tenants.byId(query.tenant_id) : undefined;
-      const tenantId = principal.role === 'super_admin' ? query.tenant_id : asked && canAccessTenant(principal, asked) ? asked.id : principal.tenantId;
-      const filter = { tenantId, action: query.action, actorId: query.actor_id, targetId: query.target_id, outcome: query.outcome, since: time(query.since, 'since'), until: time(query.until, 'until') };
-      return pageResponse(await auditEventQueries(ctx.db).list(filter, pageRequest(query)), describeAuditEvent);
+      const filter = await filterFor(ctx, principal, query);
+      return pageResponse(await auditEventQueries(ctx.db).list(filter, pageRequest(query), query.order ?? 'asc'), describeAuditEvent);
+    },
+  }),
+  adminRoute<Record<string, never>, AuditQuery>({
+    method: 'GET', path: '/audit-events/export', operationId: 'exportAuditEvents', tag: 'Audit',
+    summary: `Audit events as CSV (same filters; at most ${CSV_EXPORT_LIMIT} rows a call; the X-Next-Cursor header continues)`,
+    query: listQuery(filters), status: 200, contentType: 'text/csv', response: string({ description: 'RFC 4180 CSV with a header row' }),
+    async handle({ ctx, principal, query, reply }) {
+      const filter = await filterFor(ctx, principal, query);
+      const page = await auditEventQueries(ctx.db).list(filter, { limit: CSV_EXPORT_LIMIT, ...(query.cursor ? { cursor: query.cursor } : {}) }, query.order ?? 'asc');
+      if (page.nextCursor !== null) reply.header('X-Next-Cursor', page.nextCursor);
+      reply.type('text/csv; charset=utf-8').header('Content-Disposition', 'attachment; filename="audit-events.csv"');
+      return auditCsv(page.data.map(describeAuditEvent));
     },
   }),
 ];

@@ -16,7 +16,17 @@ type GroupParams = TenantParams & { groupId: string };
 type EdgeParams = GroupParams & { parentId: string };
 const tag = 'Groups';
 
+const GroupEdgeSchema = named('GroupEdge', object({ child_group_id: string(), parent_group_id: string() }));
+
 export const groupRoutes = [
+  adminRoute<TenantParams, ListQuery>({
+    method: 'GET', path: '/tenants/:tenant/group-edges', operationId: 'listGroupEdges', summary: 'Every nesting edge of the tenant (child in parent), to draw the group tree', tag,
+    params: pathParams('tenant'), query: listQuery(), status: 200, response: pageOf('GroupEdgePage', GroupEdgeSchema),
+    async handle({ ctx, principal, params, query }) {
+      const tenant = await tenantInPath(ctx, principal, params.tenant);
+      return pageResponse(await groupQueries(ctx.db).edges(tenant.id, pageRequest(query)), (edge) => edge);
+    },
+  }),
   adminRoute<TenantParams, ListQuery & { name?: string }>({
     method: 'GET', path: '/tenants/:tenant/groups', operationId: 'listGroups', summary: 'List groups; filter by name', tag,
     params: pathParams('tenant'), query: listQuery({ name: string({ description: 'part of the name, case-insensitive' }) }), status: 200, response: pageOf('GroupPage', GroupSchema),

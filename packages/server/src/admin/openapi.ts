@@ -64,7 +64,7 @@ export function buildOpenApiDocument(routes: readonly AdminRoute[], baseUrl: str
     const path = openApiPath(route.path);
     const success = {
       description: route.response === null ? 'Done; no content' : route.summary,
-      ...(route.response === null ? {} : { content: { 'application/json': { schema: convert(route.response, schemas) } } }),
+      ...(route.response === null ? {} : { content: { [route.contentType ?? 'application/json']: { schema: convert(route.response, schemas) } } }),
     };
     const failures = route.public ? {} : Object.fromEntries(Object.keys(ERROR_RESPONSES).map((status) => [status, { $ref: `#/components/responses/E${status}` }]));
     const operation = {

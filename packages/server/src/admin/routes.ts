@@ -7,7 +7,9 @@ import type { Latchkey } from '../context.ts';
 import { apiKeyUsageFor } from '../directory/api-key-usage.ts';
 import { authenticateAdmin } from './admin-auth.ts';
 import type { AdminPrincipal } from './admin-auth.ts';
+import { isReadOnly } from './admin-authority.ts';
 import { limitAdminCalls } from './admin-rate-limit.ts';
+import { AccessDenied } from '../errors/oauth-error.ts';
 import { adminRoute } from './admin-route.ts';
 import type { AdminRoute } from './admin-route.ts';
 import { apiKeyRoutes } from './api-keys.ts';
@@ -28,15 +30,23 @@ import { signingKeyRoutes } from './signing-keys.ts';
 import { tenantRoutes } from './tenants.ts';
 import { userRoutes } from './users.ts';
 import { userSignOutRoutes } from './user-sign-out.ts';
+import { userDetailRoutes } from './user-details.ts';
+import { meRoutes } from './me.ts';
+import { bootstrapRoutes } from './bootstrap.ts';
+import { metricsSummaryRoutes } from './metrics-summary.ts';
 import { userFactorRoutes } from './user-factors.ts';
 import { invitationRoutes } from './invitations.ts';
 
 /** Every resource's routes. Add a resource: one file in this folder and one entry here. */
 const RESOURCE_ROUTES: readonly AdminRoute[] = [
+  ...meRoutes,
+  ...bootstrapRoutes,
+  ...metricsSummaryRoutes,
   ...partnerRoutes,
   ...tenantRoutes,
   ...userRoutes,
   ...userSignOutRoutes,
+  ...userDetailRoutes,
   ...userFactorRoutes,
   ...invitationRoutes,
   ...groupRoutes,
@@ -77,13 +87,15 @@ function register(app: FastifyInstance, ctx: Latchkey, route: AdminRoute): void 
       ...(route.params ? { params: route.params } : {}),
       ...(route.query ? { querystring: route.query } : {}),
       ...(route.body ? { body: route.body } : {}),
-      ...(route.response ? { response: { [route.status]: route.response } } : {}),
+      ...(route.response && route.contentType === undefined ? { response: { [route.status]: route.response } } : {}),
     },
     // Authenticate before the body is parsed and validated: a caller without credentials learns nothing.
     onRequest: async (request) => {
       if (route.public) return;
       const principal = await authenticateAdmin(ctx, request);
       await limitAdminCalls(ctx, principal);
+      // Read-only roles (auditor) are refused every change here, once, before any handler runs.
+      if (route.method !== 'GET' && isReadOnly(principal.role)) throw new AccessDenied(`an ${principal.role} may read but not change anything`);
       principals.set(request, principal);
     },
     handler: async (request, reply) => {

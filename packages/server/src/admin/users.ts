@@ -18,7 +18,7 @@ import { boolean, dateTime, listQuery, named, nullableString, object, pageOf, pa
 import { tenantInPath } from './tenant-scope.ts';
 import type { TenantParams } from './tenant-scope.ts';
 
-const adminRoleSchema = { type: ['string', 'null'], enum: ['tenant_admin', 'partner_admin', 'super_admin', null] };
+const adminRoleSchema = { type: ['string', 'null'], enum: ['auditor', 'tenant_admin', 'partner_admin', 'super_admin', null] };
 const statusSchema = { type: 'string', enum: ['active', 'disabled', 'locked'] };
 export const UserSchema = named(
   'User',
@@ -52,10 +52,13 @@ type UserParams = TenantParams & { userId: string };
 const tag = 'Users';
 
 export const userRoutes = [
-  adminRoute<TenantParams, ListQuery & { email?: string; name?: string; group?: string; kind?: 'person' | 'service' }>({
-    method: 'GET', path: '/tenants/:tenant/users', operationId: 'listUsers', summary: 'List users; filter by email, name or group', tag,
+  adminRoute<TenantParams, ListQuery & { email?: string; name?: string; group?: string; kind?: 'person' | 'service'; q?: string }>({
+    method: 'GET', path: '/tenants/:tenant/users', operationId: 'listUsers', summary: 'List users (keyset pages in creation order); search or filter by email, name or group', tag,
     params: pathParams('tenant'),
-    query: listQuery({ email: string({ description: 'exact, case-insensitive' }), name: string({ description: 'part of the display name' }), group: string({ description: 'direct members of this group id' }), kind: { type: 'string', enum: ['person', 'service'] } }),
+    query: listQuery({
+      email: string({ description: 'exact, case-insensitive' }), name: string({ description: 'part of the display name' }), group: string({ description: 'direct members of this group id' }), kind: { type: 'string', enum: ['person', 'service'] },
+      q: string({ minLength: 1, maxLength: 200, description: 'search: part of the email, username or display name, case-insensitive' }),
+    }),
     status: 200, response: pageOf('UserPage', UserSchema),
     async handle({ ctx, principal, params, query }) {
       const tenant = await tenantInPath(ctx, principal, params.tenant);

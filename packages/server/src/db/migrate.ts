@@ -9,6 +9,7 @@ import * as authentication from './migrations/0005-authentication.ts';
 import * as resources from './migrations/0006-resources.ts';
 import * as federation from './migrations/0007-federation.ts';
 import * as accounts from './migrations/0008-accounts.ts';
+import * as adminConsole from './migrations/0009-console.ts';
 
 /**
  * The migrations, in order. Listed here rather than read from a folder so the set is fixed at build time and
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '0006-resources': resources,
   '0007-federation': federation,
   '0008-accounts': accounts,
+  '0009-console': adminConsole,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -46,7 +46,8 @@ export interface SigningKeysTable {
 
 export type UserKind = 'person' | 'service';
 export type UserStatus = 'active' | 'disabled' | 'locked';
-export type AdminRole = 'tenant_admin' | 'partner_admin' | 'super_admin';
+/** `auditor` reads what a tenant_admin of its tenant reads and changes nothing (`admin/routes.ts`). */
+export type AdminRole = 'auditor' | 'tenant_admin' | 'partner_admin' | 'super_admin';
 
 export interface UsersTable {
   id: string;
@@ -205,4 +206,18 @@ export interface FoundationTables {
   revoked_access_tokens: RevokedAccessTokensTable;
 }
 
-export interface Schema extends FoundationTables, SignInTables, BrandingTables, AuthenticationTables, ResourceTables, FederationTables, AccountTables {}
+/** One-time links that create the first super admin (`directory/bootstrap.ts`); only the token's SHA-256 is kept. */
+export interface BootstrapTokensTable {
+  token_hash: string;
+  /** The email the link is for (`latchkey admin bootstrap --email`), or null: the page asks. */
+  email: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface ConsoleTables {
+  bootstrap_tokens: BootstrapTokensTable;
+}
+
+export interface Schema extends FoundationTables, SignInTables, BrandingTables, AuthenticationTables, ResourceTables, FederationTables, AccountTables, ConsoleTables {}

@@ -10,7 +10,7 @@ import { normalizeLogin, requireUser, USER_STATUSES } from './users.ts';
 import type { User } from './users.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-export const ADMIN_ROLES: readonly AdminRole[] = ['tenant_admin', 'partner_admin', 'super_admin'];
+export const ADMIN_ROLES: readonly AdminRole[] = ['auditor', 'tenant_admin', 'partner_admin', 'super_admin'];
 
 export interface UserUpdate {
   readonly email?: string | null | undefined;
@@ -54,7 +54,7 @@ export async function updateUser(db: Database, tenantId: string, userId: string,
   }
   if (update.role !== undefined) changes.role = text(update.role, 'role', 100);
   if (update.adminRole !== undefined) {
-    assert(update.adminRole === null || ADMIN_ROLES.includes(update.adminRole), new InvalidRequest('admin_role must be tenant_admin, partner_admin, super_admin or null'));
+    assert(update.adminRole === null || ADMIN_ROLES.includes(update.adminRole), new InvalidRequest('admin_role must be auditor, tenant_admin, partner_admin, super_admin or null'));
     changes.admin_role = update.adminRole;
   }
   if (update.passwordHash !== undefined) changes.password_hash = update.passwordHash;

@@ -20,6 +20,7 @@ import { registerNotFound } from './not-found.ts';
 import { buildRequestValidator } from './request-validation.ts';
 import { serializeOnFirstUse, validateOnFirstUse } from './compile-on-first-use.ts';
 import { sdkRoutes } from './sdk-route.ts';
+import { consoleRoutes } from './console-route.ts';
 import { answerClientError, refuseConnect } from './client-errors.ts';
 import { capConnections, connectionTimeouts } from './connection-limits.ts';
 
@@ -29,7 +30,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export type RouteGroup = (app: FastifyInstance, ctx: Latchkey) => Promise<void>;
 
 /** Every part of Latchkey that serves HTTP, in registration order. */
-const ROUTE_GROUPS: readonly RouteGroup[] = [oauthRoutes, userTokenRoutes, browserRoutes, accountRoutes, adminRoutes, sdkRoutes];
+const ROUTE_GROUPS: readonly RouteGroup[] = [oauthRoutes, userTokenRoutes, browserRoutes, accountRoutes, adminRoutes, sdkRoutes, consoleRoutes];
 
 export interface AppOptions {
   /** Reports shutdown state to /readyz. */

@@ -25,7 +25,7 @@ import type { Tenant } from '../../src/db/queries/tenants.ts';
 import type { AdminRole } from '../../src/db/schema.ts';
 
 type Rights = AdminRole | 'none';
-const RANK: Record<Rights, number> = { none: 0, tenant_admin: 1, partner_admin: 2, super_admin: 3 };
+const RANK: Record<Rights, number> = { none: 0, auditor: 1, tenant_admin: 2, partner_admin: 3, super_admin: 4 };
 
 interface Actor {
   readonly name: string;
@@ -250,6 +250,68 @@ for (const dialect of DIALECTS) {
       assert.equal((await partnerAdmin.call('POST', `/tenants/p-two/clients/${superClient.clientId}/secret`)).status, 403);
       assert.equal((await partnerAdmin.call('PATCH', `/tenants/p-two/clients/${superClient.clientId}`, { redirect_uris: ['https://evil.test/cb'] })).status, 403);
       assert.deepEqual(await snapshotDatabase(server.ctx.db, dialect), snapshot);
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`the auditor reads and changes nothing (${dialect})`, () => {
+    let server: TestServer;
+    let acme: Tenant;
+    let auditor: Awaited<ReturnType<typeof adminCaller>>;
+    let tenantAdmin: Awaited<ReturnType<typeof adminCaller>>;
+
+    before(async () => {
+      server = await startTestServer(dialect);
+      acme = await createTenant(server.ctx, { slug: 'acme' });
+      await createTenant(server.ctx, { slug: 'other' });
+      tenantAdmin = await adminCaller(server, acme, 'tenant_admin');
+      auditor = await adminCaller(server, acme, 'auditor');
+    });
+    after(() => server.stop());
+
+    it('may be made by a tenant_admin and reads its tenant: users, clients, groups, keys, the audit log', async () => {
+      const plain = await createUser(server.ctx, acme, { email: 'made-auditor@acme.test' });
+      assert.equal((await tenantAdmin.call('PATCH', `/tenants/acme/users/${plain.id}`, { admin_role: 'auditor' })).status, 200);
+      for (const path of ['/me', '/tenants', '/tenants/acme', '/tenants/acme/users', '/tenants/acme/clients', '/tenants/acme/groups', '/tenants/acme/roles', '/tenants/acme/api-keys', '/tenants/acme/signing-keys', '/audit-events']) {
+        assert.equal((await auditor.call('GET', path)).status, 200, path);
+      }
+      assert.equal((await fetch(`${server.url}/admin/v1/audit-events/export`, { headers: { authorization: `Bearer ${auditor.token}` } })).status, 200);
+      assert.equal((await auditor.call('GET', '/me')).body.role, 'auditor');
+      assert.equal(((await auditor.call('GET', '/me')).body.can as { write: boolean }).write, false);
+      assert.equal((await auditor.call('GET', '/tenants/other/users')).status, 404, 'only its own tenant');
+    });
+
+    it('is refused every change with 403, and nothing changes', async () => {
+      const user = await createUser(server.ctx, acme, { email: 'target@acme.test' });
+      const { client } = await createClient(server.ctx, acme, { name: 'app', redirectUris: ['https://app.acme.test/cb'] });
+      const role = await createRole(server.ctx.db, acme.id, { name: 'viewer', permissions: ['docs.read'] }, server.ctx.now());
+      const group = await createGroup(server.ctx.db, acme.id, { name: 'team' }, server.ctx.now());
+      const before = await snapshotDatabase(server.ctx.db, dialect);
+      const changes: Array<[string, string, unknown?]> = [
+        ['PATCH', '/tenants/acme', { name: 'renamed' }],
+        ['POST', '/tenants/acme/users', { email: 'new@acme.test' }],
+        ['PATCH', `/tenants/acme/users/${user.id}`, { status: 'disabled' }],
+        ['DELETE', `/tenants/acme/users/${user.id}`],
+        ['POST', `/tenants/acme/users/${user.id}/sign-out`],
+        ['PUT', `/tenants/acme/users/${user.id}/roles/${role.id}`],
+        ['PUT', `/tenants/acme/groups/${group.id}/members/${user.id}`],
+        ['POST', '/tenants/acme/groups', { name: 'mine' }],
+        ['POST', '/tenants/acme/roles', { name: 'mine', permissions: ['x.y'] }],
+        ['PUT', `/tenants/acme/groups/${group.id}/roles/${role.id}`],
+        ['POST', '/tenants/acme/clients', { name: 'mine', type: 'public', redirect_uris: ['https://x.test/cb'] }],
+        ['POST', `/tenants/acme/clients/${client.clientId}/secret`],
+        ['PATCH', `/tenants/acme/clients/${client.clientId}`, { name: 'mine' }],
+        ['POST', '/tenants/acme/api-keys', { owner_user_id: user.id }],
+        ['POST', '/tenants/acme/signing-keys/rotate', {}],
+        ['PATCH', `/tenants/acme/users/${auditor.userId}`, { admin_role: 'tenant_admin' }],
+      ];
+      for (const [method, path, body] of changes) {
+        const answer = await auditor.call(method, path, body);
+        assert.equal(answer.status, 403, `${method} ${path}`);
+        assert.equal(answer.body.error, 'access_denied');
+      }
+      assert.deepEqual(await snapshotDatabase(server.ctx.db, dialect), before);
     });
   });
 }

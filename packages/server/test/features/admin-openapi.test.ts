@@ -91,7 +91,11 @@ for (const dialect of DIALECTS) {
             assert.match(status, /^[1-5]\d\d$/);
             const r = response as Json;
             assert.ok(typeof r.description === 'string' || typeof r.$ref === 'string', `${method} ${path} ${status} needs a description`);
-            if (r.content) checkSchema(((r.content as Json)['application/json'] as Json).schema, `${method} ${path} ${status}`);
+            // JSON everywhere, except the audit log's CSV export (text/csv).
+            for (const [type, media] of Object.entries((r.content ?? {}) as Json)) {
+              assert.ok(type === 'application/json' || type === 'text/csv', `${method} ${path} ${status}: ${type}`);
+              checkSchema((media as Json).schema, `${method} ${path} ${status}`);
+            }
           }
           if (operation.security === undefined) assert.ok('401' in responses && '403' in responses && '404' in responses, `${method} ${path} documents no auth errors`);
           const parameters = (operation.parameters ?? []) as Json[];

@@ -28,7 +28,7 @@ import type { Tenant } from '../../src/db/queries/tenants.ts';
 import type { AdminRole } from '../../src/db/schema.ts';
 
 type Rights = AdminRole | 'none';
-const RANK: Record<Rights, number> = { none: 0, tenant_admin: 1, partner_admin: 2, super_admin: 3 };
+const RANK: Record<Rights, number> = { none: 0, auditor: 1, tenant_admin: 2, partner_admin: 3, super_admin: 4 };
 const ROLES = ['none', 'tenant_admin', 'partner_admin', 'super_admin'] as const;
 const max = (a: Rights, b: Rights): Rights => (RANK[a] >= RANK[b] ? a : b);
 

@@ -7,17 +7,31 @@ import { describeUser } from '../../directory/users.ts';
 import { AS_OPTION, cliActor } from '../cli-actor.ts';
 import { userByRef } from '../directory-refs.ts';
 import { parseCommandArgs, print, requireOption, UsageError } from '../command.ts';
-import type { Command } from '../command.ts';
+import type { Command, CommandContext } from '../command.ts';
+import { BOOTSTRAP_LINK_TTL_MS, issueBootstrapLink } from '../../directory/bootstrap.ts';
+import { Conflict } from '../../errors/oauth-error.ts';
+
+/** `admin bootstrap`: no default account exists; this prints a one-time link where the first super admin is made. */
+async function bootstrap(argv: string[], context: CommandContext): Promise<void> {
+  const { values } = parseCommandArgs(argv, { email: { type: 'string' } });
+  const ctx = await context.latchkey();
+  const link = await issueBootstrapLink(ctx, values.email ?? null);
+  if (link === undefined) throw new Conflict('a super admin already exists: sign in to the console, or grant roles with `latchkey admin grant`');
+  print(context.io, values.json, { link, expires_in_seconds: BOOTSTRAP_LINK_TTL_MS / 1000 }, () =>
+    `Open this link once to create the first super admin${values.email ? ` (${values.email})` : ''}; it expires in 24 hours:\n${link}`);
+}
 
 export const adminCommand: Command = {
   name: 'admin',
   usage: [
-    'latchkey admin grant --tenant <slug> --user <email|username|user id|client id> --role tenant_admin|partner_admin|super_admin [--as <admin>] [--json]',
+    'latchkey admin grant --tenant <slug> --user <email|username|user id|client id> --role auditor|tenant_admin|partner_admin|super_admin [--as <admin>] [--json]',
     '       latchkey admin revoke --tenant <slug> --user <email|username|user id|client id> [--as <admin>] [--json]',
+    '       latchkey admin bootstrap [--email <email>] [--json]   (a one-time console link to create the first super admin)',
   ].join('\n'),
   summary: 'Grant or revoke admin roles (the first super_admin is made here; later ones through the admin API too)',
   async run(argv, context) {
     const [verb, ...rest] = argv;
+    if (verb === 'bootstrap') return bootstrap(rest, context);
     const { values } = parseCommandArgs(rest, { tenant: { type: 'string' }, user: { type: 'string' }, role: { type: 'string' }, ...AS_OPTION });
     if (verb !== 'grant' && verb !== 'revoke') throw new UsageError(verb ? `unknown admin command "${verb}"` : 'an admin command is required');
     let role: AdminRole | null = null;

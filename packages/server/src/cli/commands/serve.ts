@@ -14,7 +14,8 @@ import { shareWorkerMetrics } from '../../cluster/metrics.ts';
 import { DRAIN_MESSAGE, handleShutdownSignals, startServer } from '../../server.ts';
 import type { RunningServer } from '../../server.ts';
 import { parseCommandArgs, UsageError } from '../command.ts';
-import type { Command } from '../command.ts';
+import type { Command, CommandIo } from '../command.ts';
+import { issueBootstrapLink } from '../../directory/bootstrap.ts';
 
 function workerCount(flag: string | undefined, configured: number | undefined): number {
   if (flag === undefined) return configured ?? availableParallelism();
@@ -27,11 +28,24 @@ function announce(server: RunningServer, config: Config): void {
   server.ctx.logger.info({ url: server.url, base_url: config.baseUrl, pid: process.pid }, 'latchkey is serving');
 }
 
+/**
+ * First start (issue 19): with no super admin anywhere, print a one-time link to the console page that creates
+ * one. Nothing is printed once one exists; a failure here never stops the server from serving.
+ */
+async function offerBootstrap(ctx: Latchkey, io: CommandIo): Promise<void> {
+  const link = await issueBootstrapLink(ctx).catch((error: unknown) => {
+    ctx.logger.warn({ err: error }, 'could not make a bootstrap link; run `latchkey admin bootstrap`');
+    return undefined;
+  });
+  if (link !== undefined) io.stdout(`\nNo super admin exists yet. Open this one-time link (valid 24 hours) to create one:\n  ${link}\n\n`);
+}
+
 /** Migrates, creates the secret file and checks the deployment once, before the workers would race to. */
-async function startPrimary(config: Config, workers: number): Promise<void> {
+async function startPrimary(config: Config, workers: number, io: CommandIo): Promise<void> {
   const ctx = await createLatchkey(config);
   try {
     await checkDeployment(ctx);
+    await offerBootstrap(ctx, io);
   } finally {
     await ctx.close();
   }
@@ -67,13 +81,15 @@ export const serveCommand: Command = {
   name: 'serve',
   usage: 'latchkey serve [--workers <n>]',
   summary: 'Run the identity provider (HOST, PORT, LATCHKEY_BASE_URL, LATCHKEY_DATABASE_URL, LATCHKEY_WORKERS, …)',
-  async run(argv, { config }) {
+  async run(argv, { config, io }) {
     const { values } = parseCommandArgs(argv, { workers: { type: 'string' } });
     const workers = workerCount(values.workers, config.workers);
     if (cluster.isWorker) return startWorker(config);
-    if (workers > 1) return startPrimary(config, workers);
+    if (workers > 1) return startPrimary(config, workers, io);
     const server = await startServer(config);
     handleShutdownSignals(server, config.shutdownTimeout);
+    // Before the announcement, so whoever waits for "latchkey is serving" has the link (or its absence) too.
+    await offerBootstrap(server.ctx, io);
     announce(server, config);
   },
 };

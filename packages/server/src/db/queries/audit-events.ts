@@ -30,10 +30,13 @@ export function auditEventQueries(db: Database) {
     async latest(filter: AuditFilter, count: number): Promise<AuditEventsTable[]> {
       return (await filtered(filter).orderBy('id', 'desc').limit(count).execute()).reverse();
     },
-    /** Oldest first, after the cursor (so `audit tail` can follow new events with the last id it saw). */
-    async list(filter: AuditFilter, page: PageRequest): Promise<Page<AuditEventsTable>> {
-      let query = filtered(filter).orderBy('id').limit(page.limit + 1);
-      if (page.cursor) query = query.where('id', '>', page.cursor);
+    /**
+     * Oldest first, after the cursor (so `audit tail` can follow new events with the last id it saw); or newest
+     * first, before the cursor (the console's first page is the latest events).
+     */
+    async list(filter: AuditFilter, page: PageRequest, order: 'asc' | 'desc' = 'asc'): Promise<Page<AuditEventsTable>> {
+      let query = filtered(filter).orderBy('id', order).limit(page.limit + 1);
+      if (page.cursor) query = query.where('id', order === 'asc' ? '>' : '<', page.cursor);
       return toPage(await query.execute(), page, (row) => row.id);
     },
   };

@@ -64,6 +64,10 @@ export function clientQueries(db: Database) {
       const rows = await db.selectFrom('clients').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').orderBy('client_id').execute();
       return rows.map(toClient);
     },
+    /** Replaces the redirect and post-logout redirect URIs (the built-in console client follows the base URL). */
+    async setRedirectUris(clientId: string, redirectUris: readonly string[], postLogoutRedirectUris: readonly string[], now: number): Promise<void> {
+      await db.updateTable('clients').set({ redirect_uris: JSON.stringify(redirectUris), post_logout_redirect_uris: JSON.stringify(postLogoutRedirectUris), updated_at: now }).where('client_id', '=', clientId).execute();
+    },
     /** Replaces the secret hash; the old secret stops working at once. */
     async setSecretHash(clientId: string, secretHash: string, now: number): Promise<boolean> {
       const result = await db

@@ -34,6 +34,22 @@ export function groupQueries(db: Database) {
     async delete(id: string): Promise<void> {
       await db.deleteFrom('groups').where('id', '=', id).execute();
     },
+    /** The tenant's nesting edges (child → parent), for drawing the whole tree; the cursor is `<child>~<parent>`. */
+    async edges(tenantId: string, page: PageRequest): Promise<Page<{ child_group_id: string; parent_group_id: string }>> {
+      let query = db
+        .selectFrom('group_parents')
+        .innerJoin('groups', 'groups.id', 'group_parents.child_group_id')
+        .select(['group_parents.child_group_id', 'group_parents.parent_group_id'])
+        .where('groups.tenant_id', '=', tenantId)
+        .orderBy('group_parents.child_group_id')
+        .orderBy('group_parents.parent_group_id')
+        .limit(page.limit + 1);
+      if (page.cursor) {
+        const [child = '', parent = ''] = page.cursor.split('~');
+        query = query.where((eb) => eb.or([eb('group_parents.child_group_id', '>', child), eb.and([eb('group_parents.child_group_id', '=', child), eb('group_parents.parent_group_id', '>', parent)])]));
+      }
+      return toPage(await query.execute(), page, (row) => `${row.child_group_id}~${row.parent_group_id}`);
+    },
     async parents(groupId: string): Promise<Group[]> {
       return db
         .selectFrom('group_parents')

@@ -1,5 +1,7 @@
 import type { Database } from '../database.ts';
 import type { BrowserSessionsTable } from '../schema-sign-in.ts';
+import { toPage } from './page.ts';
+import type { Page, PageRequest } from './page.ts';
 
 export type BrowserSession = BrowserSessionsTable;
 
@@ -18,6 +20,12 @@ export function sessionQueries(db: Database) {
         .where('ended_at', 'is', null)
         .where('expires_at', '>', now)
         .executeTakeFirst();
+    },
+    /** A user's sessions, newest first, before the cursor (the admin console's session list). */
+    async listOfUser(userId: string, page: PageRequest): Promise<Page<BrowserSession>> {
+      let query = db.selectFrom('browser_sessions').selectAll().where('user_id', '=', userId).orderBy('id', 'desc').limit(page.limit + 1);
+      if (page.cursor) query = query.where('id', '<', page.cursor);
+      return toPage(await query.execute(), page, (row) => row.id);
     },
     async findById(id: string): Promise<BrowserSession | undefined> {
       return db.selectFrom('browser_sessions').selectAll().where('id', '=', id).executeTakeFirst();

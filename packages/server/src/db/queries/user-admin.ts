@@ -1,4 +1,6 @@
 /** The admin side of users: filtered lists, partial updates and deletion (sign-in lookups live in users.ts). */
+import { sql } from 'kysely';
+import type { RawBuilder, SqlBool } from 'kysely';
 import type { Database } from '../database.ts';
 import type { UsersTable } from '../schema.ts';
 import type { UserRow } from './users.ts';
@@ -13,6 +15,17 @@ export interface UserFilter {
   /** Direct members of this group id. */
   readonly group?: string | undefined;
   readonly kind?: 'person' | 'service' | undefined;
+  /** Case-insensitive substring of the email, username or display name (the console's search box). */
+  readonly q?: string | undefined;
+}
+
+/**
+ * The user search: one text of email, username and display name, lower-cased, containing `q` (wildcards
+ * escaped). On PostgreSQL the trigram index of migration 0009 is built on exactly this expression.
+ */
+function searchTextContains(q: string): RawBuilder<SqlBool> {
+  const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return sql<SqlBool>`lower(coalesce(email_normalized, '') || ' ' || coalesce(username_normalized, '') || ' ' || coalesce(display_name, '')) like ${pattern} escape '\\'`;
 }
 
 export type UserChanges = Partial<Pick<UsersTable, 'email' | 'email_normalized' | 'username' | 'username_normalized' | 'first_name' | 'last_name' | 'display_name' | 'status' | 'role' | 'admin_role' | 'password_hash'>>;
@@ -27,6 +40,7 @@ export function userAdminQueries(db: Database) {
       if (filter.email) query = query.where('email_normalized', '=', filter.email.trim().toLowerCase());
       if (filter.name) query = query.where(containsInsensitive('display_name', filter.name));
       if (filter.kind) query = query.where('kind', '=', filter.kind);
+      if (filter.q) query = query.where(searchTextContains(filter.q.trim()));
       if (filter.group) query = query.where('id', 'in', db.selectFrom('group_members').select('user_id').where('group_id', '=', filter.group!));
       if (page.cursor) query = query.where('id', '>', page.cursor);
       return toPage(await query.execute(), page, (row) => row.id);

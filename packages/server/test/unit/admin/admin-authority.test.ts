@@ -9,8 +9,8 @@ import { adminAudience, audienceFor, isForAdminApi } from '../../../src/admin/ad
 import { OAuthError } from '../../../src/errors/oauth-error.ts';
 
 describe('admin authority', () => {
-  it('orders rights none < tenant_admin < partner_admin < super_admin', () => {
-    const order = ['none', 'tenant_admin', 'partner_admin', 'super_admin'] as const;
+  it('orders rights none < auditor < tenant_admin < partner_admin < super_admin', () => {
+    const order = ['none', 'auditor', 'tenant_admin', 'partner_admin', 'super_admin'] as const;
     for (const [i, held] of order.entries()) for (const [j, needed] of order.entries()) assert.equal(covers(held, needed), i >= j, `${held} covers ${needed}`);
   });
 
@@ -29,6 +29,14 @@ describe('admin authority', () => {
       assert.throws(() => assertActsDownward(tenantAdmin, target, 'user u'), (error: unknown) => error instanceof OAuthError && error.status === 403 && error.error === 'access_denied');
     }
     assert.doesNotThrow(() => assertActsDownward(OPERATOR, { before: 'super_admin', after: 'super_admin' }, 'x'));
+  });
+
+  it('lets an auditor change nothing, not even a principal without rights', () => {
+    const auditor = { role: 'auditor' } as const;
+    for (const target of [{ before: 'none' as const }, { before: 'none' as const, after: 'none' as const }]) {
+      assert.throws(() => assertActsDownward(auditor, target, 'user u'), (error: unknown) => error instanceof OAuthError && error.status === 403);
+    }
+    assert.doesNotThrow(() => assertActsDownward({ role: 'tenant_admin' }, { before: 'none', after: 'auditor' }, 'x'), 'a tenant_admin may make an auditor');
   });
 
   it('mints admin tokens for the admin API and recognises only that audience', () => {

@@ -23,7 +23,7 @@ import { TEST_SECRET } from '../../support/server.ts';
 import { snapshotDatabase } from '../../support/snapshot.ts';
 
 type Rights = AdminRole | 'none';
-const RANK: Record<Rights, number> = { none: 0, tenant_admin: 1, partner_admin: 2, super_admin: 3 };
+const RANK: Record<Rights, number> = { none: 0, auditor: 1, tenant_admin: 2, partner_admin: 3, super_admin: 4 };
 
 for (const dialect of DIALECTS) {
   describe(`latchkey --as: admins act only downward (${dialect})`, () => {
