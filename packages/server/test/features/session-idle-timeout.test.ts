@@ -34,6 +34,11 @@ for (const dialect of DIALECTS) {
       return server.ctx.db.selectFrom('browser_sessions').selectAll().where('user_id', '=', fixture.user.id).where('ended_at', 'is', null).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
     }
 
+    /** One session by id: a test that moves `created_at` back must not then read another test's newer session. */
+    async function sessionById(id: string) {
+      return server.ctx.db.selectFrom('browser_sessions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    }
+
     /** Single sign-on without a page: true when the session still answers `prompt=none` with a code. */
     async function sso(fixture: SignInFixture, jar: CookieJar): Promise<boolean> {
       return (await signIn({ ...fixture, scope: 'openid', jar, extra: { prompt: 'none' } })).code !== undefined;
@@ -75,11 +80,15 @@ for (const dialect of DIALECTS) {
     it('ends a busy session at the absolute lifetime, never moving it past', async () => {
       const { jar } = await signIn({ ...brief, scope: 'openid' });
       const row = await sessionOf(brief);
-      // Signed in 59 minutes ago and last seen two minutes ago: use moves the deadline only up to sign-in + 1 h.
-      const signedInAt = Date.now() - 59 * 60_000;
-      await server.ctx.db.updateTable('browser_sessions').set({ auth_time: signedInAt, created_at: signedInAt, expires_at: Date.now() + 480_000 }).where('id', '=', row.id).execute();
+      // Signed in 55 minutes ago and last seen eight minutes ago (two of its ten idle minutes left): a use would
+      // give it ten minutes again, but the absolute end (sign-in + 1 h) is only five minutes away, so it stops there.
+      const signedInAt = Date.now() - 55 * 60_000;
+      const lastDeadline = Date.now() + 120_000;
+      await server.ctx.db.updateTable('browser_sessions').set({ auth_time: signedInAt, created_at: signedInAt, expires_at: lastDeadline }).where('id', '=', row.id).execute();
       assert.equal(await sso(brief, jar), true);
-      assert.ok((await sessionOf(brief)).expires_at <= signedInAt + 3_600_000);
+      const capped = await sessionById(row.id);
+      assert.ok(capped.expires_at > lastDeadline, 'the use moved the deadline');
+      assert.equal(capped.expires_at, signedInAt + 3_600_000, 'to the absolute end, not a full idle timeout from now');
       // An hour and a minute after sign-in it is over, even with a deadline that a longer setting left behind.
       const longAgo = Date.now() - 61 * 60_000;
       await server.ctx.db.updateTable('browser_sessions').set({ auth_time: longAgo, created_at: longAgo, expires_at: Date.now() + 300_000 }).where('id', '=', row.id).execute();
