@@ -29,25 +29,23 @@ export function grantQueries(db: Database) {
       await db.insertInto('grant_access_tokens').values({ jti, grant_id: grantId, expires_at: expiresAt }).execute();
     },
     /**
+     * Revokes every live grant of a client (a change to what its users approved) with its refresh tokens and
+     * unexpired access tokens, inside the caller's transaction. Returns how many grants were live.
+     */
+    revokeAllOfClient(clientId: string, now: number): Promise<number> {
+      return revokeLiveGrants(db, 'client_id', clientId, now);
+    },
+    /**
+     * Revokes every live grant of the user (signing a user out everywhere), the same way, committing with the
+     * caller's change. Returns how many grants it ended.
+     */
+    revokeAllOfUser(userId: string, now: number): Promise<number> {
+      return revokeLiveGrants(db, 'user_id', userId, now);
+    },
+    /**
      * Revokes the grant, its refresh tokens and its unexpired access tokens (their jtis join
      * `revoked_access_tokens`), in one transaction. Returns false when it was already revoked.
      */
-    /**
-     * Revokes every live grant of a client with its refresh tokens and unexpired access tokens, inside the
-     * caller's transaction (an admin change commits with it). Returns how many grants were live.
-     */
-    async revokeAllOfClient(clientId: string, now: number): Promise<number> {
-      const live = db.selectFrom('grants').select('id').where('client_id', '=', clientId).where('revoked_at', 'is', null);
-      await db
-        .insertInto('revoked_access_tokens')
-        .columns(['jti', 'expires_at'])
-        .expression(db.selectFrom('grant_access_tokens').select(['jti', 'expires_at']).where('grant_id', 'in', live).where('expires_at', '>', now))
-        .onConflict((oc) => oc.column('jti').doNothing())
-        .execute();
-      await db.updateTable('refresh_tokens').set({ revoked_at: now }).where('client_id', '=', clientId).where('revoked_at', 'is', null).execute();
-      const result = await db.updateTable('grants').set({ revoked_at: now }).where('client_id', '=', clientId).where('revoked_at', 'is', null).executeTakeFirst();
-      return Number(result.numUpdatedRows);
-    },
     async revoke(id: string, now: number): Promise<boolean> {
       return db.transaction().execute(async (trx) => {
         const result = await trx.updateTable('grants').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
@@ -61,21 +59,19 @@ export function grantQueries(db: Database) {
         return result.numUpdatedRows > 0n;
       });
     },
-    /**
-     * Revokes every live grant of the user with their refresh and access tokens (signing a user out everywhere).
-     * Runs on the caller's connection, so it commits with the caller's change; returns how many grants it ended.
-     */
-    async revokeAllOfUser(userId: string, now: number): Promise<number> {
-      const live = db.selectFrom('grants').select('id').where('user_id', '=', userId).where('revoked_at', 'is', null);
-      await db.updateTable('refresh_tokens').set({ revoked_at: now }).where('grant_id', 'in', live).where('revoked_at', 'is', null).execute();
-      await db
-        .insertInto('revoked_access_tokens')
-        .columns(['jti', 'expires_at'])
-        .expression(db.selectFrom('grant_access_tokens').select(['jti', 'expires_at']).where('grant_id', 'in', live).where('expires_at', '>', now))
-        .onConflict((oc) => oc.column('jti').doNothing())
-        .execute();
-      const result = await db.updateTable('grants').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
-      return Number(result.numUpdatedRows);
-    },
   };
+}
+
+/** Every live grant whose `column` is `value`: access tokens first, then refresh tokens, then the grants (the set). */
+async function revokeLiveGrants(db: Database, column: 'client_id' | 'user_id', value: string, now: number): Promise<number> {
+  const live = db.selectFrom('grants').select('id').where(column, '=', value).where('revoked_at', 'is', null);
+  await db
+    .insertInto('revoked_access_tokens')
+    .columns(['jti', 'expires_at'])
+    .expression(db.selectFrom('grant_access_tokens').select(['jti', 'expires_at']).where('grant_id', 'in', live).where('expires_at', '>', now))
+    .onConflict((oc) => oc.column('jti').doNothing())
+    .execute();
+  await db.updateTable('refresh_tokens').set({ revoked_at: now }).where('grant_id', 'in', live).where('revoked_at', 'is', null).execute();
+  const result = await db.updateTable('grants').set({ revoked_at: now }).where(column, '=', value).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
