@@ -1,0 +1,78 @@
+/** Security mutants of relying-party/src/verify/ (`npm run test:mutation`). */
+import type { Mutant } from '../mutants.ts';
+import { RP } from './paths.ts';
+
+export const RP_VERIFY_MUTANTS: readonly Mutant[] = [
+  {
+    id: 'rp-forbidden-algorithms',
+    module: 'rp-verify',
+    file: `${RP}src/verify/jwt-verifier.ts`,
+    original: '.filter((alg) => !FORBIDDEN.test(alg));',
+    mutated: ';',
+    description: 'HS256 / none reach the signature check when a caller lists them',
+    tests: [`${RP}test/jwt-verifier.test.ts`],
+  },
+  {
+    id: 'rp-typ',
+    module: 'rp-verify',
+    file: `${RP}src/verify/jwt-verifier.ts`,
+    original: 'if (headerTyp !== expectedTyp) throw',
+    mutated: 'if (false) throw',
+    description: 'an ID token is taken as an access token',
+    tests: [`${RP}test/jwt-verifier.test.ts`, `${RP}test/verifier.test.ts`],
+  },
+  {
+    id: 'rp-id-token-nonce',
+    module: 'rp-verify',
+    file: `${RP}src/verify/id-token.ts`,
+    original: 'if (expected.nonce !== undefined && claims.nonce !== expected.nonce) throw',
+    mutated: 'if (false) throw',
+    description: 'an ID token with another nonce finishes the sign-in',
+    tests: [`${RP}test/session.test.ts`, `${RP}test/verifier.test.ts`],
+  },
+  {
+    id: 'rp-discovery-issuer',
+    module: 'rp-verify',
+    file: `${RP}src/verify/issuer-metadata.ts`,
+    original: 'if (document.issuer !== issuer) throw',
+    mutated: 'if (false) throw',
+    description: 'discovery naming another issuer is trusted (mix-up)',
+    tests: [`${RP}test/verifier.test.ts`, `${RP}test/api-key-rules.test.ts`],
+  },
+  {
+    id: 'rp-api-key-live-only',
+    module: 'rp-verify',
+    file: `${RP}src/verify/api-key-verifier.ts`,
+    original: "if (options.liveOnly && /_test_/.test(key)) throw",
+    mutated: 'if (false) throw',
+    description: 'a test API key is accepted where only live keys are',
+    tests: [`${RP}test/api-keys.test.ts`, `${RP}test/api-key-rules.test.ts`],
+  },
+  {
+    id: 'rp-api-key-expiry',
+    module: 'rp-verify',
+    file: `${RP}src/verify/api-key-verifier.ts`,
+    original: "if (exp <= now()) throw new InvalidToken('the API key has expired');",
+    mutated: '',
+    description: 'a cached introspection answer outlives the key expiry',
+    tests: [`${RP}test/api-keys.test.ts`, `${RP}test/api-key-rules.test.ts`],
+  },
+  {
+    id: 'rp-api-key-active',
+    module: 'rp-verify',
+    file: `${RP}src/verify/api-key-verifier.ts`,
+    original: "return answer.active === true && typeof answer.sub === 'string' ? answer : null;",
+    mutated: "return typeof answer.sub === 'string' ? answer : null;",
+    description: 'an inactive introspection answer is accepted',
+    tests: [`${RP}test/api-keys.test.ts`],
+  },
+  {
+    id: 'rp-jwks-unknown-kid-cooldown',
+    module: 'rp-verify',
+    file: `${RP}src/verify/jwks-cache.ts`,
+    original: 'if (found.length > 0 || now() - fetchedAt < cooldownMs) return found;',
+    mutated: 'return found;',
+    description: 'a rotated-in key is never fetched (the cache never refreshes on an unknown kid)',
+    tests: [`${RP}test/jwks-cache.test.ts`, `${RP}test/verifier.test.ts`],
+  },
+];
