@@ -1,6 +1,6 @@
 /**
- * `npm run bench:profile -- [refresh | introspection | es256 | eddsa] [--duration s]`: where scenario 1's (or 3's,
- * or the JWT introspection of scenario 4's) time goes. Runs Latchkey under load twice:
+ * `npm run bench:profile -- [refresh | introspection | token-exchange | es256 | eddsa] [--duration s]`: where scenario
+ * 1's (or 3's, the JWT introspection of scenario 4's, or scenario 8's API-key exchange) time goes. Runs Latchkey under load twice:
  * once reading each thread's CPU time from /proc (the main thread runs HTTP, storage and JSON; libuv's pool
  * runs the signatures), once under `node --cpu-prof`, whose main-thread samples are sorted into signing, HTTP,
  * storage, JSON and the rest, with the hottest functions.
@@ -17,19 +17,21 @@ import { prepareLatchkey, startLatchkey } from './servers/latchkey.ts';
 import { liveTokensNeeded, refreshChains } from './servers/refresh-chains.ts';
 import { benchUser, seedRefreshTokens } from './servers/seed.ts';
 import { categorize, summarizeProfile } from './harness/cpu-profile.ts';
+import { exchangeRequest, prepareExchange } from './scenarios/token-exchange.ts';
 import type { CpuProfile } from './harness/cpu-profile.ts';
 
 const { scenarios, options } = parseInvocation(process.argv.slice(2), process.env);
 const refresh = scenarios.includes('refresh');
 const introspection = scenarios.includes('introspection');
+const exchange = scenarios.includes('token-exchange');
 const dir = mkdtempSync(join(tmpdir(), 'latchkey-profile-'));
 const alg = scenarios.includes('es256') ? 'ES256' : scenarios.includes('eddsa') ? 'EdDSA' : 'RS256';
-const prepared = await prepareLatchkey({
+const prepared = exchange ? await prepareExchange({ alg }) : await prepareLatchkey({
   alg,
   seed: async ({ ctx, tenant, client }) => (refresh ? seedRefreshTokens(ctx, tenant, client, await benchUser(ctx, tenant), 4 * liveTokensNeeded(options.connections, 1)) : []),
 });
-const pool = [...prepared.seeded];
-let request: LoadRequest = refresh ? refreshChains(prepared, pool) : prepared.tokenRequest;
+const pool = Array.isArray(prepared.seeded) ? [...prepared.seeded] : [];
+let request: LoadRequest = refresh ? refreshChains(prepared, pool) : exchange ? exchangeRequest(prepared as Awaited<ReturnType<typeof prepareExchange>>) : prepared.tokenRequest;
 const percent = (share: number) => `${(share * 100).toFixed(1).padStart(5)} %`;
 try {
   const plain = await startLatchkey(prepared);
@@ -59,5 +61,7 @@ try {
   for (const entry of summary.hottest) console.log(`  ${percent(entry.share)}  ${entry.label}`);
 } finally {
   await prepared.drop();
-  rmSync(dir, { recursive: true, force: true });
+  // BENCH_PROFILE_KEEP=1 keeps the .cpuprofile (open it in Chrome's DevTools for inclusive times).
+  if (process.env.BENCH_PROFILE_KEEP === '1') console.log(`\nprofile kept in ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 }
