@@ -9,10 +9,10 @@
  */
 import type { Latchkey } from '../context.ts';
 import type { Database } from '../db/database.ts';
+import { findApiKeyWithOwner } from '../db/queries/api-key-lookup.ts';
 import { apiKeyQueries } from '../db/queries/api-keys.ts';
 import type { ApiKeyRow } from '../db/queries/api-keys.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
-import { userQueries } from '../db/queries/users.ts';
 import type { UserRow } from '../db/queries/users.ts';
 import { recordAuditEvent } from '../audit/audit-log.ts';
 import { InvalidRequest, NotFound, assert } from '../errors/oauth-error.ts';
@@ -106,10 +106,12 @@ export type ApiKeyCheck =
 export async function authenticateApiKey(ctx: Latchkey, presented: string, ip: string | null = null, tenantId?: string): Promise<ApiKeyCheck> {
   const parsed = parseApiKey(presented);
   if (!parsed) return { ok: false, reason: 'malformed' };
-  const key = await apiKeyQueries(ctx.db).findByHash(hashSecret(presented));
+  // The key and its owner in one read (`api-key-lookup.ts`).
+  const found = await findApiKeyWithOwner(ctx.db, hashSecret(presented));
   // Asked on behalf of another tenant (its client introspecting): unknown there, and nothing is recorded in the
   // key's own tenant, neither a use nor a refusal (issue 13, 10).
-  if (!key || (tenantId !== undefined && key.tenant_id !== tenantId)) return { ok: false, reason: 'unknown' };
+  if (!found || (tenantId !== undefined && found.key.tenant_id !== tenantId)) return { ok: false, reason: 'unknown' };
+  const { key, owner } = found;
   const refuse = async (reason: ApiKeyRefusal): Promise<ApiKeyCheck> => {
     await recordAuditEvent(ctx, {
       action: 'api_key.use_denied',
@@ -128,7 +130,6 @@ export async function authenticateApiKey(ctx: Latchkey, presented: string, ip: s
   const tenant = await ctx.tenants.byId(key.tenant_id);
   if (!tenant) return { ok: false, reason: 'tenant_unknown', key };
   if (key.mode === 'test' && tenant.settings.require_live_api_keys) return refuse('test_key_refused');
-  const owner = await userQueries(ctx.db).findById(key.owner_user_id);
   if (!owner || owner.status !== 'active') return refuse('owner_inactive');
   const access = await resolveAccess(ctx.db, owner.id);
   const permissions = effectiveKeyPermissions(key, access);

@@ -10,9 +10,6 @@ export function apiKeyQueries(db: Database) {
     async insert(row: ApiKeysTable): Promise<void> {
       await db.insertInto('api_keys').values(row).execute();
     },
-    async findByHash(keyHash: string): Promise<ApiKeyRow | undefined> {
-      return db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
-    },
     async find(tenantId: string, id: string): Promise<ApiKeyRow | undefined> {
       return db.selectFrom('api_keys').selectAll().where('id', '=', id).where('tenant_id', '=', tenantId).executeTakeFirst();
     },
