@@ -2,12 +2,10 @@
  * The one seam to `jose`: key generation, JWKS, JWT signing and verification, and sealing private keys at rest.
  * Nothing else in Latchkey imports `jose`, so swapping or tuning the JOSE implementation happens here alone.
  */
-import { createPrivateKey, hkdfSync, sign as cryptoSign } from 'node:crypto';
+import { createPrivateKey, sign as cryptoSign } from 'node:crypto';
 import type { JsonWebKeyInput, KeyObject } from 'node:crypto';
 import {
-  CompactEncrypt,
   SignJWT,
-  compactDecrypt,
   createLocalJWKSet,
   decodeJwt,
   decodeProtectedHeader,
@@ -227,20 +225,5 @@ export function peekJwtHeader(token: string): { alg?: string; kid?: string; typ?
   }
 }
 
-/**
- * Private keys at rest are compact JWEs (`dir` + A256GCM) under a key derived from LATCHKEY_SECRET with
- * HKDF-SHA256, so a copy of the database alone reveals no signing key.
- */
-export class SecretBox {
-  readonly #key: Uint8Array;
-  constructor(masterSecret: string, purpose: string) {
-    this.#key = new Uint8Array(hkdfSync('sha256', masterSecret, 'latchkey', purpose, 32));
-  }
-  async seal(plaintext: string): Promise<string> {
-    return new CompactEncrypt(new TextEncoder().encode(plaintext)).setProtectedHeader({ alg: 'dir', enc: 'A256GCM' }).encrypt(this.#key);
-  }
-  async open(jwe: string): Promise<string> {
-    const { plaintext } = await compactDecrypt(jwe, this.#key, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });
-    return new TextDecoder().decode(plaintext);
-  }
-}
+/** Sealing secrets at rest lives in its own module (node:crypto only); re-exported here, where callers find it. */
+export { SecretBox } from './secret-box.ts';
