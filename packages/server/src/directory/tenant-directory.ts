@@ -22,6 +22,8 @@ export class TenantDirectory {
   readonly #queries: ReturnType<typeof tenantQueries>;
   readonly #bySlug: LruCache<string, string>;
   readonly #byId: LruCache<string, Tenant>;
+  /** Bumped by every invalidation, so a row read before it is not cached after it. */
+  #generation = 0;
 
   constructor(db: Database, options: TenantDirectoryOptions) {
     this.#queries = tenantQueries(db);
@@ -35,21 +37,24 @@ export class TenantDirectory {
     const cached = id === undefined ? undefined : this.#byId.get(id);
     // A slug moves only with its tenant's deletion (ids are never reused), so the row found by id is the slug's.
     if (cached !== undefined && cached.slug === slug) return cached;
+    const remember = this.tenantReader();
     const tenant = await this.#queries.findBySlug(slug);
-    if (tenant) this.#remember(tenant);
+    if (tenant) remember(tenant);
     return tenant;
   }
 
   async byId(id: string): Promise<Tenant | undefined> {
     const cached = this.#byId.get(id);
     if (cached) return cached;
+    const remember = this.tenantReader();
     const tenant = await this.#queries.findById(id);
-    if (tenant) this.#remember(tenant);
+    if (tenant) remember(tenant);
     return tenant;
   }
 
   /** Forget a tenant after this instance changed it. */
   invalidate(tenant: Pick<Tenant, 'id' | 'slug'>): void {
+    this.#generation += 1;
     this.#bySlug.delete(tenant.slug);
     this.#byId.delete(tenant.id);
   }
@@ -60,9 +65,18 @@ export class TenantDirectory {
     return { hits: a.hits + b.hits, misses: a.misses + b.misses, evictions: a.evictions + b.evictions, entries: a.entries + b.entries, bytes: a.bytes + b.bytes, maxBytes: a.maxBytes + b.maxBytes };
   }
 
-  #remember(tenant: Tenant): void {
-    this.#bySlug.set(tenant.slug, tenant.id);
-    this.#byId.set(tenant.id, tenant);
+  /**
+   * For a tenant row read elsewhere (the token endpoint reads it with the client: `db/queries/client-issuance.ts`):
+   * call before the read, then hand the row to what it returns; a row read while an invalidation ran is not kept.
+   */
+  tenantReader(): (tenant: Tenant) => void {
+    const generation = this.#generation;
+    const loadedAt = Date.now();
+    return (tenant) => {
+      if (generation !== this.#generation) return;
+      this.#bySlug.set(tenant.slug, tenant.id, loadedAt);
+      this.#byId.set(tenant.id, tenant, loadedAt);
+    };
   }
 }
 
