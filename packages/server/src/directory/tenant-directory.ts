@@ -3,11 +3,19 @@ import { tenantQueries } from '../db/queries/tenants.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
 import { ENTRY_OVERHEAD_BYTES, estimateBytes, LruCache } from '../util/lru-cache.ts';
 import type { CacheStats } from '../util/lru-cache.ts';
+import { settingsBytes, sharedSettingsBytes } from './shared-settings.ts';
 
 export interface TenantDirectoryOptions {
   readonly ttlMs: number;
   /** The byte budget of the two maps together (tenants by id, and slugs to ids). */
   readonly maxBytes: number;
+}
+
+/** A tenant row's bytes, its settings counted once when they are shared with other tenants (`shared-settings.ts`). */
+function tenantBytes(tenant: Tenant): number {
+  let total = 32;
+  for (const [key, value] of Object.entries(tenant)) total += 8 + key.length + (key === 'settings' ? settingsBytes(value as Tenant['settings']) : estimateBytes(value));
+  return total;
 }
 
 /** The share of the budget for slugs: a slug and an id against a whole tenant row with its settings. */
@@ -29,7 +37,7 @@ export class TenantDirectory {
     this.#queries = tenantQueries(db);
     const slugBytes = Math.floor(options.maxBytes * SLUG_SHARE);
     this.#bySlug = new LruCache({ ttlMs: options.ttlMs, maxBytes: slugBytes, sizeOf: (slug, id) => ENTRY_OVERHEAD_BYTES + estimateBytes(slug) + estimateBytes(id) });
-    this.#byId = new LruCache({ ttlMs: options.ttlMs, maxBytes: options.maxBytes - slugBytes, sizeOf: (id, tenant) => ENTRY_OVERHEAD_BYTES + estimateBytes(id) + estimateBytes(tenant) });
+    this.#byId = new LruCache({ ttlMs: options.ttlMs, maxBytes: options.maxBytes - slugBytes, sizeOf: (id, tenant) => ENTRY_OVERHEAD_BYTES + estimateBytes(id) + tenantBytes(tenant) });
   }
 
   async bySlug(slug: string): Promise<Tenant | undefined> {
@@ -62,7 +70,8 @@ export class TenantDirectory {
   /** Both maps' counts together (for the metrics). */
   stats(): CacheStats {
     const [a, b] = [this.#bySlug.stats(), this.#byId.stats()];
-    return { hits: a.hits + b.hits, misses: a.misses + b.misses, evictions: a.evictions + b.evictions, entries: a.entries + b.entries, bytes: a.bytes + b.bytes, maxBytes: a.maxBytes + b.maxBytes };
+    // The shared settings are counted here, once, though the process has one table for all its instances.
+    return { hits: a.hits + b.hits, misses: a.misses + b.misses, evictions: a.evictions + b.evictions, entries: a.entries + b.entries, bytes: a.bytes + b.bytes + sharedSettingsBytes(), maxBytes: a.maxBytes + b.maxBytes };
   }
 
   /**
