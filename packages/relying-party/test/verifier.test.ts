@@ -34,7 +34,7 @@ describe('bearer verifier', () => {
     const iat = Math.floor(Date.now() / 1000);
     return new SignJWT({ iss: issuer, aud: acme.clientId, sub: 'usr_x', iat, exp: iat + 600, scope: 'openid', ...claims })
       .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'at+jwt', ...header })
-      .sign(key.key);
+      .sign(key.keyObject);
   };
   const rejects = async (credential: string, pattern: RegExp) => {
     await assert.rejects(verifier.verify(credential), (error: Error & { status?: number; code?: string }) => {

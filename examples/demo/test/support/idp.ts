@@ -36,5 +36,5 @@ export async function signedWithTenantKey(demo: Demo, claims: JWTPayload): Promi
   const iat = Math.floor(Date.now() / 1000);
   return new SignJWT({ iss: demo.seed.issuer, aud: demo.seed.mailAudience, sub: 'usr_forged', iat, exp: iat + 600, scope: 'openid', ...claims })
     .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'at+jwt' })
-    .sign(key.key);
+    .sign(key.keyObject);
 }

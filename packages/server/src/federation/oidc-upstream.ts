@@ -9,7 +9,7 @@
  */
 import * as client from 'openid-client';
 import type { Latchkey } from '../context.ts';
-import { importPrivateSigningKey, isSigningAlgorithm } from '../tokens/jose.ts';
+import { importPrivateCryptoKey, isSigningAlgorithm } from '../tokens/jose.ts';
 import type { JWK } from '../tokens/jose.ts';
 import { LruCache } from '../util/lru-cache.ts';
 import { isLoopback, openSecrets } from './connections.ts';
@@ -36,8 +36,7 @@ async function clientAuthentication(ctx: Latchkey, connection: Connection): Prom
     case 'private_key_jwt': {
       const jwk = secrets.private_key_jwk as JWK | undefined;
       if (jwk === undefined || !isSigningAlgorithm(jwk.alg)) throw new FederationRefused('connection_unavailable', 'This sign-in method is not fully configured (private key).');
-      const key = await importPrivateSigningKey(jwk, jwk.alg);
-      return client.PrivateKeyJwt({ key: key.key, kid: key.kid });
+      return client.PrivateKeyJwt({ key: await importPrivateCryptoKey(jwk, jwk.alg), kid: String(jwk.kid) });
     }
     default:
       return client.ClientSecretBasic(secrets.client_secret);

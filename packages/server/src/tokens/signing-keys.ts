@@ -11,6 +11,7 @@
 import type { Database } from '../db/database.ts';
 import type { SigningKeysTable } from '../db/schema.ts';
 import { signingKeyQueries } from '../db/queries/signing-keys.ts';
+import type { PublishedKey } from '../db/queries/client-issuance.ts';
 import { parseStoredSettings } from '../directory/tenant-settings.ts';
 import { newId } from '../util/ids.ts';
 import { ENTRY_OVERHEAD_BYTES, estimateBytes, LruCache } from '../util/lru-cache.ts';
@@ -42,10 +43,14 @@ export interface SigningKeysOptions {
   readonly now?: () => number;
 }
 
+/**
+ * A tenant's published keys as cached: the columns signing and JWKS need, nothing else. The JWKS is parsed only
+ * when asked for (discovery, JWKS, introspection), never on the token path, and the entry is then re-counted.
+ */
 interface TenantKeys {
   readonly loadedAt: number;
-  readonly rows: readonly SigningKeysTable[];
-  readonly jwks: { keys: JWK[] };
+  readonly rows: readonly PublishedKey[];
+  readonly jwks?: { keys: JWK[] };
 }
 
 export interface RotationResult {
@@ -93,7 +98,7 @@ export class SigningKeys {
     this.#tenants = new LruCache({
       ttlMs: options.cacheTtlMs,
       maxBytes: options.maxBytes?.keySets ?? DEFAULT_BUDGET,
-      sizeOf: (tenantId, keys) => ENTRY_OVERHEAD_BYTES + estimateBytes(tenantId) + estimateBytes(keys.rows) + estimateBytes(keys.jwks),
+      sizeOf: (tenantId, keys) => ENTRY_OVERHEAD_BYTES + estimateBytes(tenantId) + estimateBytes(keys.rows) + (keys.jwks === undefined ? 8 : estimateBytes(keys.jwks)),
       now: this.#now,
     });
     // A kid's key never changes, so an imported key stays until the budget needs its room.
@@ -153,7 +158,25 @@ export class SigningKeys {
 
   /** The tenant's public JWKS (RFC 7517): active keys, keys waiting to activate, and retired keys still valid. */
   async jwks(tenantId: string): Promise<{ keys: JWK[] }> {
-    return (await this.#load(tenantId)).jwks;
+    const keys = await this.#load(tenantId);
+    if (keys.jwks !== undefined) return keys.jwks;
+    const jwks = { keys: keys.rows.map((row) => JSON.parse(row.public_jwk) as JWK) };
+    // Kept (and counted) only when the entry is still the cached one: one an invalidation overtook is not.
+    if (this.#tenants.peek(tenantId) === keys) this.#tenants.set(tenantId, { ...keys, jwks }, keys.loadedAt);
+    return jwks;
+  }
+
+  /**
+   * For a read of the tenant's published keys made elsewhere (the token endpoint reads them with the client:
+   * `db/queries/client-issuance.ts`): call before the read, then hand the rows to what it returns. Rows read
+   * while an invalidation ran are not kept, as with the cache's own loads.
+   */
+  keyReader(): (tenantId: string, rows: readonly PublishedKey[]) => void {
+    const generation = this.#generation;
+    const loadedAt = this.#now();
+    return (tenantId, rows) => {
+      if (generation === this.#generation && this.#tenants.peek(tenantId) === undefined) this.#tenants.set(tenantId, { loadedAt, rows }, loadedAt);
+    };
   }
 
   /** Creates the first key of a new tenant, active at once (no token can predate it). */
@@ -248,7 +271,7 @@ export class SigningKeys {
     else this.#tenants.delete(tenantId);
   }
 
-  async #import(row: SigningKeysTable): Promise<PrivateSigningKey> {
+  async #import(row: PublishedKey): Promise<PrivateSigningKey> {
     // Keyed by algorithm too, so the size estimate knows what it holds.
     const key = `${row.alg}:${row.kid}`;
     let imported = this.#imported.get(key);
@@ -281,9 +304,7 @@ export class SigningKeys {
 
   async #fetch(tenantId: string): Promise<TenantKeys> {
     const loadedAt = this.#now();
-    const rows = await this.#queries.listPublished(tenantId, loadedAt);
-    const jwks = { keys: rows.map((row) => JSON.parse(row.public_jwk) as JWK) };
-    return { loadedAt, rows, jwks };
+    return { loadedAt, rows: await this.#queries.listPublishedKeys(tenantId, loadedAt) };
   }
 
   async #create(tenantId: string, alg: SigningAlgorithm, now: number): Promise<string> {

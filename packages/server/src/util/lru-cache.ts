@@ -89,6 +89,12 @@ export class LruCache<K, V> {
     return entry.value;
   }
 
+  /** The live entry's value without counting a hit or a miss or making it recent. */
+  peek(key: K): V | undefined {
+    const entry = this.#entries.get(key);
+    return entry === undefined || entry.expiresAt <= this.#now() ? undefined : entry.value;
+  }
+
   /** `loadedAt`: when the value was read, if earlier than now (the TTL counts from the read, not the store). */
   set(key: K, value: V, loadedAt?: number): void {
     const { maxBytes, ttlMs } = this.#options;

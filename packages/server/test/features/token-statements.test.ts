@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { startTestServer } from '../support/server.ts';
 import type { TestServer } from '../support/server.ts';
-import { json, postForm } from '../support/http.ts';
+import { createTenantWithClient } from '../support/server.ts';
+import { basicAuth, json, postForm } from '../support/http.ts';
 import { createSignInFixture } from '../support/sign-in-fixture.ts';
 import type { SignInFixture } from '../support/sign-in-fixture.ts';
 import { exchangeCode, signIn } from '../support/sign-in.ts';
@@ -101,5 +102,31 @@ describe('statements per token request on PostgreSQL (issue 21)', () => {
     const claims = JSON.parse(Buffer.from(String(body.access_token).split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
     assert.deepEqual(claims.roles, []);
     assert.deepEqual(claims.permissions, []);
+  });
+
+  // Issue 21: with 100,000 tenants most client_credentials tokens find nothing of their tenant cached. The client,
+  // its tenant and the tenant's published keys come in one statement (they were three), then the service
+  // account and its groups.
+  it('a client_credentials token with nothing cached sends three statements (were five)', async () => {
+    const fleet = await createTenantWithClient(server, 'cold-fleet');
+    // A second instance on the same database: its caches have never seen the tenant.
+    const cold = await startTestServer('postgres', {}, server.database);
+    try {
+      const request = () => postForm(`${cold.url}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basicAuth(fleet.clientId, fleet.clientSecret) });
+      const first = await statementsOf(request);
+      assert.equal(first.result.status, 200);
+      // The new instance's outbox sender makes its first pass as it starts: not the request's statements.
+      const requestStatements = first.statements.filter((text) => !text.includes('"mail_outbox"'));
+      expectStatements('cold client_credentials', requestStatements, [
+        /^select "clients"\.\*, "tenants"\."slug" .* from "clients" inner join "tenants" .* left join "signing_keys" /,
+        /^select \* from "users" where "id" = \$1/,
+        GROUPS,
+      ]);
+      const warm = await statementsOf(request);
+      assert.equal(warm.result.status, 200);
+      expectStatements('warm client_credentials', warm.statements, []);
+    } finally {
+      await cold.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { Database } from '../database.ts';
 import type { SigningKeysTable } from '../schema.ts';
+import type { PublishedKey } from './client-issuance.ts';
 
 export function signingKeyQueries(db: Database) {
   return {
@@ -15,6 +16,17 @@ export function signingKeyQueries(db: Database) {
       return db
         .selectFrom('signing_keys')
         .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where((eb) => eb.or([eb('publish_until', 'is', null), eb('publish_until', '>', now)]))
+        .orderBy('activates_at', 'desc')
+        .orderBy('kid', 'desc')
+        .execute();
+    },
+    /** The same keys with only the columns the signing-key cache keeps. */
+    async listPublishedKeys(tenantId: string, now: number): Promise<PublishedKey[]> {
+      return db
+        .selectFrom('signing_keys')
+        .select(['kid', 'alg', 'public_jwk', 'private_jwe', 'activates_at', 'publish_until'])
         .where('tenant_id', '=', tenantId)
         .where((eb) => eb.or([eb('publish_until', 'is', null), eb('publish_until', '>', now)]))
         .orderBy('activates_at', 'desc')

@@ -1,6 +1,6 @@
 import type { Database } from '../database.ts';
 import type { TenantsTable } from '../schema.ts';
-import { parseStoredSettings } from '../../directory/tenant-settings.ts';
+import { sharedSettings } from '../../directory/shared-settings.ts';
 import type { TenantSettings } from '../../directory/tenant-settings.ts';
 
 export interface Tenant {
@@ -19,7 +19,7 @@ export function toTenant(row: TenantsTable): Tenant {
     slug: row.slug,
     name: row.name,
     partnerId: row.partner_id,
-    settings: parseStoredSettings(row.settings),
+    settings: sharedSettings(row.settings),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

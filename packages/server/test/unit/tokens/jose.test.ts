@@ -20,6 +20,17 @@ describe('the jose seam', () => {
     });
   }
 
+  it('refuses to import a private key for an algorithm it does not fit (as importJWK did), and a public key', async () => {
+    const rsa = await generateSigningKeyPair('RS256', 'r');
+    const ec = await generateSigningKeyPair('ES256', 'e');
+    const ed = await generateSigningKeyPair('EdDSA', 'd');
+    assert.throws(() => importPrivateSigningKey(rsa.privateJwk, 'ES256'), /not an ES256 key/);
+    assert.throws(() => importPrivateSigningKey(ec.privateJwk, 'EdDSA'), /not an EdDSA key/);
+    assert.throws(() => importPrivateSigningKey(ed.privateJwk, 'RS256'), /not an RS256 key/);
+    assert.throws(() => importPrivateSigningKey({ ...ec.publicJwk }, 'ES256'));
+    assert.equal(importPrivateSigningKey(ec.privateJwk, 'ES256').kid, 'e');
+  });
+
   it('reports expiry distinctly, and verifies expired tokens only when asked', async () => {
     const { publicJwk, privateJwk } = await generateSigningKeyPair('ES256', 'k');
     const key = await importPrivateSigningKey(privateJwk, 'ES256');

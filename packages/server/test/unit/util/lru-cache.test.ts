@@ -21,6 +21,19 @@ describe('LruCache', () => {
     assert.deepEqual(lru.stats(), { hits: 2, misses: 0, evictions: 0, entries: 2, bytes: 8, maxBytes: 10 });
   });
 
+  it('peeks at a live entry without counting it or making it recent', () => {
+    const clock = { now: 0 };
+    const lru = cache(8, 100, clock);
+    lru.set('a', 'aaaa');
+    lru.set('b', 'bbbb');
+    assert.equal(lru.peek('a'), 'aaaa');
+    lru.set('c', 'cccc'); // a is still the least recently used: it goes
+    assert.equal(lru.peek('a'), undefined);
+    assert.deepEqual({ hits: lru.stats().hits, misses: lru.stats().misses }, { hits: 0, misses: 0 });
+    clock.now = 100;
+    assert.equal(lru.peek('b'), undefined, 'expired');
+  });
+
   it('evicts the least recently used entries until the new one fits', () => {
     const lru = cache(10);
     lru.set('a', 'aaaa');
