@@ -32,7 +32,12 @@ const CODE_LANES = 3;
 const REFRESH_CHAINS = 6;
 /** Acknowledged answers between two kills, and while the victim is down. */
 const LOAD_BETWEEN_KILLS = 15;
-const DEADLINE_MS = 75_000;
+/**
+ * Only a bound against a hang, never a pass mark for speed: with both cores kept busy by another process
+ * (`npm run test:stress`) the twelve kills took over 80 s, so 75 s failed a correct run. Below the runner's
+ * 300 s per-test timeout, so a hang still ends here with the counts reported.
+ */
+const DEADLINE_MS = 240_000;
 /** The grace of this tenant: far above how long a prompt retry can take on a loaded machine. */
 const REUSE_GRACE = 30;
 
