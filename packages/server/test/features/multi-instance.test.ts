@@ -276,7 +276,7 @@ describe('sign-in and refresh across three instances', () => {
 describe('one code raced over three PostgreSQL instances under CPU contention (issue 14)', () => {
   const ROUNDS = 30;
   const RACERS = 9;
-  /** Bounds the test's time on a slow machine; at least MIN_ROUNDS must run for it to mean anything. */
+  /** Bounds the rounds past MIN_ROUNDS on a slow machine; MIN_ROUNDS always run, however slow (no race with the clock). */
   const DEADLINE_MS = 20_000;
   const MIN_ROUNDS = 5;
   let deployment: ProcessDeployment;
@@ -294,7 +294,7 @@ describe('one code raced over three PostgreSQL instances under CPU contention (i
     const started = Date.now();
     let rounds = 0;
     await withBusyCores(async () => {
-      for (; rounds < ROUNDS && Date.now() - started < DEADLINE_MS; rounds++) {
+      for (; rounds < MIN_ROUNDS || (rounds < ROUNDS && Date.now() - started < DEADLINE_MS); rounds++) {
         const result = await signIn({ issuer: fixture.issuer, clientId: fixture.clientId, redirectUri: fixture.redirectUri, login: fixture.login, password: fixture.password, scope: 'openid offline_access', ...(jar ? { jar } : {}) });
         jar = result.jar;
         const responses = await Promise.all(
@@ -306,7 +306,6 @@ describe('one code raced over three PostgreSQL instances under CPU contention (i
         await check(responses, result.code!);
       }
     });
-    assert.ok(rounds >= MIN_ROUNDS, `only ${rounds} rounds ran`);
   }
 
   it('with the default settings: exactly one exchange succeeds in every round, every other one is invalid_grant, and the losers revoke only what the winner stored', async () => {
