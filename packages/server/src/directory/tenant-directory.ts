@@ -1,10 +1,12 @@
 import type { Database } from '../db/database.ts';
+import { cacheLifetime } from '../db/cache-sync.ts';
 import { tenantQueries } from '../db/queries/tenants.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
 import { ENTRY_OVERHEAD_BYTES, estimateBytes, LruCache } from '../util/lru-cache.ts';
 import type { CacheStats } from '../util/lru-cache.ts';
 
 export interface TenantDirectoryOptions {
+  /** LATCHKEY_CACHE_TTL_SECONDS: the bound while the shared change signal is not current (`db/cache-sync.ts`). */
   readonly ttlMs: number;
   /** The byte budget of the two maps together (tenants by id, and slugs to ids). */
   readonly maxBytes: number;
@@ -14,7 +16,8 @@ export interface TenantDirectoryOptions {
 const SLUG_SHARE = 0.15;
 
 /**
- * Tenant lookups for the request path, cached per instance for the configured TTL within a byte budget. The
+ * Tenant lookups for the request path, cached per instance within a byte budget, for the configured TTL or,
+ * while the shared change signal is current, the longer cache lifetime (`db/cache-sync.ts` clears it). The
  * rows are kept once, by id; the slug map holds ids only (keeping the row in both maps counted it twice
  * against the budget: at 1k tenants it was the largest cache, issue 21).
  */
@@ -22,12 +25,15 @@ export class TenantDirectory {
   readonly #queries: ReturnType<typeof tenantQueries>;
   readonly #bySlug: LruCache<string, string>;
   readonly #byId: LruCache<string, Tenant>;
+  /** Bumped by `clear`, so a load begun before it is not cached after it. */
+  #generation = 0;
 
   constructor(db: Database, options: TenantDirectoryOptions) {
     this.#queries = tenantQueries(db);
     const slugBytes = Math.floor(options.maxBytes * SLUG_SHARE);
-    this.#bySlug = new LruCache({ ttlMs: options.ttlMs, maxBytes: slugBytes, sizeOf: (slug, id) => ENTRY_OVERHEAD_BYTES + estimateBytes(slug) + estimateBytes(id) });
-    this.#byId = new LruCache({ ttlMs: options.ttlMs, maxBytes: options.maxBytes - slugBytes, sizeOf: (id, tenant) => ENTRY_OVERHEAD_BYTES + estimateBytes(id) + estimateBytes(tenant) });
+    const ttlMs = cacheLifetime(db, options.ttlMs);
+    this.#bySlug = new LruCache({ ttlMs, maxBytes: slugBytes, sizeOf: (slug, id) => ENTRY_OVERHEAD_BYTES + estimateBytes(slug) + estimateBytes(id) });
+    this.#byId = new LruCache({ ttlMs, maxBytes: options.maxBytes - slugBytes, sizeOf: (id, tenant) => ENTRY_OVERHEAD_BYTES + estimateBytes(id) + estimateBytes(tenant) });
   }
 
   async bySlug(slug: string): Promise<Tenant | undefined> {
@@ -35,16 +41,18 @@ export class TenantDirectory {
     const cached = id === undefined ? undefined : this.#byId.get(id);
     // A slug moves only with its tenant's deletion (ids are never reused), so the row found by id is the slug's.
     if (cached !== undefined && cached.slug === slug) return cached;
+    const generation = this.#generation;
     const tenant = await this.#queries.findBySlug(slug);
-    if (tenant) this.#remember(tenant);
+    if (tenant) this.#remember(tenant, generation);
     return tenant;
   }
 
   async byId(id: string): Promise<Tenant | undefined> {
     const cached = this.#byId.get(id);
     if (cached) return cached;
+    const generation = this.#generation;
     const tenant = await this.#queries.findById(id);
-    if (tenant) this.#remember(tenant);
+    if (tenant) this.#remember(tenant, generation);
     return tenant;
   }
 
@@ -54,13 +62,22 @@ export class TenantDirectory {
     this.#byId.delete(tenant.id);
   }
 
+  /** Forget every tenant: another instance or the CLI changed the directory (`db/cache-sync.ts`). */
+  clear(): void {
+    this.#generation += 1;
+    this.#bySlug.clear();
+    this.#byId.clear();
+  }
+
   /** Both maps' counts together (for the metrics). */
   stats(): CacheStats {
     const [a, b] = [this.#bySlug.stats(), this.#byId.stats()];
     return { hits: a.hits + b.hits, misses: a.misses + b.misses, evictions: a.evictions + b.evictions, entries: a.entries + b.entries, bytes: a.bytes + b.bytes, maxBytes: a.maxBytes + b.maxBytes };
   }
 
-  #remember(tenant: Tenant): void {
+  #remember(tenant: Tenant, generation: number): void {
+    // A load that a `clear` overtook may hold the row as it was before the change.
+    if (generation !== this.#generation) return;
     this.#bySlug.set(tenant.slug, tenant.id);
     this.#byId.set(tenant.id, tenant);
   }
