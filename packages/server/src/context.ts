@@ -12,6 +12,7 @@ import { resolveMasterSecret } from './config/master-secret.ts';
 import { openDatabase } from './db/database.ts';
 import type { Database, DialectName } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { CacheSync } from './db/cache-sync.ts';
 import { SigningKeys } from './tokens/signing-keys.ts';
 import { TenantDirectory } from './directory/tenant-directory.ts';
 import { createRateLimiter } from './http/rate-limit/create-rate-limiter.ts';
@@ -30,6 +31,8 @@ export interface Latchkey {
   readonly masterSecret: string;
   readonly signingKeys: SigningKeys;
   readonly tenants: TenantDirectory;
+  /** Polls the shared change counter: started by the server (`startServer`), never by the CLI. */
+  readonly cacheSync: CacheSync;
   readonly rateLimiter: RateLimiter;
   readonly metrics: Metrics;
   /** The outbox sender: started by the server (`startServer`), never by the CLI; `wake()` after queuing mail. */
@@ -54,7 +57,10 @@ export async function createLatchkey(config: Config, options: CreateOptions = {}
   if (secret.source === 'generated') {
     logger.warn({ path: secret.path }, 'LATCHKEY_SECRET is not set: generated a master secret into the data directory (mode 0600); set LATCHKEY_SECRET to the same value on every instance');
   }
-  const { db, dialect, description } = openDatabase(config.databaseUrl, { timeoutMs: config.databaseTimeout * 1000 });
+  const { db, dialect, description, announcer } = openDatabase(config.databaseUrl, {
+    timeoutMs: config.databaseTimeout * 1000,
+    onAnnounceError: (error) => logger.warn({ err: error }, 'could not announce a directory change: other instances see it within LATCHKEY_CACHE_TTL_SECONDS'),
+  });
   try {
     if (options.migrate !== false) {
       const applied = await migrateToLatest(db);
@@ -73,6 +79,17 @@ export async function createLatchkey(config: Config, options: CreateOptions = {}
     maxBytes: { keySets: cacheBudget(config, 'signingKeySets'), privateKeys: cacheBudget(config, 'privateKeys') },
   });
   const tenants = new TenantDirectory(db, { ttlMs: config.cacheTtl * 1000, maxBytes: cacheBudget(config, 'tenants') });
+  const cacheSync = new CacheSync(db, {
+    intervalMs: config.cacheSync,
+    lifetimeMs: config.cacheLifetime * 1000,
+    onChange: () => {
+      tenants.clear();
+      signingKeys.invalidate();
+    },
+    announcer,
+    logger,
+  });
+  await cacheSync.sync();
   const rateLimiter = createRateLimiter(config, logger);
   const metrics = createMetrics();
   observeCache(metrics, 'tenants', tenants);
@@ -95,12 +112,14 @@ export async function createLatchkey(config: Config, options: CreateOptions = {}
     masterSecret: secret.value,
     signingKeys,
     tenants,
+    cacheSync,
     rateLimiter,
     metrics,
     mail,
     federationPresets: options.federationPresets ?? DEFAULT_PRESET_ENDPOINTS,
     now,
     async close() {
+      await cacheSync.stop();
       await mail.stop();
       await rateLimiter.close();
       await db.destroy();

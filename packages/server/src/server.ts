@@ -26,6 +26,7 @@ export async function startServer(config: Config, ctxOverride?: Latchkey): Promi
     app = await buildApp(ctx, { isShuttingDown: () => shuttingDown });
     await app.listen({ host: config.host, port: config.port });
     startMailSender(ctx);
+    ctx.cacheSync.start();
   } catch (error) {
     // An open database pool would keep a process that cannot serve (port taken, bad secret) from exiting.
     if (!ctxOverride) await ctx.close();

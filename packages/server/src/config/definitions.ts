@@ -231,9 +231,23 @@ export const variables = {
   cacheTtl: {
     name: 'LATCHKEY_CACHE_TTL_SECONDS',
     description:
-      'How long an instance caches tenants, signing keys, the clients and service-account claims the token endpoint reads, and the groups, roles and permissions introspection reports of a token\'s subject; changes made through another instance or the CLI show within this bound (changes made through the same instance show at once). 0 turns these caches off.',
+      'The longest a change made through another instance, worker or the CLI may take to show here when the shared change signal (LATCHKEY_CACHE_SYNC_MS) is off or cannot be read: how long an instance then caches tenants, signing keys, the clients and service-account claims the token endpoint reads, and the groups, roles and permissions introspection reports of a token\'s subject (changes made through the same instance show at once). Also the `Cache-Control` max-age of discovery, JWKS and other public documents. 0 turns these caches off.',
     defaultText: '5',
     parse: integer('LATCHKEY_CACHE_TTL_SECONDS', 5, 0, 3600),
+  },
+  cacheLifetime: {
+    name: 'LATCHKEY_CACHE_LIFETIME_SECONDS',
+    description:
+      'How long the caches above keep an entry while the shared change signal is current (the last read of it succeeded within LATCHKEY_CACHE_TTL_SECONDS): changes made elsewhere drop entries through the signal, so this bounds only what a lost signal (an instance that crashed between a write and its announcement) leaves stale. Longer keeps more of the long tail of tenants cached (the memory stays within LATCHKEY_CACHE_MEMORY_MB). A value below LATCHKEY_CACHE_TTL_SECONDS counts as that TTL.',
+    defaultText: '300',
+    parse: integer('LATCHKEY_CACHE_LIFETIME_SECONDS', 300, 0, 86400),
+  },
+  cacheSync: {
+    name: 'LATCHKEY_CACHE_SYNC_MS',
+    description:
+      'How often each serving process reads the shared change counter (one single-row read), so a change made through another instance, worker or the CLI shows here within about this interval. 0 turns the signal off: caches then keep entries for LATCHKEY_CACHE_TTL_SECONDS.',
+    defaultText: '1000',
+    parse: integer('LATCHKEY_CACHE_SYNC_MS', 1000, 0, 60_000),
   },
   cacheMemory: {
     name: 'LATCHKEY_CACHE_MEMORY_MB',

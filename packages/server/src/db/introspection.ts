@@ -20,8 +20,14 @@ export interface TableInfo {
   readonly foreignKeys: readonly ForeignKey[];
 }
 
-/** Every table of Latchkey's schema (Kysely's own bookkeeping tables excluded), sorted by name. */
+/**
+ * Bookkeeping of the running deployment, not data: the shared change counter (`cache-sync.ts`) belongs to the
+ * database it counts for, and every migrated database already has its one row (an import would collide with it).
+ */
+const BOOKKEEPING_TABLES: ReadonlySet<string> = new Set(['directory_changes']);
+
+/** Every table of Latchkey's schema (Kysely's and Latchkey's own bookkeeping tables excluded), sorted by name. */
 export async function describeTables(db: Database, dialect: DialectName): Promise<TableInfo[]> {
   const tables = dialect === 'sqlite' ? await describeSqliteTables(db) : await describePostgresTables(db);
-  return tables.filter((t) => !t.name.startsWith('kysely_')).sort((a, b) => a.name.localeCompare(b.name));
+  return tables.filter((t) => !t.name.startsWith('kysely_') && !BOOKKEEPING_TABLES.has(t.name)).sort((a, b) => a.name.localeCompare(b.name));
 }

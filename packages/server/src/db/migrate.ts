@@ -10,6 +10,7 @@ import * as resources from './migrations/0006-resources.ts';
 import * as federation from './migrations/0007-federation.ts';
 import * as accounts from './migrations/0008-accounts.ts';
 import * as adminConsole from './migrations/0009-console.ts';
+import * as directoryChanges from './migrations/0010-directory-changes.ts';
 
 /**
  * The migrations, in order. Listed here rather than read from a folder so the set is fixed at build time and
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0007-federation': federation,
   '0008-accounts': accounts,
   '0009-console': adminConsole,
+  '0010-directory-changes': directoryChanges,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -220,4 +220,14 @@ export interface ConsoleTables {
   bootstrap_tokens: BootstrapTokensTable;
 }
 
-export interface Schema extends FoundationTables, SignInTables, BrandingTables, AuthenticationTables, ResourceTables, FederationTables, AccountTables, ConsoleTables {}
+/** One row (`id` 1): bumped after every change other instances' caches must see (`db/change-announcing-driver.ts`). */
+export interface DirectoryChangesTable {
+  id: number;
+  version: number;
+}
+
+export interface CacheSyncTables {
+  directory_changes: DirectoryChangesTable;
+}
+
+export interface Schema extends FoundationTables, SignInTables, BrandingTables, AuthenticationTables, ResourceTables, FederationTables, AccountTables, ConsoleTables, CacheSyncTables {}

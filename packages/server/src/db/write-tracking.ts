@@ -1,7 +1,8 @@
 /**
  * Counts this instance's writes that may change directory rows (tenants, clients, users, groups, roles), so a
  * cache of such rows can tell at once that something it holds may be stale. Writes made elsewhere (another
- * instance, the CLI) are covered by the cache's TTL instead, like the tenant and signing-key caches.
+ * instance, the CLI) reach it through the shared change counter (`cache-sync.ts` calls `invalidate`), or
+ * failing that through the cache's TTL.
  *
  * A Kysely plugin sees every query this instance runs: a select changes nothing; a write to a leaf table
  * (one no directory row depends on, even through ON DELETE CASCADE) changes nothing cached; anything else
@@ -41,7 +42,15 @@ export const LEAF_TABLES: ReadonlySet<string> = new Set([
   'mail_outbox',
   'account_tokens',
   'invitations',
+  // The shared change counter itself (`change-announcing-driver.ts` bumps it, `cache-sync.ts` reads it).
+  'directory_changes',
 ]);
+
+/**
+ * Leaf tables whose cache invalidates itself on this instance (`tokens/signing-keys.ts`) but whose writes other
+ * instances must still hear of: a key rotated through one instance has to reach every instance's JWKS.
+ */
+const SELF_INVALIDATED_TABLES: ReadonlySet<string> = new Set(['signing_keys']);
 
 interface NamedNode {
   readonly kind: string;
@@ -105,6 +114,12 @@ export function mayChangeDirectory(node: OperationNode): boolean {
   return tables === undefined || tables.some((table) => table === undefined || !LEAF_TABLES.has(table));
 }
 
+/** Whether other instances must hear of a query (`change-announcing-driver.ts`): a directory write or a signing-key write. */
+export function mustAnnounce(node: OperationNode): boolean {
+  const tables = writtenTables(node as NamedNode);
+  return tables === undefined || tables.some((table) => table === undefined || !LEAF_TABLES.has(table) || SELF_INVALIDATED_TABLES.has(table));
+}
+
 export class WriteTracker implements KyselyPlugin {
   #generation = 0;
   readonly #writes = new WeakSet<object>();
@@ -112,6 +127,11 @@ export class WriteTracker implements KyselyPlugin {
   /** Changes whenever this instance may have changed a directory row. */
   get generation(): number {
     return this.#generation;
+  }
+
+  /** Another instance (or the CLI) changed the directory: every cache following this generation drops its entries. */
+  invalidate(): void {
+    this.#generation += 1;
   }
 
   transformQuery({ node, queryId }: PluginTransformQueryArgs): RootOperationNode {

@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.ts';
+import { cacheLifetime } from '../db/cache-sync.ts';
 import { tenantQueries } from '../db/queries/tenants.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
 import { ENTRY_OVERHEAD_BYTES, estimateBytes, LruCache } from '../util/lru-cache.ts';
@@ -6,6 +7,7 @@ import type { CacheStats } from '../util/lru-cache.ts';
 import { settingsBytes, sharedSettingsBytes } from './shared-settings.ts';
 
 export interface TenantDirectoryOptions {
+  /** LATCHKEY_CACHE_TTL_SECONDS: the bound while the shared change signal is not current (`db/cache-sync.ts`). */
   readonly ttlMs: number;
   /** The byte budget of the two maps together (tenants by id, and slugs to ids). */
   readonly maxBytes: number;
@@ -22,7 +24,8 @@ function tenantBytes(tenant: Tenant): number {
 const SLUG_SHARE = 0.15;
 
 /**
- * Tenant lookups for the request path, cached per instance for the configured TTL within a byte budget. The
+ * Tenant lookups for the request path, cached per instance within a byte budget, for the configured TTL or,
+ * while the shared change signal is current, the longer cache lifetime (`db/cache-sync.ts` clears it). The
  * rows are kept once, by id; the slug map holds ids only (keeping the row in both maps counted it twice
  * against the budget: at 1k tenants it was the largest cache, issue 21).
  */
@@ -30,14 +33,15 @@ export class TenantDirectory {
   readonly #queries: ReturnType<typeof tenantQueries>;
   readonly #bySlug: LruCache<string, string>;
   readonly #byId: LruCache<string, Tenant>;
-  /** Bumped by every invalidation, so a row read before it is not cached after it. */
+  /** Bumped by every invalidation and by `clear`, so a row read before it is not cached after it. */
   #generation = 0;
 
   constructor(db: Database, options: TenantDirectoryOptions) {
     this.#queries = tenantQueries(db);
     const slugBytes = Math.floor(options.maxBytes * SLUG_SHARE);
-    this.#bySlug = new LruCache({ ttlMs: options.ttlMs, maxBytes: slugBytes, sizeOf: (slug, id) => ENTRY_OVERHEAD_BYTES + estimateBytes(slug) + estimateBytes(id) });
-    this.#byId = new LruCache({ ttlMs: options.ttlMs, maxBytes: options.maxBytes - slugBytes, sizeOf: (id, tenant) => ENTRY_OVERHEAD_BYTES + estimateBytes(id) + tenantBytes(tenant) });
+    const ttlMs = cacheLifetime(db, options.ttlMs);
+    this.#bySlug = new LruCache({ ttlMs, maxBytes: slugBytes, sizeOf: (slug, id) => ENTRY_OVERHEAD_BYTES + estimateBytes(slug) + estimateBytes(id) });
+    this.#byId = new LruCache({ ttlMs, maxBytes: options.maxBytes - slugBytes, sizeOf: (id, tenant) => ENTRY_OVERHEAD_BYTES + estimateBytes(id) + tenantBytes(tenant) });
   }
 
   async bySlug(slug: string): Promise<Tenant | undefined> {
@@ -65,6 +69,13 @@ export class TenantDirectory {
     this.#generation += 1;
     this.#bySlug.delete(tenant.slug);
     this.#byId.delete(tenant.id);
+  }
+
+  /** Forget every tenant: another instance or the CLI changed the directory (`db/cache-sync.ts`). */
+  clear(): void {
+    this.#generation += 1;
+    this.#bySlug.clear();
+    this.#byId.clear();
   }
 
   /** Both maps' counts together (for the metrics). */

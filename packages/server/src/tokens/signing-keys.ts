@@ -9,6 +9,7 @@
  * however many instances race, one key is made, and the old algorithm signs until it activates.
  */
 import type { Database } from '../db/database.ts';
+import { cacheLifetime } from '../db/cache-sync.ts';
 import type { SigningKeysTable } from '../db/schema.ts';
 import { signingKeyQueries } from '../db/queries/signing-keys.ts';
 import type { PublishedKey } from '../db/queries/client-issuance.ts';
@@ -96,7 +97,8 @@ export class SigningKeys {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#tenants = new LruCache({
-      ttlMs: options.cacheTtlMs,
+      // Longer while the shared change signal is current; a change seen through it calls invalidate().
+      ttlMs: cacheLifetime(db, options.cacheTtlMs),
       maxBytes: options.maxBytes?.keySets ?? DEFAULT_BUDGET,
       sizeOf: (tenantId, keys) => ENTRY_OVERHEAD_BYTES + estimateBytes(tenantId) + estimateBytes(keys.rows) + (keys.jwks === undefined ? 8 : estimateBytes(keys.jwks)),
       now: this.#now,

@@ -3,13 +3,14 @@
  * 100,000 tenants a count says nothing about memory (an RS256 tenant's keys weigh four times an ES256 one's),
  * and a count high enough for the long tail of tenants would let a few large rows take the heap (issue 21).
  * Entries also expire after `ttlMs`, the stated bound on how long a change made by another instance takes to
- * show. Hits, misses and evictions are counted for the Prometheus metrics (`http/metrics.ts`).
+ * show; it may be a function, asked at each read, so the bound can follow whether the shared change signal is
+ * current (`db/cache-sync.ts`). Hits, misses and evictions are counted for the Prometheus metrics (`http/metrics.ts`).
  */
 export interface LruCacheOptions<K, V> {
   /** The most bytes (as `sizeOf` estimates them) kept at once; 0 keeps nothing. */
   readonly maxBytes: number;
-  /** How long an entry is served; 0 keeps nothing. */
-  readonly ttlMs: number;
+  /** How long an entry is served, counted from when it was loaded; 0 keeps nothing. */
+  readonly ttlMs: number | (() => number);
   /** The estimated bytes of one entry (key, value and the bookkeeping around them). */
   readonly sizeOf: (key: K, value: V) => number;
   readonly now?: () => number;
@@ -27,7 +28,7 @@ export interface CacheStats {
 interface Entry<V> {
   readonly value: V;
   readonly bytes: number;
-  readonly expiresAt: number;
+  readonly loadedAt: number;
 }
 
 /** What an entry costs beyond its key and value: the Map slot and the entry object. */
@@ -61,6 +62,7 @@ export class LruCache<K, V> {
   readonly #entries = new Map<K, Entry<V>>();
   readonly #options: LruCacheOptions<K, V>;
   readonly #now: () => number;
+  readonly #ttlMs: () => number;
   #bytes = 0;
   #hits = 0;
   #misses = 0;
@@ -69,6 +71,8 @@ export class LruCache<K, V> {
   constructor(options: LruCacheOptions<K, V>) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    const { ttlMs } = options;
+    this.#ttlMs = typeof ttlMs === 'number' ? () => ttlMs : ttlMs;
   }
 
   get(key: K): V | undefined {
@@ -77,7 +81,7 @@ export class LruCache<K, V> {
       this.#misses += 1;
       return undefined;
     }
-    if (entry.expiresAt <= this.#now()) {
+    if (entry.loadedAt + this.#ttlMs() <= this.#now()) {
       this.#remove(key, entry);
       this.#misses += 1;
       return undefined;
@@ -92,15 +96,15 @@ export class LruCache<K, V> {
   /** The live entry's value without counting a hit or a miss or making it recent. */
   peek(key: K): V | undefined {
     const entry = this.#entries.get(key);
-    return entry === undefined || entry.expiresAt <= this.#now() ? undefined : entry.value;
+    return entry === undefined || entry.loadedAt + this.#ttlMs() <= this.#now() ? undefined : entry.value;
   }
 
   /** `loadedAt`: when the value was read, if earlier than now (the TTL counts from the read, not the store). */
   set(key: K, value: V, loadedAt?: number): void {
-    const { maxBytes, ttlMs } = this.#options;
+    const { maxBytes } = this.#options;
     const old = this.#entries.get(key);
     if (old !== undefined) this.#remove(key, old);
-    if (ttlMs <= 0) return;
+    if (this.#ttlMs() <= 0) return;
     const bytes = this.#options.sizeOf(key, value);
     // An entry larger than the whole budget would only flush everything else out.
     if (bytes > maxBytes) return;
@@ -110,7 +114,7 @@ export class LruCache<K, V> {
       this.#remove(oldest[0], oldest[1]);
       this.#evictions += 1;
     }
-    this.#entries.set(key, { value, bytes, expiresAt: (loadedAt ?? this.#now()) + ttlMs });
+    this.#entries.set(key, { value, bytes, loadedAt: loadedAt ?? this.#now() });
     this.#bytes += bytes;
   }
 

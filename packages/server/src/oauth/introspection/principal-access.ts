@@ -6,7 +6,7 @@
  * A resource server introspects on every request it serves, so the answer is cached per subject like the
  * token endpoint's service-account claims (issue 21: three queries per introspection were most of its storage
  * time): a change made through this instance (a disabled user, a removed membership) shows at once, one made
- * through another instance or the CLI within LATCHKEY_CACHE_TTL_SECONDS.
+ * through another instance or the CLI through the shared change signal (`db/cache-sync.ts`).
  */
 import type { Latchkey } from '../../context.ts';
 import { cacheBudget } from '../../config/cache-budgets.ts';

@@ -1,7 +1,8 @@
 /**
  * What every exchange reads and what rarely changes: the client's exchange policy and the API resources of the
  * tenant. Like clients at the token endpoint (`oauth/issuance-cache.ts`), each instance keeps them for
- * LATCHKEY_CACHE_TTL_SECONDS and drops them at once when it writes to the database. The subject (API key,
+ * the cache lifetime, drops them at once when it writes to the database and within about a second when
+ * another instance does (`db/cache-sync.ts`). The subject (API key,
  * owner, roles) is never cached: revocation and role loss must show in the next exchange.
  */
 import type { Latchkey } from '../../context.ts';
