@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateSigningKeyPair, importPrivateSigningKey, JwtVerificationError, SecretBox, signJwt, verifyJwtWithJwks } from '../../../src/tokens/jose.ts';
@@ -28,6 +29,15 @@ describe('the jose seam', () => {
     assert.throws(() => importPrivateSigningKey(ec.privateJwk, 'EdDSA'), /not an EdDSA key/);
     assert.throws(() => importPrivateSigningKey(ed.privateJwk, 'RS256'), /not an RS256 key/);
     assert.throws(() => importPrivateSigningKey({ ...ec.publicJwk }, 'ES256'));
+    // The curve and the modulus size count, not only the key type (RFC 7518 §3.3, §3.4).
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ format: 'jwk' });
+    assert.throws(() => importPrivateSigningKey({ ...p384, kid: 'p' }, 'ES256'), /not an ES256 key/);
+    const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'jwk' });
+    assert.throws(() => importPrivateSigningKey({ ...rsa1024, kid: 'small' }, 'RS256'), /not an RS256 key/);
+    const rsa2048 = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+    assert.equal(importPrivateSigningKey({ ...rsa2048, kid: 'big' }, 'RS256').kid, 'big');
+    // A JWK whose members do not make a key of its kind is refused by the import itself.
+    assert.throws(() => importPrivateSigningKey({ ...ec.privateJwk, x: rsa.privateJwk.n }, 'ES256'));
     assert.equal(importPrivateSigningKey(ec.privateJwk, 'ES256').kid, 'e');
   });
 
