@@ -3,10 +3,14 @@
  * one of the tenant's published keys, from the tenant's issuer, unexpired, and not revoked (RFC 7009).
  */
 import type { Latchkey } from '../context.ts';
+import { preparedQuery } from '../db/prepared-query.ts';
 import type { Tenant } from '../db/queries/tenants.ts';
 import { issuerFor } from '../directory/tenant-directory.ts';
 import { JwtVerificationError, peekJwtHeader, verifyJwtWithJwks } from './jose.ts';
 import type { JWTPayload } from './jose.ts';
+
+// Every introspection and userinfo call asks, so the lookup is built once (`db/prepared-query.ts`).
+const revokedJti = preparedQuery<{ jti: string }, { jti: string }>((db, { jti }) => db.selectFrom('revoked_access_tokens').select('jti').where('jti', '=', jti));
 
 export type AccessTokenCheck =
   | { readonly valid: true; readonly payload: JWTPayload }
@@ -23,8 +27,8 @@ export async function checkAccessToken(ctx: Latchkey, tenant: Tenant, token: str
     throw error;
   }
   if (typeof payload.jti === 'string') {
-    const revoked = await ctx.db.selectFrom('revoked_access_tokens').select('jti').where('jti', '=', payload.jti).executeTakeFirst();
-    if (revoked !== undefined) return { valid: false, reason: 'revoked' };
+    const revoked = await revokedJti.execute(ctx.db, { jti: payload.jti });
+    if (revoked.length > 0) return { valid: false, reason: 'revoked' };
   }
   return { valid: true, payload };
 }
