@@ -1,6 +1,6 @@
 /**
  * Command-line options of `npm run bench[:<scenario>] -- [--duration s] [--warmup s] [--connections n]
- * [--rounds n] [--tiny] [--tenants 1,1k,10k,100k] [--algorithms ES256,RS256] [--plot file.svg]`, also settable as BENCH_DURATION, BENCH_WARMUP,
+ * [--rounds n] [--tiny] [--tenants 1,1k,10k,100k] [--algorithms ES256,RS256] [--plot file.svg] [--prewarm]`, also settable as BENCH_DURATION, BENCH_WARMUP,
  * BENCH_CONNECTIONS, BENCH_ROUNDS, BENCH_TENANTS.
  * Short runs, but three interleaved rounds by default (each target's median run is kept): on a shared machine one
  * round of a target can land in a neighbour's burst, and the ratios are only as steady as their worst run.
@@ -49,6 +49,7 @@ export function parseInvocation(argv: readonly string[], env: Readonly<Record<st
       tiny: { type: 'boolean', default: false },
       tenants: { type: 'string' },
       plot: { type: 'string' },
+      prewarm: { type: 'boolean', default: false },
       algorithms: { type: 'string' },
     },
   });
@@ -63,6 +64,7 @@ export function parseInvocation(argv: readonly string[], env: Readonly<Record<st
       tiny,
       ...(values.tenants !== undefined || env.BENCH_TENANTS ? { tenantCounts: tenantCounts(values.tenants ?? env.BENCH_TENANTS!) } : {}),
       ...(values.plot !== undefined ? { plotPath: values.plot } : {}),
+      ...(values.prewarm === true ? { prewarm: true } : {}),
       ...(values.algorithms !== undefined ? { tenantAlgorithms: tenantAlgorithms(values.algorithms) } : {}),
     },
   };

@@ -13,6 +13,8 @@ export interface RunOptions extends LoadOptions {
   readonly plotPath?: string;
   /** Scenario 8's key algorithms (`--algorithms ES256`: skip the slow RSA seeding); default ES256 and RS256. */
   readonly tenantAlgorithms?: readonly ('ES256' | 'RS256')[];
+  /** Scenario 8: ask every tenant once before each row's warm-up (`--prewarm`): the steady state, not a fresh process. */
+  readonly prewarm?: boolean;
 }
 
 export interface Scenario {

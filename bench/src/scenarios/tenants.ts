@@ -16,7 +16,7 @@ import { measureAll } from '../harness/measure.ts';
 import type { Row, Target } from '../harness/measure.ts';
 import { lineChartSvg } from '../harness/plot.ts';
 import type { Fact, Ratio, Report } from '../harness/table.ts';
-import { prepareLatchkey, startLatchkey, TENANT_SLUG } from '../servers/latchkey.ts';
+import { basicAuth, prepareLatchkey, startLatchkey, TENANT_SLUG } from '../servers/latchkey.ts';
 import type { PreparedLatchkey } from '../servers/latchkey.ts';
 import { seedTenantFleet } from '../servers/tenant-fleet.ts';
 import type { FleetSeeding, FleetTenant } from '../servers/tenant-fleet.ts';
@@ -47,26 +47,67 @@ interface Fleet {
   readonly tenants: readonly FleetTenant[];
 }
 
-/** The share of hits per cache since the server started, from its Prometheus text. */
-export function cacheHitRates(metrics: string): Record<string, string> {
-  const counts = new Map<string, { hit: number; miss: number }>();
+type CacheCounts = Map<string, { hit: number; miss: number }>;
+
+function cacheCounts(metrics: string): CacheCounts {
+  const counts: CacheCounts = new Map();
   for (const match of metrics.matchAll(/^latchkey_cache_requests_total\{cache="([^"]+)",result="(hit|miss)"\} (\d+)$/gm)) {
     const entry = counts.get(match[1]!) ?? { hit: 0, miss: 0 };
     entry[match[2] as 'hit' | 'miss'] += Number(match[3]);
     counts.set(match[1]!, entry);
   }
+  return counts;
+}
+
+/** The share of hits per cache since the server started (or since `before`), from its Prometheus text. */
+export function cacheHitRates(metrics: string, before: CacheCounts = new Map()): Record<string, string> {
   const rates: Record<string, string> = {};
-  for (const [cache, { hit, miss }] of counts) if (hit + miss > 0) rates[cache] = `${((100 * hit) / (hit + miss)).toFixed(1)} %`;
+  for (const [cache, now] of cacheCounts(metrics)) {
+    const hit = now.hit - (before.get(cache)?.hit ?? 0);
+    const miss = now.miss - (before.get(cache)?.miss ?? 0);
+    if (hit + miss > 0) rates[cache] = `${((100 * hit) / (hit + miss)).toFixed(1)} %`;
+  }
   return rates;
 }
 
-function fleetTarget(name: string, fleet: Fleet, request: LoadRequest): Target {
+const PREWARM_CONCURRENCY = 16;
+
+/**
+ * `--prewarm`: one request per tenant before the warm-up (a token for each client, or its discovery document and
+ * JWKS), so a row measures the steady state of a long-running server rather than a fresh one's first touches.
+ * A fresh process starts every row and round; without this, 10k tenants at ~1,000 req/s are mostly first
+ * requests in an 8 s run whatever the caches could hold.
+ */
+async function prewarm(fleet: Fleet, kind: Kind): Promise<void> {
+  const { baseUrl } = fleet.prepared;
+  let next = 0;
+  const one = async (tenant: FleetTenant) => {
+    const responses = kind === 'discovery+jwks'
+      ? [await fetch(`${baseUrl}/t/${tenant.slug}/.well-known/openid-configuration`), await fetch(`${baseUrl}/t/${tenant.slug}/jwks`)]
+      : [await fetch(`${baseUrl}/oauth2/token`, { method: 'POST', headers: { authorization: basicAuth(tenant.clientId, tenant.clientSecret), 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })];
+    for (const response of responses) {
+      await response.arrayBuffer();
+      if (!response.ok) throw new Error(`pre-warm of ${tenant.slug} answered ${response.status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: PREWARM_CONCURRENCY }, async () => {
+    while (next < fleet.tenants.length) await one(fleet.tenants[next++]!);
+  }));
+}
+
+function fleetTarget(name: string, fleet: Fleet, kind: Kind, request: LoadRequest, warmFirst: boolean): Target {
+  const metrics = async () => (await fetch(`${fleet.prepared.baseUrl}/metrics`)).text();
   return {
     name,
     async start() {
       const server = await startLatchkey(fleet.prepared);
+      let before: CacheCounts = new Map();
       try {
         await requestToken(fleet.prepared.tokenRequest);
+        if (warmFirst) {
+          await prewarm(fleet, kind);
+          before = cacheCounts(await metrics());
+        }
       } catch (error) {
         await server.stop();
         throw error;
@@ -75,7 +116,7 @@ function fleetTarget(name: string, fleet: Fleet, request: LoadRequest): Target {
         server,
         request,
         jwksUrl: `${fleet.prepared.baseUrl}/t/${TENANT_SLUG}/jwks`,
-        afterRun: async () => cacheHitRates(await (await fetch(`${fleet.prepared.baseUrl}/metrics`)).text()),
+        afterRun: async () => cacheHitRates(await metrics(), before),
       };
     },
   };
@@ -92,14 +133,14 @@ async function prepareFleet(alg: SigningAlgorithm, size: number): Promise<{ flee
   return { fleet: { alg, size, prepared, tenants: [bench, ...seeding.tenants] }, note };
 }
 
-function targetsOf(fleet: Fleet): Target[] {
+function targetsOf(fleet: Fleet, warmFirst: boolean): Target[] {
   const { alg, size, prepared, tenants } = fleet;
-  const uniform = fleetTarget(rowName(alg, size, 'uniform'), fleet, spreadTokenRequests(prepared.baseUrl, tenants, 'uniform'));
+  const uniform = fleetTarget(rowName(alg, size, 'uniform'), fleet, 'uniform', spreadTokenRequests(prepared.baseUrl, tenants, 'uniform'), warmFirst);
   if (alg !== 'ES256') return [uniform];
   return [
     uniform,
-    fleetTarget(rowName(alg, size, 'zipf'), fleet, spreadTokenRequests(prepared.baseUrl, tenants, 'zipf')),
-    fleetTarget(rowName(alg, size, 'discovery+jwks'), fleet, spreadDiscoveryRequests(prepared.baseUrl, tenants)),
+    fleetTarget(rowName(alg, size, 'zipf'), fleet, 'zipf', spreadTokenRequests(prepared.baseUrl, tenants, 'zipf'), warmFirst),
+    fleetTarget(rowName(alg, size, 'discovery+jwks'), fleet, 'discovery+jwks', spreadDiscoveryRequests(prepared.baseUrl, tenants), warmFirst),
   ];
 }
 
@@ -168,11 +209,14 @@ export async function runTenantsAtScale(options: RunOptions): Promise<Report> {
         notes.push(note);
       }
     }
-    const rows = await measureAll(fleets.flatMap(targetsOf), options);
+    const warmFirst = options.prewarm === true;
+    const rows = await measureAll(fleets.flatMap((fleet) => targetsOf(fleet, warmFirst)), options);
     for (const row of rows) {
       if (row.extra) notes.push(`cache hits, ${row.name}: ${Object.entries(row.extra).map(([cache, rate]) => `${cache} ${rate}`).join(', ')}`);
     }
-    notes.push('cache hit rates count the warm-up and the measured run; RSS is the peak of the one worker process (LATCHKEY_WORKERS=1)');
+    notes.push(warmFirst
+      ? 'pre-warmed (--prewarm): every tenant was asked once before the warm-up; cache hit rates count the warm-up and the measured run only; RSS is the peak of the one worker process (LATCHKEY_WORKERS=1)'
+      : 'cache hit rates count the warm-up and the measured run, from a fresh process (--prewarm asks every tenant once first); RSS is the peak of the one worker process (LATCHKEY_WORKERS=1)');
     const title = `Scenario 8: tenants at scale (SQLite, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC)`;
     const plot = options.plotPath ?? (options.tiny ? undefined : DEFAULT_PLOT);
     if (plot !== undefined) {
