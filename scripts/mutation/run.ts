@@ -14,6 +14,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkSnippets } from './check-snippets.ts';
 import { MUTANTS } from './mutants.ts';
 import type { Mutant } from './mutants.ts';
 
@@ -22,18 +23,6 @@ const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const ids = option('--id')?.split(',');
 const selected = MUTANTS.filter((m) => (option('--module') === undefined || m.module === option('--module')) && (ids === undefined || ids.includes(m.id)));
-
-/** Every mutant's snippet must occur exactly once in its file, or the list has gone stale. */
-function checkSnippets(mutants: readonly Mutant[]): string[] {
-  const problems: string[] = [];
-  for (const mutant of mutants) {
-    const source = readFileSync(join(root, mutant.file), 'utf8');
-    const count = source.split(mutant.original).length - 1;
-    if (count !== 1) problems.push(`${mutant.id}: the snippet occurs ${count} times in ${mutant.file}`);
-    if (mutant.original === mutant.mutated) problems.push(`${mutant.id}: the mutant changes nothing`);
-  }
-  return problems;
-}
 
 /**
  * A copy of the sources with a node_modules of links to the real one, except the workspace links
@@ -75,7 +64,7 @@ if (args.includes('--list')) {
   process.exit(0);
 }
 
-const problems = checkSnippets(selected);
+const problems = checkSnippets(root, selected);
 if (problems.length > 0) {
   console.error(problems.join('\n'));
   process.exit(1);

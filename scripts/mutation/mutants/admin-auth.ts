@@ -25,7 +25,7 @@ export const ADMIN_AUTH_MUTANTS: readonly Mutant[] = [
     id: 'admin-tenant-access',
     module: 'admin-auth',
     file: `${S}admin/admin-auth.ts`,
-    original: "return principal.role === 'super_admin' || principal.tenantId === tenantId;",
+    original: "if (principal.role === 'super_admin' || principal.tenantId === tenant.id) return true;",
     mutated: 'return true;',
     description: "a tenant_admin reaches another tenant's directory",
     tests: [`${T}features/admin-api.test.ts`],

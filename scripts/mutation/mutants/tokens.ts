@@ -16,7 +16,7 @@ export const TOKENS_MUTANTS: readonly Mutant[] = [
     id: 'access-token-revocation-list',
     module: 'tokens',
     file: `${S}tokens/verify-access-token.ts`,
-    original: "if (revoked !== undefined) return { valid: false, reason: 'revoked' };",
+    original: "if (revoked.length > 0) return { valid: false, reason: 'revoked' };",
     mutated: '',
     description: 'a revoked access token stays valid',
     tests: [`${T}features/user-tokens.test.ts`],
