@@ -9,11 +9,17 @@ import type { Database } from '../database.ts';
 import type { ClientsTable, SigningKeysTable, TenantsTable } from '../schema.ts';
 import { toClient } from './clients.ts';
 import type { Client } from './clients.ts';
+import { aliased, unprefix } from './joined-rows.ts';
+import type { Columns } from './joined-rows.ts';
 import { toTenant } from './tenants.ts';
 import type { Tenant } from './tenants.ts';
 
 /** A published key as the signing-key cache keeps it (`tokens/signing-keys.ts`). */
 export type PublishedKey = Pick<SigningKeysTable, 'kid' | 'alg' | 'public_jwk' | 'private_jwe' | 'activates_at' | 'publish_until'>;
+
+// The tenant's columns but its id, which the client row carries as tenant_id; slug first, as token-statements pins.
+const TENANT_COLUMNS: Omit<Columns<TenantsTable>, 'id'> = { slug: true, name: true, partner_id: true, settings: true, created_at: true, updated_at: true };
+const KEY_COLUMNS: Columns<PublishedKey> = { kid: true, alg: true, public_jwk: true, private_jwe: true, activates_at: true, publish_until: true };
 
 export interface ClientWithTenant {
   readonly client: Client;
@@ -32,40 +38,16 @@ export function clientIssuanceQueries(db: Database) {
           join.onRef('signing_keys.tenant_id', '=', 'clients.tenant_id').on((eb) => eb.or([eb('signing_keys.publish_until', 'is', null), eb('signing_keys.publish_until', '>', now)])),
         )
         .selectAll('clients')
-        .select([
-          'tenants.slug as tenant_slug',
-          'tenants.name as tenant_name',
-          'tenants.partner_id as tenant_partner_id',
-          'tenants.settings as tenant_settings',
-          'tenants.created_at as tenant_created_at',
-          'tenants.updated_at as tenant_updated_at',
-          'signing_keys.kid as key_kid',
-          'signing_keys.alg as key_alg',
-          'signing_keys.public_jwk as key_public_jwk',
-          'signing_keys.private_jwe as key_private_jwe',
-          'signing_keys.activates_at as key_activates_at',
-          'signing_keys.publish_until as key_publish_until',
-        ])
+        .select([...aliased('tenants', 'tn_', TENANT_COLUMNS), ...aliased('signing_keys', 'key_', KEY_COLUMNS)])
         .where('clients.client_id', '=', clientId)
         .orderBy('signing_keys.activates_at', 'desc')
         .orderBy('signing_keys.kid', 'desc')
         .execute();
       const first = rows[0];
       if (first === undefined) return undefined;
-      const tenantRow: TenantsTable = {
-        id: first.tenant_id,
-        slug: first.tenant_slug,
-        name: first.tenant_name,
-        partner_id: first.tenant_partner_id,
-        settings: first.tenant_settings,
-        created_at: first.tenant_created_at,
-        updated_at: first.tenant_updated_at,
-      };
       const keys: PublishedKey[] = [];
-      for (const row of rows) {
-        if (row.key_kid === null) continue;
-        keys.push({ kid: row.key_kid, alg: row.key_alg!, public_jwk: row.key_public_jwk!, private_jwe: row.key_private_jwe!, activates_at: row.key_activates_at!, publish_until: row.key_publish_until });
-      }
+      for (const row of rows as Record<string, unknown>[]) if (row.key_kid != null) keys.push(unprefix<PublishedKey>(row, 'key_', KEY_COLUMNS));
+      const tenantRow = { ...unprefix<TenantsTable>(first as Record<string, unknown>, 'tn_', TENANT_COLUMNS), id: first.tenant_id };
       return { client: toClient(first as ClientsTable), tenant: toTenant(tenantRow), keys };
     },
   };
